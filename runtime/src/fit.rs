@@ -1,0 +1,1 @@
+//! The result of sampling: draws, sampler statistics, adaptation and timing.

@@ -1,0 +1,174 @@
+//! Arguments of vectorised functions and distributions.
+//!
+//! Stan lets any argument of a distribution be a scalar or a container, mixed freely. Generated
+//! code wraps each argument so that one generic function serves every mix: [`Data`] for values
+//! that hold no parameters (data, transformed data, literals) and [`Var`] for values that may,
+//! [`Lazy`] for an elementwise expression evaluated on demand without a temporary.
+//!
+//! A scalar broadcasts against containers; containers must agree in length.
+
+use crate::model::ModelError;
+use crate::scalar::Scalar;
+
+/// One argument of a vectorised function.
+pub trait Arg<S: Scalar> {
+    /// True when the argument holds no parameters, so that terms depending only on constant
+    /// arguments may be dropped by `~`.
+    const CONSTANT: bool;
+
+    /// `None` for a scalar, which broadcasts; the number of elements for a container.
+    fn len(&self) -> Option<usize>;
+
+    /// Element `i` (0-based); a scalar ignores `i`.
+    fn at(&self, i: usize) -> S;
+
+    /// The value of element `i`, without derivatives.
+    fn value_at(&self, i: usize) -> f64 {
+        self.at(i).value()
+    }
+}
+
+/// A constant argument: data, transformed data or a literal.
+#[derive(Debug, Clone, Copy)]
+pub struct Data<T>(pub T);
+
+/// An argument that may depend on parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Var<T>(pub T);
+
+/// An elementwise expression of `len` elements, evaluated element by element.
+#[derive(Debug, Clone, Copy)]
+pub struct Lazy<F> {
+    /// Number of elements.
+    pub len: usize,
+    /// Element `i` of the expression.
+    pub f: F,
+}
+
+impl<S: Scalar> Arg<S> for Data<f64> {
+    const CONSTANT: bool = true;
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    fn at(&self, _: usize) -> S {
+        S::from_f64(self.0)
+    }
+    fn value_at(&self, _: usize) -> f64 {
+        self.0
+    }
+}
+
+impl<S: Scalar> Arg<S> for Data<i64> {
+    const CONSTANT: bool = true;
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    fn at(&self, _: usize) -> S {
+        S::from_f64(self.0 as f64)
+    }
+    fn value_at(&self, _: usize) -> f64 {
+        self.0 as f64
+    }
+}
+
+impl<S: Scalar> Arg<S> for Data<&[f64]> {
+    const CONSTANT: bool = true;
+    fn len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn at(&self, i: usize) -> S {
+        S::from_f64(self.0[i])
+    }
+    fn value_at(&self, i: usize) -> f64 {
+        self.0[i]
+    }
+}
+
+impl<S: Scalar> Arg<S> for Data<&[i64]> {
+    const CONSTANT: bool = true;
+    fn len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn at(&self, i: usize) -> S {
+        S::from_f64(self.0[i] as f64)
+    }
+    fn value_at(&self, i: usize) -> f64 {
+        self.0[i] as f64
+    }
+}
+
+impl<S: Scalar> Arg<S> for Var<S> {
+    const CONSTANT: bool = false;
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    fn at(&self, _: usize) -> S {
+        self.0
+    }
+}
+
+impl<S: Scalar> Arg<S> for Var<&[S]> {
+    const CONSTANT: bool = false;
+    fn len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn at(&self, i: usize) -> S {
+        self.0[i]
+    }
+}
+
+impl<S: Scalar, F: Fn(usize) -> S> Arg<S> for Lazy<F> {
+    const CONSTANT: bool = false;
+    fn len(&self) -> Option<usize> {
+        Some(self.len)
+    }
+    fn at(&self, i: usize) -> S {
+        (self.f)(i)
+    }
+}
+
+/// The common length of a call's arguments: `Some(1)`-like broadcasting of scalars, and an
+/// error naming the argument whose length disagrees with the first container's.
+///
+/// `args` pairs each argument's name with its length (`None` for a scalar). A call whose
+/// arguments are all scalars has length 1.
+pub fn common_len(function: &str, args: &[(&str, Option<usize>)]) -> Result<usize, ModelError> {
+    let mut first: Option<(&str, usize)> = None;
+    for &(name, len) in args {
+        let Some(n) = len else { continue };
+        match first {
+            None => first = Some((name, n)),
+            Some((first_name, m)) if m != n => {
+                return Err(ModelError::fatal(format!(
+                    "{function}: size of {name} ({n}) does not match size of {first_name} ({m})"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(first.map_or(1, |(_, n)| n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_broadcast_and_lengths_must_agree() {
+        assert_eq!(common_len("f", &[("y", None), ("mu", None)]).unwrap(), 1);
+        assert_eq!(common_len("f", &[("y", Some(3)), ("mu", None)]).unwrap(), 3);
+        let err = common_len("normal_lpdf", &[("y", Some(3)), ("mu", Some(2))]).unwrap_err();
+        assert_eq!(err.message, "normal_lpdf: size of mu (2) does not match size of y (3)");
+        assert!(!err.is_recoverable());
+    }
+
+    #[test]
+    fn data_lifts_to_the_scalar_type() {
+        let ys = [1.0, 2.0];
+        let a = Data(&ys[..]);
+        let v: f64 = a.at(1);
+        assert_eq!(v, 2.0);
+        assert!(<Data<&[f64]> as Arg<f64>>::CONSTANT);
+        assert!(!<Var<f64> as Arg<f64>>::CONSTANT);
+    }
+}

@@ -1,0 +1,3 @@
+//! Stan's functions, generic over [`crate::Scalar`].
+
+pub mod args;

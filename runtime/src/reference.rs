@@ -1,0 +1,1 @@
+//! Streaming reader of posteriordb reference posteriors.

@@ -1,0 +1,1 @@
+//! Running several chains of NUTS on threads.

@@ -1,0 +1,233 @@
+//! The scalar type that model code is generic over: `f64` for values, dual numbers for gradients.
+//!
+//! Generated log densities are written once, against [`Scalar`], and instantiated with `f64`
+//! (plain values) and with `num-dual`'s dual numbers (forward-mode derivatives). The trait is
+//! Tilde's own rather than `num_dual::DualNum`, so that other derivative carriers can implement
+//! it later without pretending to be a dual number.
+
+use num_dual::DualNum;
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// A real number that carries derivatives, or plain `f64`.
+///
+/// Arithmetic works between two scalars and between a scalar and an `f64` on the right. For an
+/// `f64` on the left, lift it first with [`Scalar::from_f64`].
+pub trait Scalar:
+    Copy
+    + Send
+    + Sync
+    + Debug
+    + PartialOrd
+    + PartialOrd<f64>
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + AddAssign<f64>
+    + SubAssign<f64>
+    + MulAssign<f64>
+    + DivAssign<f64>
+{
+    /// A constant: the value `x` with zero derivative.
+    fn from_f64(x: f64) -> Self;
+
+    /// The value, without derivatives.
+    fn value(&self) -> f64;
+
+    /// `f(self)`, given `f = f(x)` and `df = f'(x)` at `x = self.value()`.
+    ///
+    /// This is the one chain-rule helper through which every special function reaches the
+    /// derivative-carrying types: compute the value and derivative in `f64`, then call this.
+    fn chain(self, f: f64, df: f64) -> Self;
+
+    /// `e^x`.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// `ln(1 + x)`, accurate near zero.
+    fn ln_1p(self) -> Self;
+    /// `e^x - 1`, accurate near zero.
+    fn exp_m1(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// `x^n` for an integer `n`.
+    fn powi(self, n: i32) -> Self;
+    /// `x^y` for a constant real `y`.
+    fn powf(self, y: f64) -> Self;
+    /// Sine.
+    fn sin(self) -> Self;
+    /// Cosine.
+    fn cos(self) -> Self;
+    /// Tangent.
+    fn tan(self) -> Self;
+    /// Arcsine.
+    fn asin(self) -> Self;
+    /// Arccosine.
+    fn acos(self) -> Self;
+    /// Arctangent.
+    fn atan(self) -> Self;
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self;
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Absolute value (derivative sign(x), 0 at 0).
+    fn abs(self) -> Self;
+
+    /// Zero.
+    fn zero() -> Self {
+        Self::from_f64(0.0)
+    }
+
+    /// One.
+    fn one() -> Self {
+        Self::from_f64(1.0)
+    }
+
+    /// `x^2`.
+    fn square(self) -> Self {
+        self * self
+    }
+
+    /// `x^y` where both may carry derivatives.
+    fn pow(self, y: Self) -> Self {
+        (y * self.ln()).exp()
+    }
+
+    /// Whether the value is finite (neither infinite nor NaN).
+    fn is_finite(&self) -> bool {
+        self.value().is_finite()
+    }
+}
+
+impl<T> Scalar for T
+where
+    T: DualNum<Primitive = f64> + Copy + Send + Sync,
+{
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        T::from(x)
+    }
+
+    #[inline]
+    fn value(&self) -> f64 {
+        self.re()
+    }
+
+    #[inline]
+    fn chain(self, f: f64, df: f64) -> Self {
+        // The derivative part of `self - re(self)` times df, plus the new value.
+        (self - T::from(self.re())) * df + f
+    }
+
+    #[inline]
+    fn exp(self) -> Self {
+        DualNum::exp(&self)
+    }
+    #[inline]
+    fn ln(self) -> Self {
+        DualNum::ln(&self)
+    }
+    #[inline]
+    fn ln_1p(self) -> Self {
+        DualNum::ln_1p(&self)
+    }
+    #[inline]
+    fn exp_m1(self) -> Self {
+        DualNum::exp_m1(&self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        DualNum::sqrt(&self)
+    }
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        DualNum::powi(&self, n)
+    }
+    #[inline]
+    fn powf(self, y: f64) -> Self {
+        DualNum::powf(&self, y)
+    }
+    #[inline]
+    fn sin(self) -> Self {
+        DualNum::sin(&self)
+    }
+    #[inline]
+    fn cos(self) -> Self {
+        DualNum::cos(&self)
+    }
+    #[inline]
+    fn tan(self) -> Self {
+        DualNum::tan(&self)
+    }
+    #[inline]
+    fn asin(self) -> Self {
+        DualNum::asin(&self)
+    }
+    #[inline]
+    fn acos(self) -> Self {
+        DualNum::acos(&self)
+    }
+    #[inline]
+    fn atan(self) -> Self {
+        DualNum::atan(&self)
+    }
+    #[inline]
+    fn sinh(self) -> Self {
+        DualNum::sinh(&self)
+    }
+    #[inline]
+    fn cosh(self) -> Self {
+        DualNum::cosh(&self)
+    }
+    #[inline]
+    fn tanh(self) -> Self {
+        DualNum::tanh(&self)
+    }
+    #[inline]
+    fn abs(self) -> Self {
+        let x = self.re();
+        let sign = if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        self.chain(x.abs(), sign)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_dual::Dual64;
+
+    #[test]
+    fn chain_carries_the_derivative() {
+        let x = Dual64::from(2.0).derivative();
+        let y = x.chain(10.0, 3.0);
+        assert_eq!(y.re, 10.0);
+        assert_eq!(y.eps, 3.0);
+    }
+
+    #[test]
+    fn f64_is_a_scalar() {
+        fn twice<S: Scalar>(x: S) -> S {
+            x * 2.0
+        }
+        assert_eq!(twice(1.5), 3.0);
+    }
+}

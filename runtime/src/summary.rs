@@ -1,0 +1,1 @@
+//! The posterior summary table, in the manner of CmdStan's `stansummary`.

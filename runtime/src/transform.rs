@@ -1,0 +1,2 @@
+//! Constraining transforms from unconstrained space, with their log Jacobians (Stan reference
+//! manual, "Constraint transforms").
