@@ -1,10 +1,36 @@
 //! The `model!` macro of Tilde.
+//!
+//! The phases, each in its own module: [`syntax`] parses Rust tokens into a syntax tree,
+//! [`check`] resolves names, checks types and block rules and produces the typed form in
+//! [`ir`], and [`codegen`] emits Rust. When parsing or checking fails, [`fallback`] emits the
+//! errors together with a stub of the model type.
 
 use proc_macro::TokenStream;
 
-/// Compiles a Stan-like model into Rust.
+mod builtins;
+mod check;
+mod codegen;
+mod fallback;
+mod ir;
+mod syntax;
+
+/// Compiles a Stan-like model into a Rust type that implements `tilde::Model`.
+///
+/// See the README for the language; every mistake is a compile error on the offending token.
 #[proc_macro]
 pub fn model(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    expand(input.into()).into()
+}
+
+fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let program: syntax::Program = match syn::parse2(input) {
+        Ok(p) => p,
+        Err(e) => return e.to_compile_error(),
+    };
+    let (attrs, vis, name) = (program.attrs.clone(), program.vis.clone(), program.name.clone());
+    let (typed, cx) = check::check_program(program);
+    match cx.into_result() {
+        Ok(()) => codegen::generate(&typed),
+        Err(errors) => fallback::expand(&attrs, &vis, &name, errors),
+    }
 }

@@ -22,6 +22,8 @@ pub mod gradient;
 pub mod math;
 pub mod model;
 pub mod nuts;
+#[doc(hidden)]
+pub mod ops;
 pub mod reference;
 pub mod rng;
 pub mod sampler;

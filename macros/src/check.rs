@@ -1,0 +1,1040 @@
+//! Checking: names, types and block rules, producing the typed form of [`crate::ir`].
+//!
+//! Contract: every mistake becomes a `syn::Error` on the smallest token that shows it, phrased
+//! as Stan users know it ("expected X, found Y"). Errors are collected, not thrown: after a
+//! mistake the offending expression gets type [`Ty::Error`], which silences follow-on errors,
+//! and checking goes on so that one compile reports every independent mistake. Constructs that
+//! are valid Stan but not yet compiled by Tilde are reported as such.
+
+use crate::builtins::{self, Builtin};
+use crate::ir::*;
+use crate::syntax::{self, BaseType, BinOp, BlockKind, Expr, ExprKind, Stmt, UnOp};
+use proc_macro2::Span;
+use std::collections::HashMap;
+use syn::Ident;
+
+/// The error sink: collects every error of one invocation.
+#[derive(Default)]
+pub struct Ctxt {
+    errors: Vec<syn::Error>,
+}
+
+impl Ctxt {
+    pub fn error(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new(span, message));
+    }
+
+    pub fn into_result(self) -> Result<(), syn::Error> {
+        let mut iter = self.errors.into_iter();
+        match iter.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                for e in iter {
+                    first.combine(e);
+                }
+                Err(first)
+            }
+        }
+    }
+}
+
+struct Checker {
+    cx: Ctxt,
+    vars: Vec<VarInfo>,
+    scopes: Vec<HashMap<String, VarId>>,
+    block: BlockKind,
+    loop_depth: usize,
+}
+
+pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
+    let mut ck = Checker {
+        cx: Ctxt::default(),
+        vars: Vec::new(),
+        scopes: vec![HashMap::new()],
+        block: BlockKind::Data,
+        loop_depth: 0,
+    };
+    let mut out = Program {
+        attrs: program.attrs,
+        vis: program.vis,
+        name: program.name,
+        vars: Vec::new(),
+        data: Vec::new(),
+        transformed_data: Vec::new(),
+        parameters: Vec::new(),
+        transformed_parameters: Vec::new(),
+        model: Vec::new(),
+        generated: Vec::new(),
+    };
+    for block in program.blocks {
+        ck.block = block.kind;
+        if block.kind == BlockKind::Functions {
+            let span = block.functions.first().map_or(block.span, |f| f.name.span());
+            ck.cx.error(span, "user-defined functions are not supported by Tilde yet");
+            continue;
+        }
+        match block.kind {
+            BlockKind::Data | BlockKind::Parameters => {
+                let mut decls = Vec::new();
+                for stmt in block.stmts {
+                    match stmt {
+                        Stmt::Decl(d) => {
+                            if let Some(init) = &d.init {
+                                ck.cx.error(
+                                    init.span,
+                                    format!(
+                                        "variables in the `{}` block cannot be given a value",
+                                        block.kind.title()
+                                    ),
+                                );
+                            }
+                            if let Some(decl) = ck.check_decl(d, Origin::Field(block.kind)) {
+                                decls.push(decl);
+                            }
+                        }
+                        Stmt::Empty => {}
+                        other => ck.cx.error(
+                            stmt_span(&other).unwrap_or(block.span),
+                            format!(
+                                "the `{}` block holds declarations only, found a statement",
+                                block.kind.title()
+                            ),
+                        ),
+                    }
+                }
+                if block.kind == BlockKind::Data {
+                    out.data = decls;
+                } else {
+                    for d in &mut decls {
+                        ck.vars[d.var].origin = Origin::Output(BlockKind::Parameters);
+                        ck.vars[d.var].ad = true;
+                    }
+                    out.parameters = decls;
+                }
+            }
+            kind => {
+                let origin = match kind {
+                    BlockKind::TransformedData => Origin::Field(kind),
+                    BlockKind::Model => Origin::Local,
+                    _ => Origin::Output(kind),
+                };
+                let stmts = ck.check_top_stmts(block.stmts, origin);
+                match kind {
+                    BlockKind::TransformedData => out.transformed_data = stmts,
+                    BlockKind::TransformedParameters => out.transformed_parameters = stmts,
+                    BlockKind::Model => out.model = stmts,
+                    _ => out.generated = stmts,
+                }
+            }
+        }
+    }
+    out.vars = ck.vars;
+    (out, ck.cx)
+}
+
+fn stmt_span(stmt: &Stmt) -> Option<Span> {
+    Some(match stmt {
+        Stmt::Assign { op_span, .. } => *op_span,
+        Stmt::Tilde { dist, .. } => dist.span(),
+        Stmt::TargetPlus { span, .. } => *span,
+        Stmt::For { var, .. } | Stmt::ForEach { var, .. } => var.span(),
+        Stmt::While { cond, .. } | Stmt::If { cond, .. } => cond.span,
+        Stmt::Break(s) | Stmt::Continue(s) | Stmt::Print(s, _) => *s,
+        Stmt::Reject(s, _) | Stmt::FatalError(s, _) | Stmt::Return(s, _) => *s,
+        Stmt::Call(e) => e.span,
+        Stmt::Decl(d) => d.name.span(),
+        Stmt::Block(_) | Stmt::Empty => return None,
+    })
+}
+
+fn err_expr(span: Span) -> TExpr {
+    TExpr { kind: TExprKind::Real(f64::NAN), ty: Ty::Error, ad: false, span }
+}
+
+impl Checker {
+    fn lookup(&self, name: &str) -> Option<VarId> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    fn declare(&mut self, name: Ident, ty: Ty, ad: bool, origin: Origin) -> Option<VarId> {
+        let key = name.to_string();
+        if let Some(prev) = self.lookup(&key) {
+            let what = if self.vars[prev].origin == Origin::Loop { "loop variable" } else { "variable" };
+            self.cx.error(
+                name.span(),
+                format!("duplicate declaration of `{key}`: a {what} of that name is already declared"),
+            );
+            return None;
+        }
+        if builtins::is_reserved(&key) {
+            self.cx.error(name.span(), format!("`{key}` is a reserved word in Stan"));
+            return None;
+        }
+        let id = self.vars.len();
+        self.vars.push(VarInfo { name, ty, ad, origin });
+        self.scopes.last_mut().expect("a scope is always open").insert(key, id);
+        Some(id)
+    }
+
+    fn with_scope<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.scopes.push(HashMap::new());
+        let out = f(self);
+        self.scopes.pop();
+        out
+    }
+
+    /// Declarations at the top of a statement block are block variables (outputs or fields);
+    /// everything nested is local.
+    fn check_top_stmts(&mut self, stmts: Vec<Stmt>, origin: Origin) -> Vec<TStmt> {
+        let mut out = Vec::new();
+        for stmt in stmts {
+            let checked = match stmt {
+                Stmt::Decl(d) => self.check_decl(d, origin).map(TStmt::Decl),
+                other => self.check_stmt(other),
+            };
+            out.extend(checked);
+        }
+        out
+    }
+
+    fn check_block(&mut self, stmts: Vec<Stmt>) -> Vec<TStmt> {
+        self.with_scope(|ck| stmts.into_iter().filter_map(|s| ck.check_stmt(s)).collect())
+    }
+
+    fn check_body(&mut self, stmt: Stmt) -> Vec<TStmt> {
+        match stmt {
+            Stmt::Block(stmts) => self.check_block(stmts),
+            other => self.with_scope(|ck| ck.check_stmt(other).into_iter().collect()),
+        }
+    }
+
+    /// An expression used for a size or a data-block bound: an int that depends on data only.
+    fn check_size_expr(&mut self, e: Expr, data_only: bool) -> TExpr {
+        let t = self.check_expr(e);
+        if !t.ty.is_error() && t.ty != Ty::Int {
+            self.cx.error(t.span, format!("a size must be an `int`, found `{}`", t.ty.describe()));
+        }
+        if data_only && t.ad {
+            self.cx.error(t.span, "sizes in this block may only use data");
+        }
+        t
+    }
+
+    fn check_decl(&mut self, d: syntax::Decl, origin: Origin) -> Option<TDecl> {
+        let syntax::Decl { ty, name, init } = d;
+        let block_decl = matches!(origin, Origin::Field(_) | Origin::Output(_));
+        let data_only_sizes = matches!(self.block, BlockKind::Data | BlockKind::Parameters)
+            || block_decl;
+        let array_dims: Vec<TExpr> =
+            ty.array_dims.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
+        let sizes: Vec<TExpr> =
+            ty.sizes.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
+        let elem = match ty.base {
+            BaseType::Int => Ty::Int,
+            BaseType::Real => Ty::Real,
+            BaseType::Vector => Ty::Vector,
+            BaseType::RowVector => Ty::RowVector,
+            BaseType::Matrix => {
+                self.cx.error(ty.span, "`matrix` is not supported by Tilde yet");
+                Ty::Matrix
+            }
+            other => {
+                self.cx.error(
+                    ty.span,
+                    format!("the constrained type `{}` is not supported by Tilde yet", other.name()),
+                );
+                Ty::Error
+            }
+        };
+        if elem == Ty::Int && self.block == BlockKind::Parameters {
+            self.cx.error(ty.span, "parameters must be real-valued: found `int`");
+        }
+        // Bounds in `data` may only use data; a parameter's bounds may use the parameters
+        // declared before it, as Stan allows.
+        let data_only_bounds = self.block == BlockKind::Data;
+        let mut bound = |ck: &mut Self, e: Option<Expr>| {
+            e.map(|e| {
+                let t = ck.check_expr(e);
+                if !t.ty.is_error() && !t.ty.is_scalar() {
+                    ck.cx.error(
+                        t.span,
+                        format!("a bound must be an `int` or `real`, found `{}`", t.ty.describe()),
+                    );
+                }
+                if data_only_bounds && t.ad {
+                    ck.cx.error(t.span, "bounds in this block may only use data");
+                }
+                t
+            })
+        };
+        let constraint = match ty.constraint {
+            syntax::Constraint::None => TConstraint::None,
+            syntax::Constraint::Bounds { lower, upper } => {
+                let lower = bound(self, lower);
+                let upper = bound(self, upper);
+                TConstraint::Bounds { lower, upper }
+            }
+            syntax::Constraint::OffsetMultiplier { offset, multiplier } => {
+                let offset = bound(self, offset);
+                let multiplier = bound(self, multiplier);
+                if elem == Ty::Int {
+                    self.cx.error(ty.span, "`offset` and `multiplier` apply to reals only");
+                }
+                TConstraint::OffsetMultiplier { offset, multiplier }
+            }
+        };
+        if !constraint.is_none() && origin == Origin::Local {
+            self.cx.error(ty.span, "local variables cannot have constraints");
+        }
+        let full = Ty::array_of(elem.clone(), array_dims.len());
+        let ad = elem != Ty::Int
+            && matches!(
+                self.block,
+                BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::Model
+            );
+        let init = init.map(|e| {
+            let t = self.check_expr(e);
+            self.verify_assignable(&full, &t, &name);
+            t
+        });
+        let var = self.declare(name, full, ad, origin)?;
+        Some(TDecl { var, base: ty.base, sizes: Sizes { array_dims, sizes }, constraint, init })
+    }
+
+    fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
+        if target.is_error() || value.ty.is_error() || assignable(target, &value.ty) {
+            return;
+        }
+        self.cx.error(
+            value.span,
+            format!(
+                "type mismatch in assignment to `{name}`: expected `{}`, found `{}`",
+                target.describe(),
+                value.ty.describe()
+            ),
+        );
+    }
+
+    fn verify_condition(&mut self, t: &TExpr) {
+        if !t.ty.is_error() && !t.ty.is_scalar() {
+            self.cx.error(
+                t.span,
+                format!("a condition must be an `int` or `real`, found `{}`", t.ty.describe()),
+            );
+        }
+    }
+
+    fn check_stmt(&mut self, stmt: Stmt) -> Option<TStmt> {
+        Some(match stmt {
+            Stmt::Empty => return None,
+            Stmt::Decl(d) => TStmt::Decl(self.check_decl(d, Origin::Local)?),
+            Stmt::Block(stmts) => TStmt::Block(self.check_block(stmts)),
+            Stmt::Assign { target, op, op_span, value } => {
+                let value = self.check_expr(value);
+                let target = self.check_lvalue(target)?;
+                let name = self.vars[target.var].name.clone();
+                if op == syntax::AssignOp::Set {
+                    self.verify_assignable(&target.ty, &value, &name);
+                } else if !target.ty.is_error() && !value.ty.is_error() {
+                    let bop = match op {
+                        syntax::AssignOp::Add => BinOp::Add,
+                        syntax::AssignOp::Sub => BinOp::Sub,
+                        syntax::AssignOp::Mul => BinOp::Mul,
+                        syntax::AssignOp::Div => BinOp::Div,
+                        syntax::AssignOp::EltMul => BinOp::EltMul,
+                        syntax::AssignOp::EltDiv => BinOp::EltDiv,
+                        syntax::AssignOp::Set => unreachable!("handled above"),
+                    };
+                    match binary_type(bop, &target.ty, &value.ty) {
+                        Some(t) if assignable(&target.ty, &t) => {}
+                        _ => self.cx.error(
+                            op_span,
+                            format!(
+                                "`{}=` is not defined for `{}` and `{}`",
+                                bop.symbol(),
+                                target.ty.describe(),
+                                value.ty.describe()
+                            ),
+                        ),
+                    }
+                }
+                TStmt::Assign { target, op, value }
+            }
+            Stmt::Tilde { lhs, dist, args, truncation } => {
+                if let Some(t) = &truncation {
+                    self.cx.error(t.span, "truncation `T[,]` is not supported by Tilde yet");
+                }
+                self.verify_target_allowed(dist.span(), "`~` statements");
+                let lhs = self.check_expr(lhs);
+                let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
+                let family = dist.to_string();
+                let dist_call = self.check_density(&family, &dist, &lhs, &args)?;
+                TStmt::Tilde { lhs, dist: dist_call, args }
+            }
+            Stmt::TargetPlus { span, value } => {
+                self.verify_target_allowed(span, "`target +=`");
+                let value = self.check_expr(value);
+                if !value.ty.is_error() && value.ty != Ty::Real && value.ty != Ty::Int {
+                    self.cx.error(
+                        value.span,
+                        format!(
+                            "`target +=` takes a `real` (sum a container first), found `{}`",
+                            value.ty.describe()
+                        ),
+                    );
+                }
+                TStmt::TargetPlus(value)
+            }
+            Stmt::For { var, lower, upper, body } => {
+                let lower = self.check_expr(lower);
+                let upper = self.check_expr(upper);
+                for b in [&lower, &upper] {
+                    if !b.ty.is_error() && b.ty != Ty::Int {
+                        self.cx.error(
+                            b.span,
+                            format!("loop bounds must be `int`, found `{}`", b.ty.describe()),
+                        );
+                    }
+                }
+                self.with_scope(|ck| {
+                    let id = ck.declare(var, Ty::Int, false, Origin::Loop)?;
+                    ck.loop_depth += 1;
+                    let body = ck.check_body(*body);
+                    ck.loop_depth -= 1;
+                    Some(TStmt::For { var: id, lower, upper, body })
+                })?
+            }
+            Stmt::ForEach { var, container, body } => {
+                let container = self.check_expr(container);
+                let elem = match &container.ty {
+                    Ty::Array(inner) => (**inner).clone(),
+                    Ty::Vector | Ty::RowVector => Ty::Real,
+                    Ty::Error => Ty::Error,
+                    other => {
+                        self.cx.error(
+                            container.span,
+                            format!(
+                                "`for (x in ...)` needs an array or vector, found `{}`",
+                                other.describe()
+                            ),
+                        );
+                        Ty::Error
+                    }
+                };
+                if !elem.is_scalar() && !elem.is_error() {
+                    self.cx.error(
+                        container.span,
+                        "looping over arrays of containers is not supported by Tilde yet",
+                    );
+                }
+                let ad = container.ad;
+                self.with_scope(|ck| {
+                    let id = ck.declare(var, elem, ad, Origin::Loop)?;
+                    ck.loop_depth += 1;
+                    let body = ck.check_body(*body);
+                    ck.loop_depth -= 1;
+                    Some(TStmt::ForEach { var: id, container, body })
+                })?
+            }
+            Stmt::While { cond, body } => {
+                let cond = self.check_expr(cond);
+                self.verify_condition(&cond);
+                self.loop_depth += 1;
+                let body = self.check_body(*body);
+                self.loop_depth -= 1;
+                TStmt::While { cond, body }
+            }
+            Stmt::If { cond, then, otherwise } => {
+                let cond = self.check_expr(cond);
+                self.verify_condition(&cond);
+                let then = self.check_body(*then);
+                let otherwise = otherwise.map(|s| self.check_body(*s)).unwrap_or_default();
+                TStmt::If { cond, then, otherwise }
+            }
+            Stmt::Break(span) | Stmt::Continue(span) => {
+                let is_break = matches!(stmt, Stmt::Break(_));
+                if self.loop_depth == 0 {
+                    let word = if is_break { "break" } else { "continue" };
+                    self.cx.error(span, format!("`{word}` outside of a loop"));
+                }
+                if is_break { TStmt::Break } else { TStmt::Continue }
+            }
+            Stmt::Print(_, args) => TStmt::Print(self.check_print_args(args)),
+            Stmt::Reject(_, args) => TStmt::Reject(self.check_print_args(args)),
+            Stmt::FatalError(_, args) => TStmt::FatalError(self.check_print_args(args)),
+            Stmt::Return(span, _) => {
+                self.cx.error(span, "`return` is only allowed inside a function");
+                return None;
+            }
+            Stmt::Call(e) => {
+                let span = e.span;
+                let t = self.check_expr(e);
+                if !t.ty.is_error() && t.ty != Ty::Void {
+                    self.cx.error(
+                        span,
+                        "this expression's value is unused: a statement must be an assignment, \
+                         a `~`, or a call of a `void` function",
+                    );
+                }
+                return None;
+            }
+        })
+    }
+
+    fn check_print_args(&mut self, args: Vec<syntax::PrintArg>) -> Vec<TPrintArg> {
+        args.into_iter()
+            .map(|a| match a {
+                syntax::PrintArg::Str(s) => TPrintArg::Str(s),
+                syntax::PrintArg::Expr(e) => TPrintArg::Expr(self.check_expr(e)),
+            })
+            .collect()
+    }
+
+    fn verify_target_allowed(&mut self, span: Span, what: &str) {
+        if self.block != BlockKind::Model {
+            self.cx.error(
+                span,
+                format!(
+                    "{what} are only allowed in the `model` block, not in `{}`",
+                    self.block.title()
+                ),
+            );
+        }
+    }
+
+    fn check_lvalue(&mut self, target: Expr) -> Option<TLValue> {
+        let (name, indices) = match target.kind {
+            ExprKind::Var(name) => (name, Vec::new()),
+            ExprKind::Index(base, idx) => {
+                let ExprKind::Var(name) = base.kind else {
+                    self.cx.error(base.span, "only a variable or its elements can be assigned");
+                    return None;
+                };
+                (name, idx)
+            }
+            _ => {
+                self.cx.error(target.span, "only a variable or its elements can be assigned");
+                return None;
+            }
+        };
+        let Some(var) = self.lookup(&name.to_string()) else {
+            self.cx.error(name.span(), format!("`{name}` is not declared"));
+            return None;
+        };
+        let info = &self.vars[var];
+        let read_only = match info.origin {
+            Origin::Loop => Some("loop variables cannot be assigned".to_string()),
+            Origin::Field(b) | Origin::Output(b) if b != self.block => Some(format!(
+                "`{name}` was declared in the `{}` block and cannot be assigned in `{}`",
+                b.title(),
+                self.block.title()
+            )),
+            _ => None,
+        };
+        if let Some(msg) = read_only {
+            self.cx.error(name.span(), msg);
+            return None;
+        }
+        let mut ty = info.ty.clone();
+        let mut out = Vec::new();
+        for index in indices {
+            let syntax::Index::Single(e) = index else {
+                self.cx.error(name.span(), "assigning to a slice is not supported by Tilde yet");
+                return None;
+            };
+            let t = self.check_expr(e);
+            if !t.ty.is_error() && t.ty != Ty::Int {
+                self.cx.error(t.span, format!("an index must be an `int`, found `{}`", t.ty.describe()));
+            }
+            ty = match index_type(&ty) {
+                Some(inner) => inner,
+                None => {
+                    self.cx.error(t.span, format!("too many indices for `{name}`"));
+                    return None;
+                }
+            };
+            out.push(t);
+        }
+        Some(TLValue { var, indices: out, ty })
+    }
+
+    fn check_density(
+        &mut self,
+        family: &str,
+        at: &Ident,
+        outcome: &TExpr,
+        args: &[TExpr],
+    ) -> Option<DistCall> {
+        let Some(sig) = builtins::distribution(family) else {
+            self.cx.error(at.span(), format!("unknown distribution `{family}`"));
+            return None;
+        };
+        if args.len() != sig.params.len() {
+            self.cx.error(
+                at.span(),
+                format!(
+                    "`{family}` takes {} argument(s) after the outcome ({}), found {}",
+                    sig.params.len(),
+                    sig.params.join(", "),
+                    args.len()
+                ),
+            );
+            return None;
+        }
+        self.verify_dist_arg(family, "the outcome", outcome, sig.discrete);
+        for (a, name) in args.iter().zip(sig.params) {
+            self.verify_dist_arg(family, name, a, false);
+        }
+        Some(DistCall { family: family.to_string(), suffix: if sig.discrete { "lpmf" } else { "lpdf" } })
+    }
+
+    fn verify_dist_arg(&mut self, family: &str, what: &str, t: &TExpr, int_only: bool) {
+        let ok = match (&t.ty, int_only) {
+            (Ty::Error, _) => true,
+            (Ty::Int, _) => true,
+            (Ty::Array(inner), true) => **inner == Ty::Int,
+            (_, true) => false,
+            (Ty::Real | Ty::Vector | Ty::RowVector, false) => true,
+            (Ty::Array(inner), false) => inner.is_scalar(),
+            _ => false,
+        };
+        if !ok {
+            let expected = if int_only {
+                "an `int` or `array[] int`"
+            } else {
+                "a `real`, `vector`, `row_vector` or `array[] real`"
+            };
+            self.cx.error(
+                t.span,
+                format!("`{family}`: {what} must be {expected}, found `{}`", t.ty.describe()),
+            );
+        }
+    }
+
+    fn check_expr(&mut self, e: Expr) -> TExpr {
+        let span = e.span;
+        match e.kind {
+            ExprKind::Int(v) => TExpr { kind: TExprKind::Int(v), ty: Ty::Int, ad: false, span },
+            ExprKind::Real(v) => TExpr { kind: TExprKind::Real(v), ty: Ty::Real, ad: false, span },
+            ExprKind::Paren(inner) => self.check_expr(*inner),
+            ExprKind::Var(name) => {
+                let key = name.to_string();
+                match self.lookup(&key) {
+                    Some(id) => {
+                        let v = &self.vars[id];
+                        TExpr { kind: TExprKind::Var(id), ty: v.ty.clone(), ad: v.ad, span }
+                    }
+                    None => {
+                        self.cx.error(span, format!("`{key}` is not declared"));
+                        err_expr(span)
+                    }
+                }
+            }
+            ExprKind::Unary(op, operand) => {
+                let t = self.check_expr(*operand);
+                let ty = match (op, &t.ty) {
+                    (_, Ty::Error) => Ty::Error,
+                    (UnOp::Not, Ty::Int | Ty::Real) => Ty::Int,
+                    (UnOp::Neg | UnOp::Plus, ty) if ty.is_scalar() || ty.is_vector_like() => {
+                        ty.clone()
+                    }
+                    (_, other) => {
+                        let sym = match op {
+                            UnOp::Neg => "-",
+                            UnOp::Not => "!",
+                            UnOp::Plus => "+",
+                        };
+                        self.cx.error(
+                            span,
+                            format!("unary `{sym}` is not defined for `{}`", other.describe()),
+                        );
+                        Ty::Error
+                    }
+                };
+                let ad = t.ad;
+                TExpr { kind: TExprKind::Unary(op, Box::new(t)), ty, ad, span }
+            }
+            ExprKind::Binary(op, a, b) => {
+                let a = self.check_expr(*a);
+                let b = self.check_expr(*b);
+                let ty = if a.ty.is_error() || b.ty.is_error() {
+                    Ty::Error
+                } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
+                    t
+                } else {
+                    self.cx.error(
+                        span,
+                        format!(
+                            "`{}` is not defined for `{}` and `{}`",
+                            op.symbol(),
+                            a.ty.describe(),
+                            b.ty.describe()
+                        ),
+                    );
+                    Ty::Error
+                };
+                if matches!(op, BinOp::LeftDiv | BinOp::EltPow) && !ty.is_error() {
+                    self.cx.error(span, format!("`{}` is not supported by Tilde yet", op.symbol()));
+                }
+                let ad = (a.ad || b.ad) && ty != Ty::Int;
+                TExpr { kind: TExprKind::Binary(op, Box::new(a), Box::new(b)), ty, ad, span }
+            }
+            ExprKind::Ternary(c, a, b) => {
+                let c = self.check_expr(*c);
+                self.verify_condition(&c);
+                let a = self.check_expr(*a);
+                let b = self.check_expr(*b);
+                let ty = if a.ty.is_error() || b.ty.is_error() {
+                    Ty::Error
+                } else if let Some(t) = common_type(&a.ty, &b.ty) {
+                    t
+                } else {
+                    self.cx.error(
+                        span,
+                        format!(
+                            "the branches of `?:` must have the same type, found `{}` and `{}`",
+                            a.ty.describe(),
+                            b.ty.describe()
+                        ),
+                    );
+                    Ty::Error
+                };
+                if !ty.is_scalar() && !ty.is_error() {
+                    self.cx.error(span, "`?:` on containers is not supported by Tilde yet");
+                }
+                let ad = (a.ad || b.ad) && ty != Ty::Int;
+                TExpr {
+                    kind: TExprKind::Ternary(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    ad,
+                    span,
+                }
+            }
+            ExprKind::Index(base, indices) => self.check_index(*base, indices, span),
+            ExprKind::ArrayLit(items) => {
+                let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
+                let mut elem = Ty::Int;
+                let mut ok = true;
+                for it in &items {
+                    match common_type(&elem, &it.ty) {
+                        Some(t) if t.is_scalar() => elem = t,
+                        _ if it.ty.is_error() => ok = false,
+                        _ => {
+                            self.cx.error(
+                                it.span,
+                                "array literals of containers are not supported by Tilde yet",
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                if items.is_empty() {
+                    self.cx.error(span, "an array literal needs at least one element");
+                    ok = false;
+                }
+                let ad = items.iter().any(|i| i.ad);
+                let ty = if ok { Ty::Array(Box::new(elem)) } else { Ty::Error };
+                TExpr { kind: TExprKind::ArrayLit(items), ty, ad, span }
+            }
+            ExprKind::RowVectorLit(items) => {
+                let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
+                let mut ok = !items.is_empty();
+                for it in &items {
+                    if !it.ty.is_scalar() {
+                        if !it.ty.is_error() {
+                            self.cx.error(
+                                it.span,
+                                "matrix literals are not supported by Tilde yet: \
+                                 a row vector literal takes scalars",
+                            );
+                        }
+                        ok = false;
+                    }
+                }
+                let ad = items.iter().any(|i| i.ad);
+                let ty = if ok { Ty::RowVector } else { Ty::Error };
+                TExpr { kind: TExprKind::RowVectorLit(items), ty, ad, span }
+            }
+            ExprKind::Call { name, args, conditional } => {
+                self.check_call(name, args, conditional, span)
+            }
+        }
+    }
+
+    fn check_index(&mut self, base: Expr, indices: Vec<syntax::Index>, span: Span) -> TExpr {
+        let base = self.check_expr(base);
+        let mut ty = base.ty.clone();
+        let mut out = Vec::new();
+        for index in indices {
+            let syntax::Index::Single(e) = index else {
+                self.cx.error(span, "slicing and multi-indexing are not supported by Tilde yet");
+                return err_expr(span);
+            };
+            let t = self.check_expr(e);
+            if !t.ty.is_error() && t.ty != Ty::Int {
+                if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
+                    self.cx.error(t.span, "multi-indexing is not supported by Tilde yet");
+                } else {
+                    self.cx.error(
+                        t.span,
+                        format!("an index must be an `int`, found `{}`", t.ty.describe()),
+                    );
+                }
+                return err_expr(span);
+            }
+            if ty.is_error() {
+                return err_expr(span);
+            }
+            ty = match index_type(&ty) {
+                Some(inner) => inner,
+                None => {
+                    self.cx.error(
+                        t.span,
+                        format!("too many indices for a value of type `{}`", base.ty.describe()),
+                    );
+                    return err_expr(span);
+                }
+            };
+            out.push(t);
+        }
+        let ad = base.ad && ty != Ty::Int;
+        if !matches!(base.kind, TExprKind::Var(_)) {
+            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
+            return err_expr(span);
+        }
+        TExpr { kind: TExprKind::Index(Box::new(base), out), ty, ad, span }
+    }
+
+    fn check_call(&mut self, name: Ident, args: Vec<Expr>, conditional: bool, span: Span) -> TExpr {
+        let fname = name.to_string();
+        let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
+        if args.iter().any(|a| a.ty.is_error()) {
+            return err_expr(span);
+        }
+        let ad = args.iter().any(|a| a.ad);
+        let Some(builtin) = builtins::lookup(&fname) else {
+            self.cx.error(span, format!("unknown function `{fname}`"));
+            return err_expr(span);
+        };
+        let is_density = matches!(builtin, Builtin::Density { .. });
+        if conditional && !is_density {
+            self.cx.error(span, format!("`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{fname}` is not one"));
+        }
+        if is_density && !conditional && !args.is_empty() {
+            self.cx.error(
+                span,
+                format!("`{fname}` takes its outcome before a `|`: `{fname}(y | ...)`"),
+            );
+        }
+        let arity_error = |ck: &mut Self, want: &str| {
+            ck.cx.error(
+                span,
+                format!("`{fname}` takes {want} argument(s), found {}", args.len()),
+            );
+            err_expr(span)
+        };
+        match builtin {
+            Builtin::Constant(v) => {
+                if !args.is_empty() {
+                    return arity_error(self, "no");
+                }
+                TExpr { kind: TExprKind::Constant(v), ty: Ty::Real, ad: false, span }
+            }
+            Builtin::Elementwise(f) => {
+                if args.len() != 1 {
+                    return arity_error(self, "1");
+                }
+                let arg = args.into_iter().next().expect("one argument");
+                let ty = match &arg.ty {
+                    Ty::Int | Ty::Real => Ty::Real,
+                    Ty::Vector | Ty::RowVector => arg.ty.clone(),
+                    other => {
+                        self.cx.error(
+                            arg.span,
+                            format!(
+                                "`{fname}` takes a `real`, `vector` or `row_vector`, found `{}`",
+                                other.describe()
+                            ),
+                        );
+                        return err_expr(span);
+                    }
+                };
+                TExpr { kind: TExprKind::Elementwise(f, Box::new(arg)), ty, ad, span }
+            }
+            Builtin::Reduce(r) => {
+                let want = if r == Reduction::DotProduct { 2 } else { 1 };
+                if args.len() != want {
+                    return arity_error(self, if want == 2 { "2" } else { "1" });
+                }
+                for a in &args {
+                    let ok = a.ty.is_vector_like()
+                        || matches!(&a.ty, Ty::Array(inner) if inner.is_scalar());
+                    if !ok {
+                        self.cx.error(
+                            a.span,
+                            format!(
+                                "`{fname}` takes a `vector`, `row_vector` or `array[] real`, \
+                                 found `{}`",
+                                a.ty.describe()
+                            ),
+                        );
+                        return err_expr(span);
+                    }
+                }
+                TExpr { kind: TExprKind::Reduce(r, args), ty: Ty::Real, ad, span }
+            }
+            Builtin::Density { family, propto } => {
+                let Some(first) = args.first() else {
+                    return arity_error(self, "at least 1");
+                };
+                let name_ident = Ident::new(&family, name.span());
+                let Some(dist) = self.check_density(&family, &name_ident, first, &args[1..])
+                else {
+                    return err_expr(span);
+                };
+                let want = if dist.suffix == "lpmf" { "_lpmf" } else { "_lpdf" };
+                let used = if fname.ends_with("pmf") { "_lpmf" } else { "_lpdf" };
+                if want != used {
+                    self.cx.error(
+                        span,
+                        format!("`{family}` is {}: use `{family}{want}`", if want == "_lpmf" { "discrete" } else { "continuous" }),
+                    );
+                }
+                if propto && !matches!(self.block, BlockKind::Model) {
+                    self.cx.error(span, "`_lupdf`/`_lupmf` calls are only allowed in the `model` block");
+                }
+                TExpr { kind: TExprKind::Density { dist, propto, args }, ty: Ty::Real, ad, span }
+            }
+            Builtin::Rng { family } => {
+                if !matches!(self.block, BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
+                    self.cx.error(
+                        span,
+                        format!(
+                            "random number generators are only allowed in `transformed data` \
+                             and `generated quantities`, not in `{}`",
+                            self.block.title()
+                        ),
+                    );
+                }
+                let Some(sig) = builtins::distribution(&family) else {
+                    return err_expr(span);
+                };
+                if args.len() != sig.params.len() {
+                    return arity_error(self, &sig.params.len().to_string());
+                }
+                for a in &args {
+                    if !a.ty.is_scalar() {
+                        self.cx.error(
+                            a.span,
+                            format!("`{fname}` takes scalar arguments in Tilde (vectorised `_rng` is not supported yet), found `{}`", a.ty.describe()),
+                        );
+                        return err_expr(span);
+                    }
+                }
+                let ty = if sig.discrete { Ty::Int } else { Ty::Real };
+                TExpr { kind: TExprKind::Rng { family, args }, ty, ad: false, span }
+            }
+            Builtin::Size(which) => {
+                if args.len() != 1 {
+                    return arity_error(self, "1");
+                }
+                let arg = args.into_iter().next().expect("one argument");
+                if arg.ty.is_scalar() && which != "size" {
+                    self.cx.error(arg.span, format!("`{fname}` takes a container"));
+                    return err_expr(span);
+                }
+                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty: Ty::Int, ad: false, span }
+            }
+            Builtin::Rep(kind) => {
+                if args.len() != 2 {
+                    return arity_error(self, "2");
+                }
+                let mut it = args.into_iter();
+                let (x, n) = (it.next().expect("two"), it.next().expect("two"));
+                if n.ty != Ty::Int {
+                    self.cx.error(n.span, format!("a size must be an `int`, found `{}`", n.ty.describe()));
+                    return err_expr(span);
+                }
+                let ty = match kind {
+                    "rep_array" if x.ty.is_scalar() => Ty::Array(Box::new(x.ty.clone())),
+                    "rep_vector" if x.ty.is_scalar() => Ty::Vector,
+                    "rep_row_vector" if x.ty.is_scalar() => Ty::RowVector,
+                    _ => {
+                        self.cx.error(x.span, format!("`{fname}` takes a scalar value here"));
+                        return err_expr(span);
+                    }
+                };
+                let ad = x.ad;
+                TExpr { kind: TExprKind::Rep(Box::new(x), Box::new(n)), ty, ad, span }
+            }
+        }
+    }
+}
+
+/// The type of indexing a value of type `ty` once.
+fn index_type(ty: &Ty) -> Option<Ty> {
+    match ty {
+        Ty::Array(inner) => Some((**inner).clone()),
+        Ty::Vector | Ty::RowVector => Some(Ty::Real),
+        _ => None,
+    }
+}
+
+/// Whether a value of type `value` may be stored in a place of type `target` (int promotes to
+/// real, also inside arrays).
+pub fn assignable(target: &Ty, value: &Ty) -> bool {
+    match (target, value) {
+        (a, b) if a == b => true,
+        (Ty::Real, Ty::Int) => true,
+        (Ty::Array(a), Ty::Array(b)) => assignable(a, b),
+        _ => false,
+    }
+}
+
+fn common_type(a: &Ty, b: &Ty) -> Option<Ty> {
+    if assignable(a, b) {
+        Some(a.clone())
+    } else if assignable(b, a) {
+        Some(b.clone())
+    } else {
+        None
+    }
+}
+
+/// Stan's result type of a binary operator, or `None` when it is not defined.
+pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
+    use Ty::*;
+    let scalar = |t: &Ty| t.is_scalar();
+    match op {
+        BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Ne => {
+            (scalar(a) && scalar(b)).then_some(Int)
+        }
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => (scalar(a) && scalar(b)).then_some(Int),
+        BinOp::Mod | BinOp::IntDiv => (*a == Int && *b == Int).then_some(Int),
+        BinOp::Pow => (scalar(a) && scalar(b)).then_some(Real),
+        BinOp::EltPow => None,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::EltMul | BinOp::EltDiv => {
+            match (a, b) {
+                (Int, Int) if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) => {
+                    Some(Int)
+                }
+                (Int, Int) => Some(Real),
+                (x, y) if scalar(x) && scalar(y) => Some(Real),
+                (v, s) if v.is_vector_like() && scalar(s) => {
+                    // vector / scalar and vector * scalar are fine; so are the elementwise ops.
+                    Some(v.clone())
+                }
+                (s, v) if scalar(s) && v.is_vector_like() => {
+                    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::EltMul | BinOp::EltDiv)
+                        .then(|| v.clone())
+                }
+                (x, y) if x.is_vector_like() && x == y => {
+                    matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv)
+                        .then(|| x.clone())
+                }
+                _ => None,
+            }
+        }
+        BinOp::LeftDiv => None,
+    }
+}

@@ -1,0 +1,1346 @@
+//! Code generation: the typed program to Rust tokens.
+//!
+//! Contract: the input has passed checking, so every construct here is supported and
+//! well-typed; this phase reports no errors. The output is a model struct, its constructor from
+//! Stan JSON data, a workspace type holding every container local (so evaluations reuse
+//! memory), and an `impl Model` whose `log_density` is generic over the scalar type.
+//!
+//! Values live as: `int` -> `i64`; `real` -> `S` when it may depend on parameters, else `f64`;
+//! `vector`, `row_vector` and 1-D arrays -> `Vec<_>`; 2-D containers -> `Vec<Vec<_>>`.
+//! Elementwise container expressions are never materialised: they are evaluated one element at
+//! a time, inside the loop that consumes them.
+
+use crate::ir::*;
+use crate::syntax::{AssignOp, BinOp, BlockKind, UnOp};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+/// The path through which generated code reaches the runtime.
+fn rt() -> TokenStream {
+    quote!(::tilde::__private)
+}
+
+/// Where the statements being generated run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// The constructor: data and transformed data are locals here.
+    Ctor,
+    /// `log_density` (generic `S`) and `write_outputs` (`S = f64`).
+    Method,
+}
+
+/// The Rust-level kind of a scalar value.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Int,
+    Data,
+    Var,
+}
+
+fn kind_of(ty: &Ty, ad: bool) -> Kind {
+    let (leaf, _) = ty.strip_arrays();
+    if *leaf == Ty::Int {
+        Kind::Int
+    } else if ad {
+        Kind::Var
+    } else {
+        Kind::Data
+    }
+}
+
+fn convert(tokens: TokenStream, from: Kind, to: Kind) -> TokenStream {
+    let rt = rt();
+    match (from, to) {
+        (a, b) if a == b => tokens,
+        (Kind::Int, Kind::Data) => quote!((#tokens as f64)),
+        (Kind::Int, Kind::Var) => quote!(<S as #rt::Scalar>::from_f64(#tokens as f64)),
+        (Kind::Data, Kind::Var) => quote!(<S as #rt::Scalar>::from_f64(#tokens)),
+        (Kind::Var, Kind::Data) => quote!(#rt::Scalar::value(&#tokens)),
+        (from, to) => unreachable!("no conversion from {from:?} to {to:?} passes checking"),
+    }
+}
+
+fn scalar_type(kind: Kind) -> TokenStream {
+    match kind {
+        Kind::Int => quote!(i64),
+        Kind::Data => quote!(f64),
+        Kind::Var => quote!(S),
+    }
+}
+
+fn nan(kind: Kind) -> TokenStream {
+    match kind {
+        Kind::Int => quote!(i64::MIN),
+        k => convert(quote!(f64::NAN), Kind::Data, k),
+    }
+}
+
+/// One elementwise expression, ready to be evaluated element by element.
+struct Elem {
+    /// Statements to run first: hoisted scalars and length checks.
+    prelude: Vec<TokenStream>,
+    /// The number of elements, or `None` for a scalar that broadcasts.
+    len: Option<TokenStream>,
+    /// Element `__i` (a `usize` in scope).
+    elem: TokenStream,
+    kind: Kind,
+}
+
+pub struct Gen<'p> {
+    p: &'p Program,
+    ctx: Ctx,
+    counter: usize,
+    /// Workspace fields: (field name, type).
+    ws_fields: Vec<(Ident, TokenStream)>,
+}
+
+pub fn generate(p: &Program) -> TokenStream {
+    let mut g = Gen { p, ctx: Ctx::Ctor, counter: 0, ws_fields: Vec::new() };
+    g.program()
+}
+
+fn var_ident(info: &VarInfo) -> Ident {
+    let raw = info.name.to_string();
+    Ident::new(&format!("v_{raw}"), info.name.span())
+}
+
+/// Statements that need the `S` type parameter name it; in the constructor and in
+/// `write_outputs` it stands for `f64`.
+fn s_alias() -> TokenStream {
+    quote!(#[allow(dead_code)] type S = f64;)
+}
+
+impl<'p> Gen<'p> {
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.counter += 1;
+        format_ident!("__{}{}", what, self.counter)
+    }
+
+    fn info(&self, id: VarId) -> &'p VarInfo {
+        let p: &'p Program = self.p;
+        &p.vars[id]
+    }
+
+    fn name_str(&self, id: VarId) -> String {
+        self.info(id).name.to_string()
+    }
+
+    /// The place a variable lives: a field of `self`, or a local.
+    fn var_place(&self, id: VarId) -> TokenStream {
+        let info = self.info(id);
+        let ident = var_ident(info);
+        match (info.origin, self.ctx) {
+            (Origin::Field(_), Ctx::Method) => quote!(self.#ident),
+            _ => quote!(#ident),
+        }
+    }
+
+    fn program(&mut self) -> TokenStream {
+        let rt = rt();
+        let p = self.p;
+        let name = &p.name;
+        let vis = &p.vis;
+        let attrs = &p.attrs;
+        let ws_name = format_ident!("__{}Workspace", name);
+
+        // Fields: data, transformed data, and the unconstrained dimension.
+        let mut fields = Vec::new();
+        let mut field_names = Vec::new();
+        for d in &p.data {
+            fields.push(self.field_decl(d.var));
+            let ident = var_ident(self.info(d.var));
+            field_names.push(quote!(#ident));
+        }
+        for d in Program::block_decls(&p.transformed_data) {
+            fields.push(self.field_decl(d.var));
+            let ident = var_ident(self.info(d.var));
+            field_names.push(if self.info(d.var).ty.is_scalar() {
+                quote!(#ident)
+            } else {
+                quote!(#ident: ::std::mem::take(#ident))
+            });
+        }
+
+        self.ctx = Ctx::Ctor;
+        let read_data: Vec<TokenStream> = p.data.iter().map(|d| self.read_data(d)).collect();
+        let tdata = self.stmts(&p.transformed_data, BlockKind::TransformedData);
+        let tdata_checks = self.decl_checks(&p.transformed_data, true);
+        let dim_terms: Vec<TokenStream> = p.parameters.iter().map(|d| self.free_size(d)).collect();
+
+        self.ctx = Ctx::Method;
+        let read_params = self.read_params(quote!(theta), quote!(&mut __target));
+        let read_params_out = self.read_params(quote!(theta), quote!(&mut __jacobian));
+        let tparams = self.stmts(&p.transformed_parameters, BlockKind::TransformedParameters);
+        let tparams_checks = self.decl_checks(&p.transformed_parameters, false);
+        let model = self.stmts(&p.model, BlockKind::Model);
+        let generated = self.stmts(&p.generated, BlockKind::GeneratedQuantities);
+        let generated_checks = self.decl_checks(&p.generated, false);
+
+        let outputs = self.outputs();
+        let write_outputs: Vec<TokenStream> =
+            outputs.iter().map(|&(id, _)| self.write_output(id)).collect();
+        let gq_writes: Vec<TokenStream> = outputs
+            .iter()
+            .filter(|(_, b)| *b == BlockKind::GeneratedQuantities)
+            .map(|&(id, _)| self.write_output(id))
+            .collect();
+        let n_before_gq = outputs.iter().filter(|(_, b)| *b != BlockKind::GeneratedQuantities).count();
+        let write_before_gq = &write_outputs[..n_before_gq];
+        let shapes: Vec<TokenStream> = outputs.iter().map(|&(id, _)| self.output_shape(id)).collect();
+
+        let ws_fields: Vec<TokenStream> = self
+            .ws_fields
+            .iter()
+            .map(|(f, t)| quote!(#f: #t))
+            .collect();
+        let ws_inits: Vec<TokenStream> = self
+            .ws_fields
+            .iter()
+            .map(|(f, _)| quote!(#f: ::std::vec::Vec::new()))
+            .collect();
+        let model_name = name.to_string();
+        let alias = s_alias();
+
+        quote! {
+            #(#attrs)*
+            #[derive(Debug, Clone)]
+            #[allow(non_snake_case)]
+            #vis struct #name {
+                #(#fields,)*
+                __dim: usize,
+            }
+
+            #[doc(hidden)]
+            #[allow(non_snake_case, non_camel_case_types)]
+            #vis struct #ws_name<S> {
+                #(#ws_fields,)*
+                __marker: ::std::marker::PhantomData<S>,
+            }
+
+            #[allow(
+                non_snake_case,
+                unused_variables,
+                unused_mut,
+                unused_parens,
+                unused_assignments,
+                unreachable_code,
+                clippy::all
+            )]
+            impl #name {
+                /// Builds the model from data in Stan's JSON format, checking every size and
+                /// constraint, and runs `transformed data`.
+                pub fn new(data: &#rt::data::DataSource) -> ::std::result::Result<Self, #rt::Error> {
+                    #alias
+                    let __src = data;
+                    let mut __tdata_rng = #rt::rng::chain_rng(0, 0, #rt::rng::Stream::TransformedData);
+                    let __rng = &mut __tdata_rng;
+                    #(#read_data)*
+                    #(#tdata)*
+                    #(#tdata_checks)*
+                    let __dim: usize = 0 #(+ #dim_terms)*;
+                    Ok(#name { #(#field_names,)* __dim })
+                }
+
+                /// Builds the model from a JSON string in Stan's data format.
+                pub fn from_json_str(json: &str) -> ::std::result::Result<Self, #rt::Error> {
+                    Self::new(&#rt::data::DataSource::from_json_str(json)?)
+                }
+
+                /// Builds the model from a JSON file in Stan's data format.
+                pub fn from_json_file(
+                    path: impl ::std::convert::AsRef<::std::path::Path>,
+                ) -> ::std::result::Result<Self, #rt::Error> {
+                    Self::new(&#rt::data::DataSource::from_json_file(path)?)
+                }
+            }
+
+            #[allow(
+                non_snake_case,
+                unused_variables,
+                unused_mut,
+                unused_parens,
+                unused_assignments,
+                unreachable_code,
+                clippy::all
+            )]
+            impl #rt::Model for #name {
+                type Workspace<S: #rt::Scalar> = #ws_name<S>;
+
+                fn name(&self) -> &'static str {
+                    #model_name
+                }
+
+                fn dim(&self) -> usize {
+                    self.__dim
+                }
+
+                fn output_names(&self) -> ::std::vec::Vec<::std::string::String> {
+                    let mut names = ::std::vec::Vec::new();
+                    for (name, dims) in self.output_shapes() {
+                        #rt::ops::flat_names(&name, &dims, &mut names);
+                    }
+                    names
+                }
+
+                fn output_shapes(&self) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<usize>)> {
+                    let __shape = || -> ::std::result::Result<_, #rt::ModelError> {
+                        Ok(::std::vec![#(#shapes),*])
+                    };
+                    __shape().unwrap_or_default()
+                }
+
+                fn new_workspace<S: #rt::Scalar>(&self) -> Self::Workspace<S> {
+                    #ws_name { #(#ws_inits,)* __marker: ::std::marker::PhantomData }
+                }
+
+                fn log_density<S: #rt::Scalar>(
+                    &self,
+                    theta: &[S],
+                    ws: &mut Self::Workspace<S>,
+                ) -> ::std::result::Result<S, #rt::ModelError> {
+                    let mut __target = <S as #rt::Scalar>::zero();
+                    let mut __pos = 0usize;
+                    #(#read_params)*
+                    #(#tparams)*
+                    #(#tparams_checks)*
+                    #(#model)*
+                    Ok(__target)
+                }
+
+                fn write_outputs(
+                    &self,
+                    theta: &[f64],
+                    ws: &mut Self::Workspace<f64>,
+                    __rng: &mut #rt::rng::ChainRng,
+                    generated: bool,
+                    out: &mut [f64],
+                ) -> ::std::result::Result<(), #rt::ModelError> {
+                    #alias
+                    let mut __jacobian = 0.0f64;
+                    let mut __pos = 0usize;
+                    let mut __out = 0usize;
+                    #(#read_params_out)*
+                    #(#tparams)*
+                    #(#tparams_checks)*
+                    #(#write_before_gq)*
+                    if !generated {
+                        for o in out[__out..].iter_mut() {
+                            *o = f64::NAN;
+                        }
+                        return Ok(());
+                    }
+                    #(#generated)*
+                    #(#generated_checks)*
+                    #(#gq_writes)*
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn field_type(&self, id: VarId) -> TokenStream {
+        let info = self.info(id);
+        let kind = kind_of(&info.ty, false);
+        self.container_type(&info.ty, scalar_type(kind))
+    }
+
+    fn container_type(&self, ty: &Ty, leaf: TokenStream) -> TokenStream {
+        match ty {
+            Ty::Int | Ty::Real => leaf,
+            Ty::Vector | Ty::RowVector => quote!(::std::vec::Vec<#leaf>),
+            Ty::Array(inner) => {
+                let inner = self.container_type(inner, leaf);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            _ => unreachable!("checking rejects other types"),
+        }
+    }
+
+    fn field_decl(&self, id: VarId) -> TokenStream {
+        let ident = var_ident(self.info(id));
+        let ty = self.field_type(id);
+        quote!(#ident: #ty)
+    }
+
+    /// The sizes of a declaration as `usize` expressions, outermost first.
+    fn dims(&mut self, id: VarId, sizes: &Sizes) -> Vec<TokenStream> {
+        let rt = rt();
+        let name = self.name_str(id);
+        sizes
+            .array_dims
+            .iter()
+            .chain(&sizes.sizes)
+            .map(|e| {
+                let v = self.scalar(e, Kind::Int);
+                quote!(#rt::ops::size(#name, #v)?)
+            })
+            .collect()
+    }
+
+    fn read_data(&mut self, d: &TDecl) -> TokenStream {
+        let rt = rt();
+        let id = d.var;
+        let ident = var_ident(self.info(id));
+        let name = self.name_str(id);
+        let ty = self.info(id).ty.clone();
+        let int = kind_of(&ty, false) == Kind::Int;
+        let dims = self.dims(id, &d.sizes);
+        let nd = dims.len();
+        let read = match (nd, int) {
+            (0, true) => quote!(__src.int(#name)?),
+            (0, false) => quote!(__src.real(#name)?),
+            (_, true) => quote!(__src.ints(#name, &__dims)?),
+            (_, false) => quote!(__src.reals(#name, &__dims)?),
+        };
+        let shape = match nd {
+            0 | 1 => quote!(__flat),
+            2 => quote!(__flat.chunks(__dims[1].max(1)).take(__dims[0]).map(|c| c.to_vec()).collect()),
+            _ => unreachable!("checking limits containers to two levels"),
+        };
+        let check = self.data_bounds(d, int);
+        quote! {
+            let #ident = {
+                let __dims: [usize; #nd] = [#(#dims),*];
+                let __flat = #read;
+                #check
+                #shape
+            };
+        }
+    }
+
+    fn data_bounds(&mut self, d: &TDecl, int: bool) -> TokenStream {
+        let rt = rt();
+        let TConstraint::Bounds { lower, upper } = &d.constraint else { return quote!() };
+        let name = self.name_str(d.var);
+        let want = if int { Kind::Int } else { Kind::Data };
+        let mut bound = |b: &Option<TExpr>| match b {
+            Some(e) => {
+                let v = self.scalar(e, want);
+                quote!(Some(#v))
+            }
+            None => quote!(None),
+        };
+        let (lo, hi) = (bound(lower), bound(upper));
+        let values = if d.sizes.array_dims.is_empty() && d.sizes.sizes.is_empty() {
+            quote!(::std::slice::from_ref(&__flat))
+        } else {
+            quote!(&__flat)
+        };
+        if int {
+            quote!(#rt::data::check_bounds_int(#name, #values, &__dims, #lo, #hi)?;)
+        } else {
+            quote!(#rt::data::check_bounds_real(#name, #values, &__dims, #lo, #hi)?;)
+        }
+    }
+
+    /// The number of unconstrained values a parameter takes.
+    fn free_size(&mut self, d: &TDecl) -> TokenStream {
+        let dims = self.dims(d.var, &d.sizes);
+        quote!((1usize #(* #dims)*))
+    }
+
+    fn ws_field(&mut self, id: VarId) -> Ident {
+        let info = self.info(id);
+        let field = format_ident!("f{}_{}", id, info.name.to_string());
+        if !self.ws_fields.iter().any(|(f, _)| *f == field) {
+            let kind = kind_of(&info.ty, info.ad);
+            let ty = self.container_type(&info.ty.clone(), scalar_type(kind));
+            self.ws_fields.push((field.clone(), ty));
+        }
+        field
+    }
+
+    /// Reads every parameter from `theta`, constraining it and adding the log Jacobian to
+    /// `jacobian` (a `&mut S`).
+    fn read_params(&mut self, theta: TokenStream, jacobian: TokenStream) -> Vec<TokenStream> {
+        let rt = rt();
+        let mut out = vec![quote! {
+            if #theta.len() != self.__dim {
+                return Err(#rt::ModelError::fatal(format!(
+                    "expected {} unconstrained parameters, found {}", self.__dim, #theta.len()
+                )));
+            }
+        }];
+        let p: &'p Program = self.p;
+        for d in &p.parameters {
+            let id = d.var;
+            let ident = var_ident(self.info(id));
+            let (lo, hi, transform) = self.transform(&d.constraint, jacobian.clone());
+            let dims = self.dims(id, &d.sizes);
+            let read = quote!(#theta[__pos]);
+            let one = quote!({ let __x = #read; __pos += 1; #transform });
+            let code = match dims.len() {
+                0 => quote! {
+                    #lo #hi
+                    let mut #ident: S = #one;
+                },
+                1 => {
+                    let field = self.ws_field(id);
+                    let n = &dims[0];
+                    quote! {
+                        #lo #hi
+                        let #ident = &mut ws.#field;
+                        #rt::ops::resize(&mut *#ident, #n, <S as #rt::Scalar>::zero());
+                        for __k in 0..#ident.len() {
+                            #ident[__k] = #one;
+                        }
+                    }
+                }
+                _ => {
+                    let field = self.ws_field(id);
+                    let (n, m) = (&dims[0], &dims[1]);
+                    quote! {
+                        #lo #hi
+                        let #ident = &mut ws.#field;
+                        #rt::ops::resize2(&mut *#ident, #n, #m, <S as #rt::Scalar>::zero());
+                        for __row in #ident.iter_mut() {
+                            for __x in __row.iter_mut() {
+                                *__x = #one;
+                            }
+                        }
+                    }
+                }
+            };
+            out.push(code);
+        }
+        out
+    }
+
+    /// Hoisted bound values and the constraining expression for `__x`.
+    fn transform(
+        &mut self,
+        c: &TConstraint,
+        jacobian: TokenStream,
+    ) -> (TokenStream, TokenStream, TokenStream) {
+        let rt = rt();
+        let mut hoist = |g: &mut Self, e: &Option<TExpr>, name: &str| {
+            e.as_ref().map(|e| {
+                let v = g.scalar(e, Kind::Var);
+                let id = format_ident!("{}", name);
+                (quote!(let #id: S = #v;), id)
+            })
+        };
+        match c {
+            TConstraint::None => (quote!(), quote!(), quote!(__x)),
+            TConstraint::Bounds { lower, upper } => {
+                let lo = hoist(self, lower, "__lb");
+                let hi = hoist(self, upper, "__ub");
+                let call = match (&lo, &hi) {
+                    (Some((_, l)), Some((_, u))) => {
+                        quote!(#rt::transform::lower_upper_bound(__x, #l, #u, #jacobian))
+                    }
+                    (Some((_, l)), None) => quote!(#rt::transform::lower_bound(__x, #l, #jacobian)),
+                    (None, Some((_, u))) => quote!(#rt::transform::upper_bound(__x, #u, #jacobian)),
+                    (None, None) => quote!(__x),
+                };
+                (
+                    lo.map(|(t, _)| t).unwrap_or_default(),
+                    hi.map(|(t, _)| t).unwrap_or_default(),
+                    call,
+                )
+            }
+            TConstraint::OffsetMultiplier { offset, multiplier } => {
+                let o = hoist(self, offset, "__offset");
+                let m = hoist(self, multiplier, "__mult");
+                let oi = o.as_ref().map_or(quote!(<S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
+                let mi = m.as_ref().map_or(quote!(<S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
+                (
+                    o.map(|(t, _)| t).unwrap_or_default(),
+                    m.map(|(t, _)| t).unwrap_or_default(),
+                    quote!(#rt::transform::offset_multiplier(__x, #oi, #mi, #jacobian)),
+                )
+            }
+        }
+    }
+
+    /// Constraint checks for the block-level declarations of `stmts`, run after the block.
+    fn decl_checks(&mut self, stmts: &[TStmt], _ctor: bool) -> Vec<TokenStream> {
+        let rt = rt();
+        let mut out = Vec::new();
+        for d in Program::block_decls(stmts) {
+            let TConstraint::Bounds { lower, upper } = &d.constraint else { continue };
+            let name = self.name_str(d.var);
+            let place = self.var_place(d.var);
+            let mut bound = |g: &mut Self, b: &Option<TExpr>, inf: TokenStream| match b {
+                Some(e) => g.scalar(e, Kind::Data),
+                None => inf,
+            };
+            let lo = bound(self, lower, quote!(f64::NEG_INFINITY));
+            let hi = bound(self, upper, quote!(f64::INFINITY));
+            let info = self.info(d.var);
+            let (_, levels) = info.ty.strip_arrays();
+            let levels = levels + usize::from(info.ty.strip_arrays().0.is_vector_like());
+            let kind = kind_of(&info.ty, info.ad);
+            let conv = |v: TokenStream| if kind == Kind::Int { quote!(&[#v as f64]) } else { quote!(::std::slice::from_ref(&#v)) };
+            out.push(match levels {
+                0 => {
+                    let slice = conv(place);
+                    quote!(#rt::ops::check_bounds(#name, #slice, #lo, #hi)?;)
+                }
+                1 if kind == Kind::Int => quote! {
+                    for __v in #place.iter() {
+                        #rt::ops::check_bounds(#name, &[*__v as f64], #lo, #hi)?;
+                    }
+                },
+                1 => quote!(#rt::ops::check_bounds(#name, &#place[..], #lo, #hi)?;),
+                _ => quote! {
+                    for __row in #place.iter() {
+                        #rt::ops::check_bounds(#name, &__row[..], #lo, #hi)?;
+                    }
+                },
+            });
+        }
+        out
+    }
+
+    fn outputs(&self) -> Vec<(VarId, BlockKind)> {
+        let p = self.p;
+        let mut out: Vec<(VarId, BlockKind)> =
+            p.parameters.iter().map(|d| (d.var, BlockKind::Parameters)).collect();
+        out.extend(
+            Program::block_decls(&p.transformed_parameters)
+                .map(|d| (d.var, BlockKind::TransformedParameters)),
+        );
+        out.extend(
+            Program::block_decls(&p.generated).map(|d| (d.var, BlockKind::GeneratedQuantities)),
+        );
+        out
+    }
+
+    fn decl_of(&self, id: VarId) -> &'p TDecl {
+        let p: &'p Program = self.p;
+        p.parameters
+            .iter()
+            .chain(Program::block_decls(&p.transformed_parameters))
+            .chain(Program::block_decls(&p.generated))
+            .find(|d| d.var == id)
+            .expect("outputs are block-level declarations")
+    }
+
+    fn output_shape(&mut self, id: VarId) -> TokenStream {
+        let name = self.name_str(id);
+        let d = self.decl_of(id);
+        let dims = self.dims(id, &d.sizes);
+        quote!((#name.to_string(), ::std::vec![#(#dims),*]))
+    }
+
+    fn write_output(&mut self, id: VarId) -> TokenStream {
+        let rt = rt();
+        let info = self.info(id);
+        let place = self.var_place(id);
+        let kind = kind_of(&info.ty, info.ad);
+        let (leaf, arrays) = info.ty.strip_arrays();
+        let levels = arrays + usize::from(leaf.is_vector_like());
+        match (levels, kind) {
+            (0, Kind::Int) => quote!(#rt::ops::write_scalar(out, &mut __out, #place as f64);),
+            (0, _) => quote!(#rt::ops::write_scalar(out, &mut __out, #rt::Scalar::value(&#place));),
+            (1, Kind::Int) => quote!(#rt::ops::write_ints(out, &mut __out, &#place[..]);),
+            (1, _) => quote!(#rt::ops::write_slice(out, &mut __out, &#place[..]);),
+            (_, Kind::Int) => quote! {
+                {
+                    let __n = #place.len();
+                    for (__i, __row) in #place.iter().enumerate() {
+                        for (__j, __x) in __row.iter().enumerate() {
+                            out[__out + __j * __n + __i] = *__x as f64;
+                        }
+                    }
+                    __out += __n * #place.first().map_or(0, |r| r.len());
+                }
+            },
+            _ => quote! {
+                #rt::ops::write_nested(out, &mut __out, &#place[..], #place.first().map_or(0, |r| r.len()));
+            },
+        }
+    }
+
+    fn stmts(&mut self, stmts: &[TStmt], _block: BlockKind) -> Vec<TokenStream> {
+        stmts.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn block(&mut self, stmts: &[TStmt]) -> TokenStream {
+        let inner: Vec<TokenStream> = stmts.iter().map(|s| self.stmt(s)).collect();
+        quote!({ #(#inner)* })
+    }
+
+    fn truthy(&mut self, e: &TExpr) -> TokenStream {
+        let rt = rt();
+        let k = kind_of(&e.ty, e.ad);
+        let v = self.scalar(e, k);
+        match k {
+            Kind::Int => quote!((#v != 0)),
+            Kind::Data => quote!((#v != 0.0)),
+            Kind::Var => quote!((#rt::Scalar::value(&#v) != 0.0)),
+        }
+    }
+
+    fn stmt(&mut self, s: &TStmt) -> TokenStream {
+        let rt = rt();
+        match s {
+            TStmt::Decl(d) => self.decl(d),
+            TStmt::Block(b) => self.block(b),
+            TStmt::Break => quote!(break;),
+            TStmt::Continue => quote!(continue;),
+            TStmt::TargetPlus(e) => {
+                let v = self.scalar(e, Kind::Var);
+                quote!(__target += #v;)
+            }
+            TStmt::Tilde { lhs, dist, args } => {
+                let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
+                let (prelude, call) = self.density_call(dist, true, &all, quote!(S));
+                quote!({ #(#prelude)* __target += #call; })
+            }
+            TStmt::For { var, lower, upper, body } => {
+                let ident = var_ident(self.info(*var));
+                let lo = self.scalar(lower, Kind::Int);
+                let hi = self.scalar(upper, Kind::Int);
+                let body = self.block(body);
+                quote! {
+                    {
+                        let __lo: i64 = #lo;
+                        let __hi: i64 = #hi;
+                        for #ident in __lo..=__hi #body
+                    }
+                }
+            }
+            TStmt::ForEach { var, container, body } => {
+                let ident = var_ident(self.info(*var));
+                let slice = self.container_slice(container);
+                let body = self.block(body);
+                quote! {
+                    {
+                        let __n = (#slice).len();
+                        for __k in 0..__n {
+                            let #ident = (#slice)[__k];
+                            #body
+                        }
+                    }
+                }
+            }
+            TStmt::While { cond, body } => {
+                let c = self.truthy(cond);
+                let body = self.block(body);
+                quote!(while #c #body)
+            }
+            TStmt::If { cond, then, otherwise } => {
+                let c = self.truthy(cond);
+                let then = self.block(then);
+                let otherwise = self.block(otherwise);
+                quote!(if #c #then else #otherwise)
+            }
+            TStmt::Print(args) => {
+                let build = self.message(args);
+                quote!({ #build ::std::println!("{}", __msg); })
+            }
+            TStmt::Reject(args) => {
+                let build = self.message(args);
+                quote!({ #build return Err(::std::convert::Into::into(#rt::ModelError::recoverable(__msg))); })
+            }
+            TStmt::FatalError(args) => {
+                let build = self.message(args);
+                quote!({ #build return Err(::std::convert::Into::into(#rt::ModelError::fatal(__msg))); })
+            }
+            TStmt::Assign { target, op, value } => self.assign(target, *op, value),
+        }
+    }
+
+    fn message(&mut self, args: &[TPrintArg]) -> TokenStream {
+        let rt = rt();
+        let mut parts = Vec::new();
+        for a in args {
+            parts.push(match a {
+                TPrintArg::Str(s) => quote!(__msg.push_str(#s);),
+                TPrintArg::Expr(e) => {
+                    let k = kind_of(&e.ty, e.ad);
+                    if e.ty.is_scalar() {
+                        let v = self.scalar(e, k);
+                        if k == Kind::Int {
+                            quote!(#rt::ops::print_int(&mut __msg, #v);)
+                        } else {
+                            quote!(#rt::ops::print_real(&mut __msg, #v);)
+                        }
+                    } else {
+                        let (pre, vec) = self.materialize(e);
+                        let f = if k == Kind::Int { quote!(print_ints) } else { quote!(print_reals) };
+                        quote!({ #(#pre)* #rt::ops::#f(&mut __msg, &#vec[..]); })
+                    }
+                }
+            });
+        }
+        quote!(let mut __msg = ::std::string::String::new(); #(#parts)*)
+    }
+
+    fn decl(&mut self, d: &TDecl) -> TokenStream {
+        let rt = rt();
+        let id = d.var;
+        let info = self.info(id);
+        let ident = var_ident(info);
+        let kind = kind_of(&info.ty, info.ad);
+        let ty = info.ty.clone();
+        let dims = self.dims(id, &d.sizes);
+        let fill = nan(kind);
+        let storage = if dims.is_empty() {
+            let st = scalar_type(kind);
+            quote!(let mut #ident: #st = #fill;)
+        } else {
+            let resize = if dims.len() == 1 {
+                let n = &dims[0];
+                quote!(#rt::ops::resize(&mut *#ident, #n, #fill);)
+            } else {
+                let (n, m) = (&dims[0], &dims[1]);
+                quote!(#rt::ops::resize2(&mut *#ident, #n, #m, #fill);)
+            };
+            if self.ctx == Ctx::Ctor {
+                let owner = format_ident!("__own_{}", ident);
+                let cty = self.container_type(&ty, scalar_type(kind));
+                quote! {
+                    let mut #owner: #cty = ::std::vec::Vec::new();
+                    let #ident = &mut #owner;
+                    #resize
+                }
+            } else {
+                let field = self.ws_field(id);
+                quote! {
+                    let #ident = &mut ws.#field;
+                    #resize
+                }
+            }
+        };
+        let init = match &d.init {
+            None => quote!(),
+            Some(e) => {
+                let lv = TLValue { var: id, indices: Vec::new(), ty: ty.clone() };
+                self.assign(&lv, AssignOp::Set, e)
+            }
+        };
+        quote!(#storage #init)
+    }
+
+    /// Whether `e` reads variable `id`.
+    fn mentions(e: &TExpr, id: VarId) -> bool {
+        let any = |xs: &[TExpr]| xs.iter().any(|x| Self::mentions(x, id));
+        match &e.kind {
+            TExprKind::Var(v) => *v == id,
+            TExprKind::Int(_) | TExprKind::Real(_) | TExprKind::Constant(_) => false,
+            TExprKind::Unary(_, a) | TExprKind::Elementwise(_, a) | TExprKind::Size(_, a) => {
+                Self::mentions(a, id)
+            }
+            TExprKind::Binary(_, a, b) | TExprKind::Rep(a, b) => {
+                Self::mentions(a, id) || Self::mentions(b, id)
+            }
+            TExprKind::Ternary(a, b, c) => {
+                Self::mentions(a, id) || Self::mentions(b, id) || Self::mentions(c, id)
+            }
+            TExprKind::Index(b, idx) => Self::mentions(b, id) || any(idx),
+            TExprKind::Reduce(_, xs)
+            | TExprKind::ArrayLit(xs)
+            | TExprKind::RowVectorLit(xs)
+            | TExprKind::Density { args: xs, .. }
+            | TExprKind::Rng { args: xs, .. } => any(xs),
+        }
+    }
+
+    fn assign(&mut self, target: &TLValue, op: AssignOp, value: &TExpr) -> TokenStream {
+        let rt = rt();
+        let info = self.info(target.var);
+        let name = info.name.to_string();
+        let place = self.var_place(target.var);
+        let tkind = kind_of(&target.ty, info.ad);
+        let levels = {
+            let (leaf, arrays) = target.ty.strip_arrays();
+            arrays + usize::from(leaf.is_vector_like())
+        };
+        // The place, reached through checked indices.
+        let mut path = quote!(#place);
+        let mut index_pre = Vec::new();
+        for (k, idx) in target.indices.iter().enumerate() {
+            let i = self.scalar(idx, Kind::Int);
+            let h = format_ident!("__idx{}", k);
+            index_pre.push(quote!(let #h: i64 = #i;));
+            path = quote!((*#rt::ops::at_mut(&mut #path[..], #h, #name)?));
+        }
+        if levels == 0 {
+            let v = self.scalar(value, tkind);
+            let code = match (op, tkind) {
+                (AssignOp::Set, _) => quote!(#path = __v;),
+                (AssignOp::Add, Kind::Int) => quote!(#path = #rt::ops::iadd(#path, __v)?;),
+                (AssignOp::Sub, Kind::Int) => quote!(#path = #rt::ops::isub(#path, __v)?;),
+                (AssignOp::Mul, Kind::Int) => quote!(#path = #rt::ops::imul(#path, __v)?;),
+                (AssignOp::Div, Kind::Int) => quote!(#path = #rt::ops::idiv(#path, __v)?;),
+                (AssignOp::Add, _) => quote!(#path += __v;),
+                (AssignOp::Sub, _) => quote!(#path -= __v;),
+                (AssignOp::Mul | AssignOp::EltMul, _) => quote!(#path *= __v;),
+                (AssignOp::Div | AssignOp::EltDiv, _) => quote!(#path /= __v;),
+            };
+            return quote!({ let __v = #v; #(#index_pre)* #code });
+        }
+        if levels >= 2 || value.ty.strip_arrays().1 >= 2 {
+            // Whole two-level containers are copied from variables only (checking ensures it).
+            let src = self.container_place(value);
+            let conv = convert(quote!(__x), kind_of(&value.ty, value.ad), tkind);
+            return quote! {{
+                #(#index_pre)*
+                let __src = #src.clone();
+                let __dst = &mut #path;
+                #rt::ops::assign_len(#name, __dst.len(), __src.len())?;
+                for (__d, __s) in __dst.iter_mut().zip(__src.iter()) {
+                    #rt::ops::assign_len(#name, __d.len(), __s.len())?;
+                    for (__y, __x) in __d.iter_mut().zip(__s.iter()) {
+                        let __x = *__x;
+                        *__y = #conv;
+                    }
+                }
+            }};
+        }
+        let plan = self.plan(value);
+        let elem = convert(plan.elem.clone(), plan.kind, tkind);
+        let prelude = &plan.prelude;
+        let aliased = Self::mentions(value, target.var);
+        let combine = |cur: TokenStream, v: TokenStream| match op {
+            AssignOp::Set => v,
+            AssignOp::Add => quote!(#cur + #v),
+            AssignOp::Sub => quote!(#cur - #v),
+            AssignOp::Mul | AssignOp::EltMul => quote!(#cur * #v),
+            AssignOp::Div | AssignOp::EltDiv => quote!(#cur / #v),
+        };
+        let body = combine(quote!(__dst[__i]), quote!(__val));
+        let len = match &plan.len {
+            Some(l) => quote!(#rt::ops::assign_len(#name, __dst.len(), #l)?;),
+            None => quote!(),
+        };
+        if aliased {
+            let st = scalar_type(tkind);
+            let n = plan.len.clone().unwrap_or_else(|| quote!(__dst.len()));
+            quote! {{
+                #(#index_pre)*
+                #(#prelude)*
+                let __n: usize = #n;
+                let __tmp: ::std::vec::Vec<#st> = (0..__n).map(|__i| #elem).collect();
+                let __dst = &mut #path;
+                #rt::ops::assign_len(#name, __dst.len(), __n)?;
+                for __i in 0..__n {
+                    let __val = __tmp[__i];
+                    __dst[__i] = #body;
+                }
+            }}
+        } else {
+            quote! {{
+                #(#index_pre)*
+                #(#prelude)*
+                let __dst = &mut #path;
+                #len
+                for __i in 0..__dst.len() {
+                    let __val = #elem;
+                    __dst[__i] = #body;
+                }
+            }}
+        }
+    }
+
+    /// A `&[T]` view of a container variable or of an indexed element that is a container.
+    fn container_slice(&mut self, e: &TExpr) -> TokenStream {
+        let place = self.container_place(e);
+        quote!(&#place[..])
+    }
+
+    /// The place of a container variable, or of an indexed element that is a container.
+    fn container_place(&mut self, e: &TExpr) -> TokenStream {
+        let rt = rt();
+        match &e.kind {
+            TExprKind::Var(id) => self.var_place(*id),
+            TExprKind::Index(base, idx) => {
+                let TExprKind::Var(id) = base.kind else {
+                    unreachable!("checking allows indexing variables only")
+                };
+                let name = self.name_str(id);
+                let mut path = self.var_place(id);
+                for i in idx {
+                    let i = self.scalar(i, Kind::Int);
+                    path = quote!((*#rt::ops::at_ref(&#path[..], #i, #name)?));
+                }
+                path
+            }
+            _ => {
+                // Any other container expression is evaluated into a fresh vector; only
+                // printing and loops over expressions take this path.
+                let (pre, v) = self.materialize(e);
+                quote!({ #(#pre)* #v })
+            }
+        }
+    }
+
+    /// Evaluates a one-level container expression into a new `Vec`.
+    fn materialize(&mut self, e: &TExpr) -> (Vec<TokenStream>, TokenStream) {
+        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+            let p = self.container_place(e);
+            return (Vec::new(), quote!(#p));
+        }
+        let plan = self.plan(e);
+        let st = scalar_type(plan.kind);
+        let elem = &plan.elem;
+        let n = plan.len.clone().unwrap_or_else(|| quote!(1usize));
+        let mut pre = plan.prelude;
+        let h = self.fresh("mat");
+        pre.push(quote!(let #h: ::std::vec::Vec<#st> = (0..#n).map(|__i| #elem).collect();));
+        (pre, quote!(#h))
+    }
+
+    /// Plans an elementwise evaluation of `e`.
+    fn plan(&mut self, e: &TExpr) -> Elem {
+        let rt = rt();
+        let kind = kind_of(&e.ty, e.ad);
+        if e.ty.is_scalar() {
+            let v = self.scalar(e, kind);
+            let h = self.fresh("h");
+            return Elem { prelude: vec![quote!(let #h = #v;)], len: None, elem: quote!(#h), kind };
+        }
+        match &e.kind {
+            TExprKind::Var(_) | TExprKind::Index(..) => {
+                let slice = self.container_slice(e);
+                let h = self.fresh("h");
+                Elem {
+                    prelude: vec![quote!(let #h = #slice;)],
+                    len: Some(quote!(#h.len())),
+                    elem: quote!(#h[__i]),
+                    kind,
+                }
+            }
+            TExprKind::Unary(op, a) => {
+                let mut p = self.plan(a);
+                let inner = convert(p.elem, p.kind, kind);
+                p.elem = match op {
+                    UnOp::Neg => quote!((-#inner)),
+                    _ => inner,
+                };
+                p.kind = kind;
+                p
+            }
+            TExprKind::Binary(op, a, b) => {
+                let pa = self.plan(a);
+                let pb = self.plan(b);
+                let ea = convert(pa.elem, pa.kind, kind);
+                let eb = convert(pb.elem, pb.kind, kind);
+                let elem = match op {
+                    BinOp::Add => quote!((#ea + #eb)),
+                    BinOp::Sub => quote!((#ea - #eb)),
+                    BinOp::Mul | BinOp::EltMul => quote!((#ea * #eb)),
+                    BinOp::Div | BinOp::EltDiv => quote!((#ea / #eb)),
+                    _ => unreachable!("checking allows only elementwise operators on containers"),
+                };
+                let mut prelude = pa.prelude;
+                prelude.extend(pb.prelude);
+                let len = match (pa.len, pb.len) {
+                    (Some(la), Some(lb)) => {
+                        let n = self.fresh("n");
+                        let sym = op.symbol();
+                        prelude.push(quote!(let #n = #rt::ops::same_len(#sym, #la, #lb)?;));
+                        Some(quote!(#n))
+                    }
+                    (l, None) | (None, l) => l,
+                };
+                Elem { prelude, len, elem, kind }
+            }
+            TExprKind::Elementwise(f, a) => {
+                let p = self.plan(a);
+                let x = convert(p.elem, p.kind, kind);
+                let elem = match f {
+                    Elementwise::Method(m) => {
+                        let m = Ident::new(m, Span::call_site());
+                        quote!(#rt::Scalar::#m(#x))
+                    }
+                    Elementwise::Math(m) => {
+                        let m = Ident::new(m, Span::call_site());
+                        quote!(#rt::math::#m(#x))
+                    }
+                };
+                Elem { prelude: p.prelude, len: p.len, elem, kind }
+            }
+            TExprKind::Rep(x, n) => {
+                let leaf = kind_of(&x.ty, x.ad);
+                let v = self.scalar(x, leaf);
+                let n = self.scalar(n, Kind::Int);
+                let (h, hn) = (self.fresh("h"), self.fresh("n"));
+                Elem {
+                    prelude: vec![
+                        quote!(let #h = #v;),
+                        quote!(let #hn = #rt::ops::size("rep", #n)?;),
+                    ],
+                    len: Some(quote!(#hn)),
+                    elem: quote!(#h),
+                    kind: leaf,
+                }
+            }
+            TExprKind::ArrayLit(items) | TExprKind::RowVectorLit(items) => {
+                let vals: Vec<TokenStream> = items.iter().map(|i| self.scalar(i, kind)).collect();
+                let h = self.fresh("h");
+                let n = vals.len();
+                Elem {
+                    prelude: vec![quote!(let #h = [#(#vals),*];)],
+                    len: Some(quote!(#n)),
+                    elem: quote!(#h[__i]),
+                    kind,
+                }
+            }
+            _ => unreachable!("checking allows no other container expressions"),
+        }
+    }
+
+    /// An argument of a vectorised runtime function: `Data(..)`, `Var(..)` or `Lazy {..}`.
+    fn arg(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> TokenStream {
+        let rt = rt();
+        let kind = kind_of(&e.ty, e.ad);
+        if e.ty.is_scalar() {
+            let v = self.scalar(e, kind);
+            let h = self.fresh("a");
+            prelude.push(quote!(let #h = #v;));
+            return match kind {
+                Kind::Var => quote!(#rt::math::args::Var(#h)),
+                _ => quote!(#rt::math::args::Data(#h)),
+            };
+        }
+        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+            let slice = self.container_slice(e);
+            let h = self.fresh("a");
+            prelude.push(quote!(let #h = #slice;));
+            return match kind {
+                Kind::Var => quote!(#rt::math::args::Var(#h)),
+                _ => quote!(#rt::math::args::Data(#h)),
+            };
+        }
+        let plan = self.plan(e);
+        prelude.extend(plan.prelude);
+        let elem = convert(plan.elem, plan.kind, Kind::Var);
+        let len = plan.len.unwrap_or_else(|| quote!(1usize));
+        quote!(#rt::math::args::Lazy { len: #len, f: |__i: usize| #elem })
+    }
+
+    fn density_call(
+        &mut self,
+        dist: &DistCall,
+        propto: bool,
+        args: &[&TExpr],
+        scalar: TokenStream,
+    ) -> (Vec<TokenStream>, TokenStream) {
+        let rt = rt();
+        let mut prelude = Vec::new();
+        let wrapped: Vec<TokenStream> = args.iter().map(|a| self.arg(a, &mut prelude)).collect();
+        let f = format_ident!("{}_{}", dist.family, dist.suffix);
+        (prelude, quote!(#rt::dist::#f::<#propto, #scalar>(#(#wrapped),*)?))
+    }
+
+    /// A scalar expression, converted to `want`.
+    fn scalar(&mut self, e: &TExpr, want: Kind) -> TokenStream {
+        let kind = kind_of(&e.ty, e.ad);
+        let raw = self.raw_scalar(e);
+        convert(raw, kind, want)
+    }
+
+    fn real_lit(v: f64) -> TokenStream {
+        if v.is_nan() {
+            quote!(f64::NAN)
+        } else if v == f64::INFINITY {
+            quote!(f64::INFINITY)
+        } else if v == f64::NEG_INFINITY {
+            quote!(f64::NEG_INFINITY)
+        } else {
+            let lit = proc_macro2::Literal::f64_suffixed(v);
+            quote!(#lit)
+        }
+    }
+
+    fn raw_scalar(&mut self, e: &TExpr) -> TokenStream {
+        let rt = rt();
+        let kind = kind_of(&e.ty, e.ad);
+        match &e.kind {
+            TExprKind::Int(v) => {
+                let lit = proc_macro2::Literal::i64_suffixed(*v);
+                quote!(#lit)
+            }
+            TExprKind::Real(v) | TExprKind::Constant(v) => Self::real_lit(*v),
+            TExprKind::Var(id) => self.var_place(*id),
+            TExprKind::Unary(op, a) => {
+                let v = self.scalar(a, kind_of(&a.ty, a.ad));
+                match (op, kind_of(&a.ty, a.ad)) {
+                    (UnOp::Plus, _) => v,
+                    (UnOp::Neg, Kind::Int) => quote!(#rt::ops::ineg(#v)?),
+                    (UnOp::Neg, _) => quote!((-#v)),
+                    (UnOp::Not, _) => {
+                        let t = self.truthy(a);
+                        quote!(((!#t) as i64))
+                    }
+                }
+            }
+            TExprKind::Binary(op, a, b) => self.binary(*op, a, b, kind),
+            TExprKind::Ternary(c, a, b) => {
+                let c = self.truthy(c);
+                let a = self.scalar(a, kind);
+                let b = self.scalar(b, kind);
+                quote!((if #c { #a } else { #b }))
+            }
+            TExprKind::Elementwise(f, a) => {
+                let x = self.scalar(a, if a.ad { Kind::Var } else { Kind::Data });
+                match f {
+                    Elementwise::Method(m) => {
+                        let m = Ident::new(m, Span::call_site());
+                        quote!(#rt::Scalar::#m(#x))
+                    }
+                    Elementwise::Math(m) => {
+                        let m = Ident::new(m, Span::call_site());
+                        quote!(#rt::math::#m(#x))
+                    }
+                }
+            }
+            TExprKind::Reduce(r, args) => {
+                let mut prelude = Vec::new();
+                let wrapped: Vec<TokenStream> =
+                    args.iter().map(|a| self.arg(a, &mut prelude)).collect();
+                let st = scalar_type(kind);
+                // Reductions that can meet a length mismatch or an empty container return a
+                // `Result`; the rest cannot fail.
+                let (f, fallible) = match r {
+                    Reduction::Sum => ("sum", false),
+                    Reduction::Mean => ("mean", true),
+                    Reduction::Sd => ("sd", true),
+                    Reduction::Variance => ("variance", true),
+                    Reduction::LogSumExp => ("log_sum_exp_of", false),
+                    Reduction::DotProduct => ("dot_product", true),
+                    Reduction::DotSelf => ("dot_self", false),
+                    Reduction::Max => ("max", false),
+                    Reduction::Min => ("min", false),
+                };
+                let q = if fallible { quote!(?) } else { quote!() };
+                let f = Ident::new(f, Span::call_site());
+                quote!({ #(#prelude)* #rt::math::#f::<#st>(#(#wrapped),*)#q })
+            }
+            TExprKind::Density { dist, propto, args } => {
+                let all: Vec<&TExpr> = args.iter().collect();
+                let st = scalar_type(kind);
+                let (prelude, call) = self.density_call(dist, *propto, &all, st);
+                quote!({ #(#prelude)* #call })
+            }
+            TExprKind::Rng { family, args } => {
+                let sig = crate::builtins::distribution(family).expect("checked");
+                let vals: Vec<TokenStream> = args
+                    .iter()
+                    .zip(sig.params)
+                    .map(|(a, p)| {
+                        let want = if *p == "N" { Kind::Int } else { Kind::Data };
+                        self.scalar(a, want)
+                    })
+                    .collect();
+                let f = format_ident!("{}_rng", family);
+                quote!(#rt::dist::#f(#(#vals,)* &mut *__rng)?)
+            }
+            TExprKind::Size(which, a) => {
+                if a.ty.is_scalar() {
+                    return quote!(1i64);
+                }
+                let place = self.container_place(a);
+                let (leaf, arrays) = a.ty.strip_arrays();
+                match *which {
+                    "rows" if *leaf == Ty::RowVector && arrays == 0 => quote!(1i64),
+                    "cols" if *leaf == Ty::Vector && arrays == 0 => quote!(1i64),
+                    "num_elements" if arrays + usize::from(leaf.is_vector_like()) >= 2 => {
+                        quote!((#place.iter().map(|r| r.len()).sum::<usize>() as i64))
+                    }
+                    _ => quote!((#place.len() as i64)),
+                }
+            }
+            TExprKind::Index(base, idx) => {
+                let TExprKind::Var(id) = base.kind else {
+                    unreachable!("checking allows indexing variables only")
+                };
+                let name = self.name_str(id);
+                let mut path = self.var_place(id);
+                let last = idx.len() - 1;
+                for (k, i) in idx.iter().enumerate() {
+                    let i = self.scalar(i, Kind::Int);
+                    path = if k == last {
+                        quote!(#rt::ops::at(&#path[..], #i, #name)?)
+                    } else {
+                        quote!((*#rt::ops::at_ref(&#path[..], #i, #name)?))
+                    };
+                }
+                path
+            }
+            TExprKind::Rep(..) | TExprKind::ArrayLit(_) | TExprKind::RowVectorLit(_) => {
+                unreachable!("containers are not scalars")
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &TExpr, b: &TExpr, kind: Kind) -> TokenStream {
+        let rt = rt();
+        let (ka, kb) = (kind_of(&a.ty, a.ad), kind_of(&b.ty, b.ad));
+        // The kind both operands are brought to before a comparison.
+        let common = if ka == Kind::Var || kb == Kind::Var {
+            Kind::Var
+        } else if ka == Kind::Data || kb == Kind::Data {
+            Kind::Data
+        } else {
+            Kind::Int
+        };
+        match op {
+            BinOp::Or | BinOp::And => {
+                let (x, y) = (self.truthy(a), self.truthy(b));
+                if op == BinOp::Or {
+                    quote!(((#x || #y) as i64))
+                } else {
+                    quote!(((#x && #y) as i64))
+                }
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let x = self.scalar(a, common);
+                let y = self.scalar(b, common);
+                let cmp = match op {
+                    BinOp::Eq => quote!(==),
+                    BinOp::Ne => quote!(!=),
+                    BinOp::Lt => quote!(<),
+                    BinOp::Le => quote!(<=),
+                    BinOp::Gt => quote!(>),
+                    _ => quote!(>=),
+                };
+                quote!(((#x #cmp #y) as i64))
+            }
+            _ if kind == Kind::Int => {
+                let x = self.scalar(a, Kind::Int);
+                let y = self.scalar(b, Kind::Int);
+                let f = match op {
+                    BinOp::Add => quote!(iadd),
+                    BinOp::Sub => quote!(isub),
+                    BinOp::Mul => quote!(imul),
+                    BinOp::Mod => quote!(imod),
+                    _ => quote!(idiv),
+                };
+                quote!(#rt::ops::#f(#x, #y)?)
+            }
+            BinOp::Pow => {
+                let x = self.scalar(a, kind);
+                if let TExprKind::Int(n) = b.kind
+                    && i32::try_from(n).is_ok()
+                {
+                    let n = proc_macro2::Literal::i32_suffixed(n as i32);
+                    return quote!(#rt::Scalar::powi(#x, #n));
+                }
+                let y = self.scalar(b, kind);
+                quote!(#rt::Scalar::pow(#x, #y))
+            }
+            _ => {
+                let x = self.scalar(a, kind);
+                // A constant right operand stays f64: `S op f64` is cheaper than lifting it.
+                let y = if kind == Kind::Var && kb != Kind::Var {
+                    self.scalar(b, Kind::Data)
+                } else {
+                    self.scalar(b, kind)
+                };
+                let sym = match op {
+                    BinOp::Add => quote!(+),
+                    BinOp::Sub => quote!(-),
+                    BinOp::Mul | BinOp::EltMul => quote!(*),
+                    _ => quote!(/),
+                };
+                quote!((#x #sym #y))
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The typed intermediate form that checking produces and code generation consumes.
+//!
+//! Contract: every expression carries its Stan type and whether it may depend on parameters
+//! (`ad`, Stan's "autodiff level"); every variable reference is resolved to a [`VarId`] whose
+//! [`VarInfo`] says where the value lives. Code generation can trust all of this and report no
+//! errors of its own.
+
+use crate::syntax::{BaseType, BinOp, BlockKind, UnOp};
+use proc_macro2::Span;
+use syn::{Attribute, Ident, LitStr, Visibility};
+
+/// A Stan type without sizes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Ty {
+    Int,
+    Real,
+    Vector,
+    RowVector,
+    Matrix,
+    Array(Box<Ty>),
+    /// The type of a statement-like call that returns nothing.
+    Void,
+    /// Stands in after an error, so that one mistake does not cascade into many.
+    Error,
+}
+
+impl Ty {
+    pub fn is_scalar(&self) -> bool {
+        matches!(self, Ty::Int | Ty::Real)
+    }
+
+    pub fn is_vector_like(&self) -> bool {
+        matches!(self, Ty::Vector | Ty::RowVector)
+    }
+
+    pub fn array_of(elem: Ty, dims: usize) -> Ty {
+        (0..dims).fold(elem, |t, _| Ty::Array(Box::new(t)))
+    }
+
+    /// The innermost element type and the number of array dimensions around it.
+    pub fn strip_arrays(&self) -> (&Ty, usize) {
+        let mut t = self;
+        let mut n = 0;
+        while let Ty::Array(inner) = t {
+            t = inner;
+            n += 1;
+        }
+        (t, n)
+    }
+
+    /// Whether every leaf is a real or int: `vector`, `array[] real`, `array[] vector`, ...
+    pub fn is_error(&self) -> bool {
+        matches!(self, Ty::Error)
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Int => "int".into(),
+            Ty::Real => "real".into(),
+            Ty::Vector => "vector".into(),
+            Ty::RowVector => "row_vector".into(),
+            Ty::Matrix => "matrix".into(),
+            Ty::Void => "void".into(),
+            Ty::Error => "<error>".into(),
+            Ty::Array(_) => {
+                let (elem, n) = self.strip_arrays();
+                let commas = ",".repeat(n - 1);
+                format!("array[{commas}] {}", elem.describe())
+            }
+        }
+    }
+}
+
+pub type VarId = usize;
+
+/// Where a variable's value lives in generated code.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Origin {
+    /// A field of the model struct, fixed after construction (data and transformed data).
+    Field(BlockKind),
+    /// A parameter, transformed parameter or generated quantity.
+    Output(BlockKind),
+    /// A local variable of a statement block.
+    Local,
+    /// A loop variable.
+    Loop,
+}
+
+pub struct VarInfo {
+    pub name: Ident,
+    pub ty: Ty,
+    pub ad: bool,
+    pub origin: Origin,
+}
+
+/// Sizes of a declaration: array dimensions, then the vector or matrix sizes.
+pub struct Sizes {
+    pub array_dims: Vec<TExpr>,
+    pub sizes: Vec<TExpr>,
+}
+
+pub enum TConstraint {
+    None,
+    Bounds { lower: Option<TExpr>, upper: Option<TExpr> },
+    OffsetMultiplier { offset: Option<TExpr>, multiplier: Option<TExpr> },
+}
+
+impl TConstraint {
+    pub fn is_none(&self) -> bool {
+        matches!(self, TConstraint::None)
+    }
+}
+
+pub struct TDecl {
+    pub var: VarId,
+    pub base: BaseType,
+    pub sizes: Sizes,
+    pub constraint: TConstraint,
+    pub init: Option<TExpr>,
+}
+
+pub enum TPrintArg {
+    Str(LitStr),
+    Expr(TExpr),
+}
+
+/// A distribution or log-density function as the runtime names it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DistCall {
+    /// Stan's family name, `normal`.
+    pub family: String,
+    /// `lpdf` or `lpmf`.
+    pub suffix: &'static str,
+}
+
+pub enum TStmt {
+    Decl(TDecl),
+    Assign { target: TLValue, op: crate::syntax::AssignOp, value: TExpr },
+    Tilde { lhs: TExpr, dist: DistCall, args: Vec<TExpr> },
+    TargetPlus(TExpr),
+    For { var: VarId, lower: TExpr, upper: TExpr, body: Vec<TStmt> },
+    ForEach { var: VarId, container: TExpr, body: Vec<TStmt> },
+    While { cond: TExpr, body: Vec<TStmt> },
+    If { cond: TExpr, then: Vec<TStmt>, otherwise: Vec<TStmt> },
+    Block(Vec<TStmt>),
+    Break,
+    Continue,
+    Print(Vec<TPrintArg>),
+    Reject(Vec<TPrintArg>),
+    FatalError(Vec<TPrintArg>),
+}
+
+/// An assignable place: a variable, optionally indexed by single indices.
+pub struct TLValue {
+    pub var: VarId,
+    pub indices: Vec<TExpr>,
+    /// The type of the place after indexing.
+    pub ty: Ty,
+}
+
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Ty,
+    pub ad: bool,
+    pub span: Span,
+}
+
+/// Functions of one real argument that apply elementwise to containers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Elementwise {
+    /// A method of the runtime's `Scalar` trait.
+    Method(&'static str),
+    /// A function in the runtime's `math` module.
+    Math(&'static str),
+}
+
+/// Functions that reduce a container (or several of equal length) to a real.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Reduction {
+    Sum,
+    Mean,
+    Sd,
+    Variance,
+    LogSumExp,
+    DotProduct,
+    DotSelf,
+    Max,
+    Min,
+}
+
+pub enum TExprKind {
+    Int(i64),
+    Real(f64),
+    Var(VarId),
+    Unary(UnOp, Box<TExpr>),
+    Binary(BinOp, Box<TExpr>, Box<TExpr>),
+    Ternary(Box<TExpr>, Box<TExpr>, Box<TExpr>),
+    Elementwise(Elementwise, Box<TExpr>),
+    Reduce(Reduction, Vec<TExpr>),
+    /// A log density or mass function called directly; `propto` for `_lupdf`/`_lupmf`.
+    Density { dist: DistCall, propto: bool, args: Vec<TExpr> },
+    /// A random number generator, `normal_rng(mu, sigma)`.
+    Rng { family: String, args: Vec<TExpr> },
+    /// A size query: `size`, `num_elements`, `rows`, `cols`.
+    Size(&'static str, Box<TExpr>),
+    /// A constant function: `pi()`, `e()`, `not_a_number()`, ...
+    Constant(f64),
+    /// `rep_vector(x, n)`, `rep_row_vector`, `rep_array(x, n)`.
+    Rep(Box<TExpr>, Box<TExpr>),
+    /// Single indices applied to a variable-like container.
+    Index(Box<TExpr>, Vec<TExpr>),
+    /// `{a, b, c}`.
+    ArrayLit(Vec<TExpr>),
+    /// `[a, b, c]`.
+    RowVectorLit(Vec<TExpr>),
+}
+
+pub struct Program {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub vars: Vec<VarInfo>,
+    pub data: Vec<TDecl>,
+    pub transformed_data: Vec<TStmt>,
+    pub parameters: Vec<TDecl>,
+    pub transformed_parameters: Vec<TStmt>,
+    pub model: Vec<TStmt>,
+    pub generated: Vec<TStmt>,
+}
+
+impl Program {
+    /// The top-level declarations of a statement block, in order.
+    pub fn block_decls(stmts: &[TStmt]) -> impl Iterator<Item = &TDecl> {
+        stmts.iter().filter_map(|s| match s {
+            TStmt::Decl(d) => Some(d),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,1043 @@
+//! Parsing: Rust tokens to Tilde's syntax tree.
+//!
+//! Contract: the parser accepts Stan's grammar as far as Rust's tokenizer lets it through, and
+//! keeps a span on every node so that later phases can point at the user's token. It knows
+//! nothing about types or scopes. A parse error ends parsing (syn's parse streams cannot
+//! resume), so it is the only error reported for that invocation.
+
+use proc_macro2::{Delimiter, Span};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitFloat, LitInt, LitStr, Result, Token, Visibility};
+
+/// The whole `model!` input.
+pub struct Program {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub blocks: Vec<Block>,
+}
+
+/// The blocks of a Stan program, in the order Stan requires them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum BlockKind {
+    Functions,
+    Data,
+    TransformedData,
+    Parameters,
+    TransformedParameters,
+    Model,
+    GeneratedQuantities,
+}
+
+impl BlockKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            BlockKind::Functions => "functions",
+            BlockKind::Data => "data",
+            BlockKind::TransformedData => "transformed data",
+            BlockKind::Parameters => "parameters",
+            BlockKind::TransformedParameters => "transformed parameters",
+            BlockKind::Model => "model",
+            BlockKind::GeneratedQuantities => "generated quantities",
+        }
+    }
+}
+
+pub struct Block {
+    pub kind: BlockKind,
+    pub span: Span,
+    pub stmts: Vec<Stmt>,
+    pub functions: Vec<FunDef>,
+}
+
+/// A user-defined function in the `functions` block.
+pub struct FunDef {
+    pub ret: Option<FunType>,
+    pub name: Ident,
+    pub params: Vec<(FunType, Ident)>,
+    /// `None` for a forward declaration.
+    pub body: Option<Vec<Stmt>>,
+}
+
+/// An unsized type in a function signature: `data real`, `vector`, `array[,] int`.
+#[derive(Clone)]
+pub struct FunType {
+    pub data_only: bool,
+    pub base: BaseType,
+    pub span: Span,
+    pub array_dims: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BaseType {
+    Int,
+    Real,
+    Complex,
+    Vector,
+    RowVector,
+    Matrix,
+    Simplex,
+    UnitVector,
+    SumToZeroVector,
+    Ordered,
+    PositiveOrdered,
+    CholeskyFactorCorr,
+    CholeskyFactorCov,
+    CorrMatrix,
+    CovMatrix,
+}
+
+impl BaseType {
+    fn from_ident(s: &str) -> Option<BaseType> {
+        Some(match s {
+            "int" => BaseType::Int,
+            "real" => BaseType::Real,
+            "complex" => BaseType::Complex,
+            "vector" => BaseType::Vector,
+            "row_vector" => BaseType::RowVector,
+            "matrix" => BaseType::Matrix,
+            "simplex" => BaseType::Simplex,
+            "unit_vector" => BaseType::UnitVector,
+            "sum_to_zero_vector" => BaseType::SumToZeroVector,
+            "ordered" => BaseType::Ordered,
+            "positive_ordered" => BaseType::PositiveOrdered,
+            "cholesky_factor_corr" => BaseType::CholeskyFactorCorr,
+            "cholesky_factor_cov" => BaseType::CholeskyFactorCov,
+            "corr_matrix" => BaseType::CorrMatrix,
+            "cov_matrix" => BaseType::CovMatrix,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BaseType::Int => "int",
+            BaseType::Real => "real",
+            BaseType::Complex => "complex",
+            BaseType::Vector => "vector",
+            BaseType::RowVector => "row_vector",
+            BaseType::Matrix => "matrix",
+            BaseType::Simplex => "simplex",
+            BaseType::UnitVector => "unit_vector",
+            BaseType::SumToZeroVector => "sum_to_zero_vector",
+            BaseType::Ordered => "ordered",
+            BaseType::PositiveOrdered => "positive_ordered",
+            BaseType::CholeskyFactorCorr => "cholesky_factor_corr",
+            BaseType::CholeskyFactorCov => "cholesky_factor_cov",
+            BaseType::CorrMatrix => "corr_matrix",
+            BaseType::CovMatrix => "cov_matrix",
+        }
+    }
+
+    /// How many size expressions follow the type name: `vector[N]` has one.
+    fn size_count(self) -> usize {
+        match self {
+            BaseType::Int | BaseType::Real | BaseType::Complex => 0,
+            BaseType::Matrix => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// A declared type: `array[J] real<lower=0>`, `vector<offset=mu>[N]`.
+pub struct TypeDecl {
+    pub base: BaseType,
+    pub span: Span,
+    pub array_dims: Vec<Expr>,
+    pub sizes: Vec<Expr>,
+    pub constraint: Constraint,
+}
+
+pub enum Constraint {
+    None,
+    Bounds { lower: Option<Expr>, upper: Option<Expr> },
+    OffsetMultiplier { offset: Option<Expr>, multiplier: Option<Expr> },
+}
+
+pub struct Decl {
+    pub ty: TypeDecl,
+    pub name: Ident,
+    pub init: Option<Expr>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AssignOp {
+    Set,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    EltMul,
+    EltDiv,
+}
+
+pub enum PrintArg {
+    Str(LitStr),
+    Expr(Expr),
+}
+
+pub enum Stmt {
+    Decl(Decl),
+    Assign { target: Expr, op: AssignOp, op_span: Span, value: Expr },
+    Tilde { lhs: Expr, dist: Ident, args: Vec<Expr>, truncation: Option<Truncation> },
+    TargetPlus { span: Span, value: Expr },
+    For { var: Ident, lower: Expr, upper: Expr, body: Box<Stmt> },
+    ForEach { var: Ident, container: Expr, body: Box<Stmt> },
+    While { cond: Expr, body: Box<Stmt> },
+    If { cond: Expr, then: Box<Stmt>, otherwise: Option<Box<Stmt>> },
+    Block(Vec<Stmt>),
+    Break(Span),
+    Continue(Span),
+    Print(Span, Vec<PrintArg>),
+    Reject(Span, Vec<PrintArg>),
+    FatalError(Span, Vec<PrintArg>),
+    Return(Span, Option<Expr>),
+    Call(Expr),
+    Empty,
+}
+
+pub struct Truncation {
+    pub span: Span,
+    pub lower: Option<Expr>,
+    pub upper: Option<Expr>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    IntDiv,
+    LeftDiv,
+    EltMul,
+    EltDiv,
+    Pow,
+    EltPow,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "||",
+            BinOp::And => "&&",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::IntDiv => "%/%",
+            BinOp::LeftDiv => "\\",
+            BinOp::EltMul => ".*",
+            BinOp::EltDiv => "./",
+            BinOp::Pow => "^",
+            BinOp::EltPow => ".^",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum UnOp {
+    Neg,
+    Not,
+    Plus,
+}
+
+pub enum Index {
+    Single(Expr),
+    All,
+    Range(Option<Expr>, Option<Expr>),
+}
+
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+pub enum ExprKind {
+    Int(i64),
+    Real(f64),
+    Var(Ident),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `f(a, b)`, or `f(a | b, c)` when `conditional` is true.
+    Call { name: Ident, args: Vec<Expr>, conditional: bool },
+    Index(Box<Expr>, Vec<Index>),
+    Paren(Box<Expr>),
+    /// `{a, b, c}`.
+    ArrayLit(Vec<Expr>),
+    /// `[a, b, c]`.
+    RowVectorLit(Vec<Expr>),
+}
+
+impl Parse for Program {
+    fn parse(input: ParseStream) -> Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        input.parse::<Token![struct]>()?;
+        let name: Ident = input.parse()?;
+        input.parse::<Token![;]>()?;
+        let mut blocks: Vec<Block> = Vec::new();
+        while !input.is_empty() {
+            let block = parse_block(input)?;
+            if let Some(prev) = blocks.last()
+                && prev.kind >= block.kind
+            {
+                let msg = if prev.kind == block.kind {
+                    format!("the `{}` block appears twice", block.kind.title())
+                } else {
+                    format!(
+                        "the `{}` block must come before the `{}` block",
+                        block.kind.title(),
+                        prev.kind.title()
+                    )
+                };
+                return Err(syn::Error::new(block.span, msg));
+            }
+            blocks.push(block);
+        }
+        Ok(Program { attrs, vis, name, blocks })
+    }
+}
+
+const BLOCK_NAMES: &str = "`functions`, `data`, `transformed data`, `parameters`, \
+                           `transformed parameters`, `model` or `generated quantities`";
+
+fn parse_block(input: ParseStream) -> Result<Block> {
+    let first = Ident::parse_any(input)
+        .map_err(|e| syn::Error::new(e.span(), format!("expected a block: {BLOCK_NAMES}")))?;
+    let span = first.span();
+    let kind = match first.to_string().as_str() {
+        "functions" => BlockKind::Functions,
+        "data" => BlockKind::Data,
+        "parameters" => BlockKind::Parameters,
+        "model" => BlockKind::Model,
+        "transformed" => {
+            let second = Ident::parse_any(input)?;
+            match second.to_string().as_str() {
+                "data" => BlockKind::TransformedData,
+                "parameters" => BlockKind::TransformedParameters,
+                other => {
+                    return Err(syn::Error::new(
+                        second.span(),
+                        format!(
+                            "expected `data` or `parameters` after `transformed`, found `{other}`"
+                        ),
+                    ));
+                }
+            }
+        }
+        "generated" => {
+            let second = Ident::parse_any(input)?;
+            if second != "quantities" {
+                return Err(syn::Error::new(
+                    second.span(),
+                    format!("expected `quantities` after `generated`, found `{second}`"),
+                ));
+            }
+            BlockKind::GeneratedQuantities
+        }
+        other => {
+            return Err(syn::Error::new(
+                span,
+                format!("expected a block ({BLOCK_NAMES}), found `{other}`"),
+            ));
+        }
+    };
+    let content;
+    syn::braced!(content in input);
+    let mut stmts = Vec::new();
+    let mut functions = Vec::new();
+    while !content.is_empty() {
+        if kind == BlockKind::Functions {
+            functions.push(parse_fundef(&content)?);
+        } else {
+            stmts.push(parse_stmt(&content)?);
+        }
+    }
+    Ok(Block { kind, span, stmts, functions })
+}
+
+fn parse_fun_type(input: ParseStream) -> Result<FunType> {
+    let mut data_only = false;
+    let mut array_dims = 0;
+    let mut ident = Ident::parse_any(input)?;
+    if ident == "data" {
+        data_only = true;
+        ident = Ident::parse_any(input)?;
+    }
+    if ident == "array" {
+        let content;
+        syn::bracketed!(content in input);
+        array_dims = 1;
+        while !content.is_empty() {
+            content.parse::<Token![,]>()?;
+            array_dims += 1;
+        }
+        ident = Ident::parse_any(input)?;
+    }
+    let name = ident.to_string();
+    let base = match BaseType::from_ident(&name) {
+        Some(b @ (BaseType::Int | BaseType::Real | BaseType::Complex)) => b,
+        Some(b @ (BaseType::Vector | BaseType::RowVector | BaseType::Matrix)) => b,
+        _ => {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!(
+                    "expected an argument type (`int`, `real`, `vector`, `row_vector`, \
+                     `matrix`, optionally in `array[]`), found `{name}`"
+                ),
+            ));
+        }
+    };
+    Ok(FunType { data_only, base, span: ident.span(), array_dims })
+}
+
+fn parse_fundef(input: ParseStream) -> Result<FunDef> {
+    let ret = if input.peek(Ident::peek_any) && input.fork().call(Ident::parse_any)? == "void" {
+        Ident::parse_any(input)?;
+        None
+    } else {
+        Some(parse_fun_type(input)?)
+    };
+    let name = Ident::parse_any(input)?;
+    let content;
+    syn::parenthesized!(content in input);
+    let mut params = Vec::new();
+    while !content.is_empty() {
+        let ty = parse_fun_type(&content)?;
+        let pname = Ident::parse_any(&content)?;
+        params.push((ty, pname));
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    let body = if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+        None
+    } else {
+        let content;
+        syn::braced!(content in input);
+        let mut stmts = Vec::new();
+        while !content.is_empty() {
+            stmts.push(parse_stmt(&content)?);
+        }
+        Some(stmts)
+    };
+    Ok(FunDef { ret, name, params, body })
+}
+
+/// Whether the next tokens start a declaration: a type name followed by something that is not
+/// an operator or call.
+fn starts_decl(input: ParseStream) -> bool {
+    let fork = input.fork();
+    let Ok(ident) = fork.call(Ident::parse_any) else { return false };
+    let name = ident.to_string();
+    if name == "array" {
+        return fork.peek(syn::token::Bracket);
+    }
+    if BaseType::from_ident(&name).is_none() {
+        return false;
+    }
+    // `real x`, `real<lower=0> x`, `vector[N] x`; but not `int(...)`-like expressions.
+    fork.peek(Ident::peek_any) || fork.peek(Token![<]) || fork.peek(syn::token::Bracket)
+}
+
+fn parse_type_decl(input: ParseStream) -> Result<TypeDecl> {
+    let mut ident = Ident::parse_any(input)?;
+    let mut array_dims = Vec::new();
+    if ident == "array" {
+        let content;
+        syn::bracketed!(content in input);
+        array_dims = parse_comma_exprs(&content)?;
+        ident = Ident::parse_any(input)?;
+    }
+    let name = ident.to_string();
+    let Some(base) = BaseType::from_ident(&name) else {
+        return Err(syn::Error::new(ident.span(), format!("expected a type, found `{name}`")));
+    };
+    let constraint = if input.peek(Token![<]) && !input.peek(Token![<=]) {
+        parse_constraint(input)?
+    } else {
+        Constraint::None
+    };
+    let mut sizes = Vec::new();
+    let wanted = base.size_count();
+    if wanted > 0 {
+        if !input.peek(syn::token::Bracket) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("`{name}` needs its size in brackets, as in `{name}[N]`"),
+            ));
+        }
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        sizes = parse_comma_exprs(&content)?;
+        let ok = sizes.len() == wanted
+            || (matches!(base, BaseType::CholeskyFactorCov) && (1..=2).contains(&sizes.len()));
+        if !ok {
+            return Err(syn::Error::new(
+                bracket.span.join(),
+                format!("`{name}` takes {wanted} size(s), found {}", sizes.len()),
+            ));
+        }
+    }
+    Ok(TypeDecl { base, span: ident.span(), array_dims, sizes, constraint })
+}
+
+fn parse_constraint(input: ParseStream) -> Result<Constraint> {
+    input.parse::<Token![<]>()?;
+    let mut lower = None;
+    let mut upper = None;
+    let mut offset = None;
+    let mut multiplier = None;
+    loop {
+        let key = Ident::parse_any(input)?;
+        input.parse::<Token![=]>()?;
+        // A bound is parsed above the comparison operators, so that `>` closes the list.
+        let value = parse_binary(input, Prec::Additive)?;
+        let slot = match key.to_string().as_str() {
+            "lower" => &mut lower,
+            "upper" => &mut upper,
+            "offset" => &mut offset,
+            "multiplier" => &mut multiplier,
+            other => {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "expected `lower`, `upper`, `offset` or `multiplier`, found `{other}`"
+                    ),
+                ));
+            }
+        };
+        if slot.is_some() {
+            return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
+        }
+        *slot = Some(value);
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            continue;
+        }
+        input.parse::<Token![>]>()?;
+        break;
+    }
+    let bounds = lower.is_some() || upper.is_some();
+    let affine = offset.is_some() || multiplier.is_some();
+    if bounds && affine {
+        return Err(input.error("bounds cannot be combined with `offset`/`multiplier`"));
+    }
+    Ok(if affine {
+        Constraint::OffsetMultiplier { offset, multiplier }
+    } else {
+        Constraint::Bounds { lower, upper }
+    })
+}
+
+fn parse_comma_exprs(input: ParseStream) -> Result<Vec<Expr>> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        out.push(parse_expr(input)?);
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(out)
+}
+
+fn peek_keyword(input: ParseStream, word: &str) -> bool {
+    input.fork().call(Ident::parse_any).is_ok_and(|i| i == word)
+}
+
+fn parse_body(input: ParseStream) -> Result<Box<Stmt>> {
+    Ok(Box::new(parse_stmt(input)?))
+}
+
+fn parse_print_args(input: ParseStream) -> Result<Vec<PrintArg>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut args = Vec::new();
+    while !content.is_empty() {
+        if content.peek(LitStr) {
+            args.push(PrintArg::Str(content.parse()?));
+        } else {
+            args.push(PrintArg::Expr(parse_expr(&content)?));
+        }
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    input.parse::<Token![;]>()?;
+    Ok(args)
+}
+
+pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
+    if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+        return Ok(Stmt::Empty);
+    }
+    if input.peek(syn::token::Brace) {
+        let content;
+        syn::braced!(content in input);
+        let mut stmts = Vec::new();
+        while !content.is_empty() {
+            stmts.push(parse_stmt(&content)?);
+        }
+        return Ok(Stmt::Block(stmts));
+    }
+    if starts_decl(input) {
+        let ty = parse_type_decl(input)?;
+        let name = Ident::parse_any(input)?;
+        let init = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(parse_expr(input)?)
+        } else {
+            None
+        };
+        input.parse::<Token![;]>()?;
+        return Ok(Stmt::Decl(Decl { ty, name, init }));
+    }
+    if input.peek(Ident::peek_any) {
+        let fork = input.fork();
+        let word = fork.call(Ident::parse_any)?;
+        match word.to_string().as_str() {
+            "for" => return parse_for(input),
+            "while" => {
+                Ident::parse_any(input)?;
+                let content;
+                syn::parenthesized!(content in input);
+                let cond = parse_expr(&content)?;
+                return Ok(Stmt::While { cond, body: parse_body(input)? });
+            }
+            "if" => {
+                Ident::parse_any(input)?;
+                let content;
+                syn::parenthesized!(content in input);
+                let cond = parse_expr(&content)?;
+                let then = parse_body(input)?;
+                let otherwise = if peek_keyword(input, "else") {
+                    Ident::parse_any(input)?;
+                    Some(parse_body(input)?)
+                } else {
+                    None
+                };
+                return Ok(Stmt::If { cond, then, otherwise });
+            }
+            "break" | "continue" => {
+                Ident::parse_any(input)?;
+                input.parse::<Token![;]>()?;
+                return Ok(if word == "break" {
+                    Stmt::Break(word.span())
+                } else {
+                    Stmt::Continue(word.span())
+                });
+            }
+            "return" => {
+                Ident::parse_any(input)?;
+                let value = if input.peek(Token![;]) { None } else { Some(parse_expr(input)?) };
+                input.parse::<Token![;]>()?;
+                return Ok(Stmt::Return(word.span(), value));
+            }
+            "print" | "reject" | "fatal_error" if fork.peek(syn::token::Paren) => {
+                Ident::parse_any(input)?;
+                let args = parse_print_args(input)?;
+                return Ok(match word.to_string().as_str() {
+                    "print" => Stmt::Print(word.span(), args),
+                    "reject" => Stmt::Reject(word.span(), args),
+                    _ => Stmt::FatalError(word.span(), args),
+                });
+            }
+            "target" if fork.peek(Token![+=]) => {
+                Ident::parse_any(input)?;
+                input.parse::<Token![+=]>()?;
+                let value = parse_expr(input)?;
+                input.parse::<Token![;]>()?;
+                return Ok(Stmt::TargetPlus { span: word.span(), value });
+            }
+            _ => {}
+        }
+    }
+    let lhs = parse_expr(input)?;
+    if input.peek(Token![~]) {
+        input.parse::<Token![~]>()?;
+        let dist = Ident::parse_any(input)?;
+        let content;
+        syn::parenthesized!(content in input);
+        let args = parse_comma_exprs(&content)?;
+        let truncation = if peek_keyword(input, "T") && input.peek2(syn::token::Bracket) {
+            let t = Ident::parse_any(input)?;
+            let content;
+            syn::bracketed!(content in input);
+            let lower = if content.peek(Token![,]) { None } else { Some(parse_expr(&content)?) };
+            content.parse::<Token![,]>()?;
+            let upper = if content.is_empty() { None } else { Some(parse_expr(&content)?) };
+            Some(Truncation { span: t.span(), lower, upper })
+        } else {
+            None
+        };
+        input.parse::<Token![;]>()?;
+        return Ok(Stmt::Tilde { lhs, dist, args, truncation });
+    }
+    if let Some((op, span)) = parse_assign_op(input)? {
+        let value = parse_expr(input)?;
+        input.parse::<Token![;]>()?;
+        return Ok(Stmt::Assign { target: lhs, op, op_span: span, value });
+    }
+    if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+        return Ok(Stmt::Call(lhs));
+    }
+    Err(input.error("expected `=`, `~`, a compound assignment or `;` after this expression"))
+}
+
+fn parse_assign_op(input: ParseStream) -> Result<Option<(AssignOp, Span)>> {
+    let span = input.span();
+    let op = if input.peek(Token![.]) && input.peek2(Token![*=]) {
+        input.parse::<Token![.]>()?;
+        input.parse::<Token![*=]>()?;
+        AssignOp::EltMul
+    } else if input.peek(Token![.]) && input.peek2(Token![/=]) {
+        input.parse::<Token![.]>()?;
+        input.parse::<Token![/=]>()?;
+        AssignOp::EltDiv
+    } else if input.peek(Token![+=]) {
+        input.parse::<Token![+=]>()?;
+        AssignOp::Add
+    } else if input.peek(Token![-=]) {
+        input.parse::<Token![-=]>()?;
+        AssignOp::Sub
+    } else if input.peek(Token![*=]) {
+        input.parse::<Token![*=]>()?;
+        AssignOp::Mul
+    } else if input.peek(Token![/=]) {
+        input.parse::<Token![/=]>()?;
+        AssignOp::Div
+    } else if input.peek(Token![=]) && !input.peek(Token![==]) {
+        input.parse::<Token![=]>()?;
+        AssignOp::Set
+    } else {
+        return Ok(None);
+    };
+    Ok(Some((op, span)))
+}
+
+fn parse_for(input: ParseStream) -> Result<Stmt> {
+    Ident::parse_any(input)?;
+    let content;
+    syn::parenthesized!(content in input);
+    let var = Ident::parse_any(&content)?;
+    let kw = Ident::parse_any(&content)?;
+    if kw != "in" {
+        return Err(syn::Error::new(kw.span(), format!("expected `in`, found `{kw}`")));
+    }
+    let first = parse_expr(&content)?;
+    if content.peek(Token![:]) {
+        content.parse::<Token![:]>()?;
+        let upper = parse_expr(&content)?;
+        if !content.is_empty() {
+            return Err(content.error("expected `)` after the loop range"));
+        }
+        return Ok(Stmt::For { var, lower: first, upper, body: parse_body(input)? });
+    }
+    if !content.is_empty() {
+        return Err(content.error("expected `:` or `)` in the loop header"));
+    }
+    Ok(Stmt::ForEach { var, container: first, body: parse_body(input)? })
+}
+
+/// Binding strength, lowest first, following the operator table of the Stan reference manual.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    Or,
+    And,
+    Equality,
+    Comparison,
+    Additive,
+    Multiplicative,
+    LeftDivision,
+    Elementwise,
+}
+
+impl Prec {
+    fn next(self) -> Option<Prec> {
+        Some(match self {
+            Prec::Or => Prec::And,
+            Prec::And => Prec::Equality,
+            Prec::Equality => Prec::Comparison,
+            Prec::Comparison => Prec::Additive,
+            Prec::Additive => Prec::Multiplicative,
+            Prec::Multiplicative => Prec::LeftDivision,
+            Prec::LeftDivision => Prec::Elementwise,
+            Prec::Elementwise => return None,
+        })
+    }
+}
+
+pub fn parse_expr(input: ParseStream) -> Result<Expr> {
+    let cond = parse_binary(input, Prec::Or)?;
+    if input.peek(Token![?]) {
+        let q: Token![?] = input.parse()?;
+        let then = parse_expr(input)?;
+        input.parse::<Token![:]>()?;
+        let otherwise = parse_expr(input)?;
+        return Ok(Expr {
+            kind: ExprKind::Ternary(Box::new(cond), Box::new(then), Box::new(otherwise)),
+            span: q.span,
+        });
+    }
+    Ok(cond)
+}
+
+/// Peeks the binary operator at `prec`, returning it and how many tokens it spans.
+fn peek_binop(input: ParseStream, prec: Prec) -> Option<(BinOp, usize)> {
+    match prec {
+        Prec::Or if input.peek(Token![||]) => Some((BinOp::Or, 2)),
+        Prec::And if input.peek(Token![&&]) => Some((BinOp::And, 2)),
+        Prec::Equality if input.peek(Token![==]) => Some((BinOp::Eq, 2)),
+        Prec::Equality if input.peek(Token![!=]) => Some((BinOp::Ne, 2)),
+        Prec::Comparison if input.peek(Token![<=]) => Some((BinOp::Le, 2)),
+        Prec::Comparison if input.peek(Token![>=]) => Some((BinOp::Ge, 2)),
+        Prec::Comparison if input.peek(Token![<]) => Some((BinOp::Lt, 1)),
+        Prec::Comparison if input.peek(Token![>]) => Some((BinOp::Gt, 1)),
+        Prec::Additive if input.peek(Token![+]) && !input.peek(Token![+=]) => {
+            Some((BinOp::Add, 1))
+        }
+        Prec::Additive if input.peek(Token![-]) && !input.peek(Token![-=]) => {
+            Some((BinOp::Sub, 1))
+        }
+        Prec::Multiplicative if input.peek(Token![*]) && !input.peek(Token![*=]) => {
+            Some((BinOp::Mul, 1))
+        }
+        Prec::Multiplicative
+            if input.peek(Token![%]) && input.peek2(Token![/]) && !input.peek(Token![%=]) =>
+        {
+            Some((BinOp::IntDiv, 3))
+        }
+        Prec::Multiplicative if input.peek(Token![/]) && !input.peek(Token![/=]) => {
+            Some((BinOp::Div, 1))
+        }
+        Prec::Multiplicative if input.peek(Token![%]) && !input.peek(Token![%=]) => {
+            Some((BinOp::Mod, 1))
+        }
+        Prec::Elementwise
+            if input.peek(Token![.]) && input.peek2(Token![*]) && !input.peek2(Token![*=]) =>
+        {
+            Some((BinOp::EltMul, 2))
+        }
+        Prec::Elementwise
+            if input.peek(Token![.]) && input.peek2(Token![/]) && !input.peek2(Token![/=]) =>
+        {
+            Some((BinOp::EltDiv, 2))
+        }
+        _ => None,
+    }
+}
+
+fn skip_tokens(input: ParseStream, n: usize) -> Result<Span> {
+    let span = input.span();
+    for _ in 0..n {
+        input.step(|cursor| match cursor.token_tree() {
+            Some((_, rest)) => Ok(((), rest)),
+            None => Err(cursor.error("unexpected end of input")),
+        })?;
+    }
+    Ok(span)
+}
+
+fn parse_binary(input: ParseStream, prec: Prec) -> Result<Expr> {
+    let next = |input: ParseStream| match prec.next() {
+        Some(p) => parse_binary(input, p),
+        None => parse_unary(input),
+    };
+    let mut lhs = next(input)?;
+    while let Some((op, ntokens)) = peek_binop(input, prec) {
+        let span = skip_tokens(input, ntokens)?;
+        let rhs = next(input)?;
+        lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+    }
+    Ok(lhs)
+}
+
+fn parse_unary(input: ParseStream) -> Result<Expr> {
+    let op = if input.peek(Token![-]) {
+        Some(UnOp::Neg)
+    } else if input.peek(Token![!]) {
+        Some(UnOp::Not)
+    } else if input.peek(Token![+]) {
+        Some(UnOp::Plus)
+    } else {
+        None
+    };
+    if let Some(op) = op {
+        let span = skip_tokens(input, 1)?;
+        let operand = parse_unary(input)?;
+        return Ok(Expr { kind: ExprKind::Unary(op, Box::new(operand)), span });
+    }
+    parse_power(input)
+}
+
+/// `^` and `.^` bind tighter than unary minus and associate to the right; the exponent may
+/// itself carry a sign (`2^-2`).
+fn parse_power(input: ParseStream) -> Result<Expr> {
+    let base = parse_postfix(input)?;
+    let op = if input.peek(Token![^]) {
+        Some((BinOp::Pow, 1))
+    } else if input.peek(Token![.]) && input.peek2(Token![^]) {
+        Some((BinOp::EltPow, 2))
+    } else {
+        None
+    };
+    if let Some((op, n)) = op {
+        let span = skip_tokens(input, n)?;
+        let exponent = parse_unary(input)?;
+        return Ok(Expr { kind: ExprKind::Binary(op, Box::new(base), Box::new(exponent)), span });
+    }
+    Ok(base)
+}
+
+fn parse_postfix(input: ParseStream) -> Result<Expr> {
+    let mut expr = parse_primary(input)?;
+    while input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        let mut indices = Vec::new();
+        loop {
+            indices.push(parse_index(&content)?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        expr = Expr { kind: ExprKind::Index(Box::new(expr), indices), span: bracket.span.open() };
+    }
+    Ok(expr)
+}
+
+fn parse_index(input: ParseStream) -> Result<Index> {
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(input.error("expected an index"));
+    }
+    if input.peek(Token![:]) && !input.peek(Token![::]) {
+        input.parse::<Token![:]>()?;
+        if input.is_empty() || input.peek(Token![,]) {
+            return Ok(Index::All);
+        }
+        return Ok(Index::Range(None, Some(parse_expr_no_colon(input)?)));
+    }
+    let first = parse_expr_no_colon(input)?;
+    if input.peek(Token![:]) {
+        input.parse::<Token![:]>()?;
+        if input.is_empty() || input.peek(Token![,]) {
+            return Ok(Index::Range(Some(first), None));
+        }
+        return Ok(Index::Range(Some(first), Some(parse_expr_no_colon(input)?)));
+    }
+    Ok(Index::Single(first))
+}
+
+/// An expression inside brackets: a `:` there separates a range, so the ternary is not tried.
+fn parse_expr_no_colon(input: ParseStream) -> Result<Expr> {
+    parse_binary(input, Prec::Or)
+}
+
+fn parse_primary(input: ParseStream) -> Result<Expr> {
+    if input.peek(LitInt) {
+        let lit: LitInt = input.parse()?;
+        if !lit.suffix().is_empty() {
+            return Err(syn::Error::new(lit.span(), "number literals take no type suffix"));
+        }
+        let value = lit.base10_parse::<i64>().map_err(|_| {
+            syn::Error::new(lit.span(), "integer literal is too large for Stan's `int`")
+        })?;
+        return Ok(Expr { kind: ExprKind::Int(value), span: lit.span() });
+    }
+    if input.peek(LitFloat) {
+        let lit: LitFloat = input.parse()?;
+        if !lit.suffix().is_empty() {
+            return Err(syn::Error::new(lit.span(), "number literals take no type suffix"));
+        }
+        let value = lit.base10_parse::<f64>()?;
+        return Ok(Expr { kind: ExprKind::Real(value), span: lit.span() });
+    }
+    if input.peek(syn::token::Paren) {
+        let content;
+        let paren = syn::parenthesized!(content in input);
+        let inner = parse_expr(&content)?;
+        if !content.is_empty() {
+            return Err(content.error("expected `)`"));
+        }
+        return Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), span: paren.span.open() });
+    }
+    if input.peek(syn::token::Brace) {
+        let content;
+        let brace = syn::braced!(content in input);
+        let items = parse_comma_exprs(&content)?;
+        return Ok(Expr { kind: ExprKind::ArrayLit(items), span: brace.span.open() });
+    }
+    if input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        let items = parse_comma_exprs(&content)?;
+        return Ok(Expr { kind: ExprKind::RowVectorLit(items), span: bracket.span.open() });
+    }
+    if input.peek(Ident::peek_any) {
+        let name = Ident::parse_any(input)?;
+        if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            let mut args = Vec::new();
+            let mut conditional = false;
+            while !content.is_empty() {
+                args.push(parse_expr(&content)?);
+                if content.is_empty() {
+                    break;
+                }
+                if args.len() == 1 && content.peek(Token![|]) && !content.peek(Token![||]) {
+                    content.parse::<Token![|]>()?;
+                    conditional = true;
+                    continue;
+                }
+                content.parse::<Token![,]>()?;
+            }
+            let span = name.span();
+            return Ok(Expr { kind: ExprKind::Call { name, args, conditional }, span });
+        }
+        let span = name.span();
+        return Ok(Expr { kind: ExprKind::Var(name), span });
+    }
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        return Err(syn::Error::new(
+            lit.span(),
+            "a string may only appear in `print`, `reject` or `fatal_error`",
+        ));
+    }
+    if input.is_empty() {
+        return Err(input.error("expected an expression"));
+    }
+    let found = input.fork().parse::<proc_macro2::TokenTree>()?;
+    let what = match &found {
+        proc_macro2::TokenTree::Group(g) if g.delimiter() == Delimiter::None => "a group".into(),
+        other => format!("`{other}`"),
+    };
+    Err(syn::Error::new(found.span(), format!("expected an expression, found {what}")))
+}

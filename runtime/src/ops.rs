@@ -1,0 +1,286 @@
+//! Support for generated code: Stan's integer arithmetic, checked 1-based indexing, sizes,
+//! constraint checks, printing and output layout.
+//!
+//! Everything here returns an error where Stan throws, so that generated code never panics.
+
+use crate::model::ModelError;
+use crate::scalar::Scalar;
+use std::fmt::Write;
+
+fn overflow(op: &str, a: i64, b: i64) -> ModelError {
+    ModelError::fatal(format!("integer overflow in {a} {op} {b}"))
+}
+
+/// `a + b` on Stan ints: overflow is an error, not wrap-around.
+pub fn iadd(a: i64, b: i64) -> Result<i64, ModelError> {
+    a.checked_add(b).ok_or_else(|| overflow("+", a, b))
+}
+
+/// `a - b` on Stan ints.
+pub fn isub(a: i64, b: i64) -> Result<i64, ModelError> {
+    a.checked_sub(b).ok_or_else(|| overflow("-", a, b))
+}
+
+/// `a * b` on Stan ints.
+pub fn imul(a: i64, b: i64) -> Result<i64, ModelError> {
+    a.checked_mul(b).ok_or_else(|| overflow("*", a, b))
+}
+
+/// `a / b` on Stan ints: truncates towards zero; division by zero is an error.
+pub fn idiv(a: i64, b: i64) -> Result<i64, ModelError> {
+    if b == 0 {
+        return Err(ModelError::fatal(format!("integer division by zero in {a} / 0")));
+    }
+    a.checked_div(b).ok_or_else(|| overflow("/", a, b))
+}
+
+/// `a % b` on Stan ints, with the sign of `a`, as in C++.
+pub fn imod(a: i64, b: i64) -> Result<i64, ModelError> {
+    if b == 0 {
+        return Err(ModelError::fatal(format!("integer modulus by zero in {a} % 0")));
+    }
+    a.checked_rem(b).ok_or_else(|| overflow("%", a, b))
+}
+
+/// `-a` on Stan ints.
+pub fn ineg(a: i64) -> Result<i64, ModelError> {
+    a.checked_neg().ok_or_else(|| ModelError::fatal(format!("integer overflow in -({a})")))
+}
+
+fn index_error(name: &str, i: i64, len: usize) -> ModelError {
+    ModelError::fatal(format!("index {i} out of range for `{name}`, which has size {len}"))
+}
+
+#[inline]
+fn zero_based(name: &str, i: i64, len: usize) -> Result<usize, ModelError> {
+    if i >= 1 && (i as u64) <= len as u64 {
+        Ok((i - 1) as usize)
+    } else {
+        Err(index_error(name, i, len))
+    }
+}
+
+/// Element `i` (1-based) of `xs`.
+#[inline]
+pub fn at<T: Copy>(xs: &[T], i: i64, name: &str) -> Result<T, ModelError> {
+    Ok(xs[zero_based(name, i, xs.len())?])
+}
+
+/// A reference to element `i` (1-based) of `xs`.
+#[inline]
+pub fn at_ref<'a, T>(xs: &'a [T], i: i64, name: &str) -> Result<&'a T, ModelError> {
+    Ok(&xs[zero_based(name, i, xs.len())?])
+}
+
+/// A mutable reference to element `i` (1-based) of `xs`.
+#[inline]
+pub fn at_mut<'a, T>(xs: &'a mut [T], i: i64, name: &str) -> Result<&'a mut T, ModelError> {
+    let k = zero_based(name, i, xs.len())?;
+    Ok(&mut xs[k])
+}
+
+/// A declared size: a negative one is an error naming the variable.
+pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
+    usize::try_from(n).map_err(|_| {
+        ModelError::fatal(format!("the size of `{name}` is {n}, but must be non-negative"))
+    })
+}
+
+/// The common length of two containers combined elementwise by `op`.
+#[inline]
+pub fn same_len(op: &str, a: usize, b: usize) -> Result<usize, ModelError> {
+    if a == b {
+        Ok(a)
+    } else {
+        Err(ModelError::fatal(format!("`{op}`: size of the left operand ({a}) does not match the right ({b})")))
+    }
+}
+
+/// Checks that a value assigned to `name` has the declared length.
+#[inline]
+pub fn assign_len(name: &str, declared: usize, found: usize) -> Result<(), ModelError> {
+    if declared == found {
+        Ok(())
+    } else {
+        Err(ModelError::fatal(format!(
+            "size mismatch in assignment to `{name}`: declared {declared}, found {found}"
+        )))
+    }
+}
+
+/// Sets `v` to `n` copies of `fill`, reusing its allocation.
+#[inline]
+pub fn resize<T: Copy>(v: &mut Vec<T>, n: usize, fill: T) {
+    v.clear();
+    v.resize(n, fill);
+}
+
+/// Sets `v` to `n` rows of `m` copies of `fill`, reusing the allocations of existing rows.
+pub fn resize2<T: Copy>(v: &mut Vec<Vec<T>>, n: usize, m: usize, fill: T) {
+    v.truncate(n);
+    while v.len() < n {
+        v.push(Vec::new());
+    }
+    for row in v.iter_mut() {
+        resize(row, m, fill);
+    }
+}
+
+/// Checks `lower <= x <= upper` for every element; the error names the first element (1-based)
+/// that breaks it. Sampling treats the error as a rejected proposal, as Stan does.
+pub fn check_bounds<T: Scalar>(
+    name: &str,
+    xs: &[T],
+    lower: f64,
+    upper: f64,
+) -> Result<(), ModelError> {
+    for (k, x) in xs.iter().enumerate() {
+        let v = x.value();
+        if !(v >= lower && v <= upper) {
+            let rule = if !(v >= lower) { format!(">= {lower}") } else { format!("<= {upper}") };
+            let at = if xs.len() > 1 { format!("{name}[{}]", k + 1) } else { name.to_string() };
+            return Err(ModelError::recoverable(format!("{at} is {v}, but must be {rule}")));
+        }
+    }
+    Ok(())
+}
+
+/// The value of a bound, or an infinity when it is absent.
+#[inline]
+pub fn bound_value<T: Scalar>(b: T) -> f64 {
+    b.value()
+}
+
+/// Appends an int as Stan prints it.
+pub fn print_int(out: &mut String, x: i64) {
+    let _ = write!(out, "{x}");
+}
+
+/// Appends a real as Stan prints it.
+pub fn print_real<T: Scalar>(out: &mut String, x: T) {
+    let _ = write!(out, "{}", x.value());
+}
+
+/// Appends a container of reals as `[a,b,c]`.
+pub fn print_reals<T: Scalar>(out: &mut String, xs: &[T]) {
+    out.push('[');
+    for (k, x) in xs.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        print_real(out, *x);
+    }
+    out.push(']');
+}
+
+/// Appends a container of ints as `[a,b,c]`.
+pub fn print_ints(out: &mut String, xs: &[i64]) {
+    out.push('[');
+    for (k, x) in xs.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        print_int(out, *x);
+    }
+    out.push(']');
+}
+
+/// Writes a scalar output at `out[*pos]` and advances `pos`.
+#[inline]
+pub fn write_scalar(out: &mut [f64], pos: &mut usize, x: f64) {
+    out[*pos] = x;
+    *pos += 1;
+}
+
+/// Writes a flat container of outputs and advances `pos`.
+#[inline]
+pub fn write_slice<T: Scalar>(out: &mut [f64], pos: &mut usize, xs: &[T]) {
+    for (o, x) in out[*pos..*pos + xs.len()].iter_mut().zip(xs) {
+        *o = x.value();
+    }
+    *pos += xs.len();
+}
+
+/// Writes a container of ints as outputs and advances `pos`.
+#[inline]
+pub fn write_ints(out: &mut [f64], pos: &mut usize, xs: &[i64]) {
+    for (o, x) in out[*pos..*pos + xs.len()].iter_mut().zip(xs) {
+        *o = *x as f64;
+    }
+    *pos += xs.len();
+}
+
+/// Writes a two-level container column-major (the first index changes fastest), as CmdStan
+/// lays out `x[i,j]`, and advances `pos`.
+pub fn write_nested<T: Scalar>(out: &mut [f64], pos: &mut usize, rows: &[Vec<T>], cols: usize) {
+    let n = rows.len();
+    for (i, row) in rows.iter().enumerate() {
+        for (j, x) in row.iter().enumerate().take(cols) {
+            out[*pos + j * n + i] = x.value();
+        }
+    }
+    *pos += n * cols;
+}
+
+/// The flattened names of a variable with dimensions `dims`, column-major, in Stan's spelling:
+/// `theta[1]`, `Sigma[2,1]`.
+pub fn flat_names(name: &str, dims: &[usize], out: &mut Vec<String>) {
+    if dims.is_empty() {
+        out.push(name.to_string());
+        return;
+    }
+    let total: usize = dims.iter().product();
+    let mut idx = vec![0usize; dims.len()];
+    for _ in 0..total {
+        let inner: Vec<String> = idx.iter().map(|i| (i + 1).to_string()).collect();
+        out.push(format!("{name}[{}]", inner.join(",")));
+        for (k, d) in idx.iter_mut().zip(dims) {
+            *k += 1;
+            if *k < *d {
+                break;
+            }
+            *k = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_arithmetic_follows_stan() {
+        assert_eq!(idiv(7, 2).unwrap(), 3);
+        assert_eq!(idiv(-7, 2).unwrap(), -3);
+        assert_eq!(imod(-7, 2).unwrap(), -1);
+        assert!(idiv(1, 0).unwrap_err().message.contains("division by zero"));
+        assert!(iadd(i64::MAX, 1).unwrap_err().message.contains("integer overflow"));
+    }
+
+    #[test]
+    fn indexing_is_one_based_and_checked() {
+        let xs = [1.0, 2.0, 3.0];
+        assert_eq!(at(&xs, 1, "x").unwrap(), 1.0);
+        let err = at(&xs, 4, "x").unwrap_err();
+        assert_eq!(err.message, "index 4 out of range for `x`, which has size 3");
+        assert!(at(&xs, 0, "x").is_err());
+    }
+
+    #[test]
+    fn names_are_column_major() {
+        let mut names = Vec::new();
+        flat_names("z", &[2, 2], &mut names);
+        assert_eq!(names, ["z[1,1]", "z[2,1]", "z[1,2]", "z[2,2]"]);
+        let mut out = [0.0; 4];
+        let mut pos = 0;
+        write_nested(&mut out, &mut pos, &[vec![1.0, 2.0], vec![3.0, 4.0]], 2);
+        assert_eq!(out, [1.0, 3.0, 2.0, 4.0]);
+    }
+
+    #[test]
+    fn bounds_name_the_element() {
+        let err = check_bounds("sigma", &[1.0, -1.0], 0.0, f64::INFINITY).unwrap_err();
+        assert_eq!(err.message, "sigma[2] is -1, but must be >= 0");
+        assert!(err.is_recoverable());
+    }
+}

@@ -1,0 +1,148 @@
+//! Compares a sampled posterior with posteriordb's reference draws.
+//!
+//! For each reference parameter the test computes
+//! `z = (our mean - reference mean) / sqrt(our MCSE^2 + reference MCSE^2)` and fails when
+//! `|z|` exceeds a threshold chosen so that a correct sampler fails less than once in a
+//! thousand runs of the whole suite (a Bonferroni bound over every reference parameter of
+//! every posterior in the folder).
+
+use tilde::diagnostics;
+use tilde::reference::{ParamStats, PosteriorDb};
+use tilde::sampler::Sampler;
+use tilde::Model;
+
+/// The chance that a correct sampler fails somewhere in one run of the whole suite.
+const SUITE_FALSE_ALARM: f64 = 1e-3;
+
+/// One parameter's comparison.
+pub struct Comparison {
+    pub name: String,
+    pub ours: f64,
+    pub our_mcse: f64,
+    pub reference: f64,
+    pub reference_mcse: f64,
+    pub z: f64,
+}
+
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:<16} ours {:>11.5} (MCSE {:.5})  reference {:>11.5} (MCSE {:.5})  z = {:+.2}",
+            self.name, self.ours, self.our_mcse, self.reference, self.reference_mcse, self.z
+        )
+    }
+}
+
+/// The outcome of checking one posterior.
+pub struct Report {
+    pub posterior: String,
+    pub threshold: f64,
+    pub comparisons: Vec<Comparison>,
+    pub divergences: usize,
+}
+
+impl Report {
+    pub fn failures(&self) -> Vec<&Comparison> {
+        self.comparisons.iter().filter(|c| !(c.z.abs() <= self.threshold)).collect()
+    }
+
+    pub fn max_abs_z(&self) -> f64 {
+        self.comparisons.iter().map(|c| c.z.abs()).fold(0.0, f64::max)
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}: |z| threshold {:.2}, {} divergences",
+            self.posterior, self.threshold, self.divergences
+        )?;
+        for c in &self.comparisons {
+            let mark = if c.z.abs() <= self.threshold { " " } else { "!" };
+            writeln!(f, "{mark} {c}")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn db() -> PosteriorDb {
+    PosteriorDb::locate().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The two-sided normal quantile for `p`, by bisection on erfc (exact enough for a threshold).
+fn two_sided_quantile(p: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, 40.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if libm_erfc(mid / std::f64::consts::SQRT_2) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+fn libm_erfc(x: f64) -> f64 {
+    tilde::math::erfc(x)
+}
+
+/// The |z| threshold: the suite's false-alarm budget split over every reference parameter.
+pub fn threshold(db: &PosteriorDb) -> f64 {
+    let index = db.index().unwrap_or_else(|e| panic!("{e}"));
+    let comparisons: usize = index.iter().map(|p| p.param_names.len()).sum();
+    two_sided_quantile(SUITE_FALSE_ALARM / comparisons as f64)
+}
+
+/// Samples `model` and compares it with the reference of `posterior`.
+pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Report {
+    let db = db();
+    let entry = db
+        .index()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .find(|p| p.name == posterior)
+        .unwrap_or_else(|| panic!("{posterior} is not in posteriordb's index.json"));
+    let names: Vec<&str> = entry.param_names.iter().map(String::as_str).collect();
+    let reference: Vec<ParamStats> =
+        db.reference_draws(posterior, &names).unwrap_or_else(|e| panic!("{e}"));
+    let fit = sampler.sample(model).unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
+    let comparisons = reference
+        .iter()
+        .map(|r| {
+            let chains = fit
+                .chain_draws(&r.name)
+                .unwrap_or_else(|| panic!("{posterior}: the model has no output `{}`", r.name));
+            let ours = diagnostics::mean(&chains);
+            let our_mcse = diagnostics::mcse_mean(&chains);
+            let z = (ours - r.mean) / (our_mcse.powi(2) + r.mcse.powi(2)).sqrt();
+            Comparison {
+                name: r.name.clone(),
+                ours,
+                our_mcse,
+                reference: r.mean,
+                reference_mcse: r.mcse,
+                z,
+            }
+        })
+        .collect();
+    Report {
+        posterior: posterior.to_string(),
+        threshold: threshold(&db),
+        comparisons,
+        divergences: fit.divergences().iter().sum(),
+    }
+}
+
+/// Asserts that every reference mean is matched; the failure message shows every comparison.
+pub fn assert_matches(report: &Report) {
+    let failures = report.failures();
+    assert!(
+        failures.is_empty(),
+        "{} of {} parameters differ from the reference:\n{report}",
+        failures.len(),
+        report.comparisons.len()
+    );
+}

@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    data { int N; matrix[N, N] X; }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    parameters { int k; }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+tilde::model! {
+    struct M;
+    transformed data {
+        int k = 2 ^ 2;
+    }
+}
+
+fn main() {}

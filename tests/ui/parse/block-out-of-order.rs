@@ -1,0 +1,7 @@
+tilde::model! {
+    struct M;
+    parameters { real mu; }
+    data { int N; }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    parameter { real mu; }
+}
+
+fn main() {}

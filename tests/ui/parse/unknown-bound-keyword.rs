@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    parameters { real<lowr=0> sigma; }
+}
+
+fn main() {}
