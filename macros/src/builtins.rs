@@ -59,9 +59,23 @@ const METHODS: &[&str] = &[
 ];
 
 const MATH: &[&str] = &[
-    "inv_logit", "logit", "log_inv_logit", "log1m_inv_logit", "log1m",
-    "log1p_exp", "log1m_exp", "lgamma", "digamma", "Phi", "Phi_approx", "inv", "inv_sqrt",
-    "inv_square", "erf", "erfc", "cbrt",
+    "inv_logit",
+    "logit",
+    "log_inv_logit",
+    "log1m_inv_logit",
+    "log1m",
+    "log1p_exp",
+    "log1m_exp",
+    "lgamma",
+    "digamma",
+    "Phi",
+    "Phi_approx",
+    "inv",
+    "inv_sqrt",
+    "inv_square",
+    "erf",
+    "erfc",
+    "cbrt",
 ];
 
 pub fn lookup(name: &str) -> Option<Builtin> {
@@ -128,18 +142,27 @@ pub fn lookup(name: &str) -> Option<Builtin> {
         "rep_array" => return Some(Builtin::Rep("rep_array")),
         _ => {}
     }
-    for (suffix, propto) in [("_lpdf", false), ("_lpmf", false), ("_lupdf", true), ("_lupmf", true)]
-    {
+    for (suffix, propto) in [
+        ("_lpdf", false),
+        ("_lpmf", false),
+        ("_lupdf", true),
+        ("_lupmf", true),
+    ] {
         if let Some(family) = name.strip_suffix(suffix)
             && distribution(family).is_some()
         {
-            return Some(Builtin::Density { family: family.to_string(), propto });
+            return Some(Builtin::Density {
+                family: family.to_string(),
+                propto,
+            });
         }
     }
     if let Some(family) = name.strip_suffix("_rng")
         && distribution(family).is_some()
     {
-        return Some(Builtin::Rng { family: family.to_string() });
+        return Some(Builtin::Rng {
+            family: family.to_string(),
+        });
     }
     None
 }
@@ -148,12 +171,48 @@ pub fn lookup(name: &str) -> Option<Builtin> {
 pub fn is_reserved(name: &str) -> bool {
     matches!(
         name,
-        "for" | "in" | "while" | "repeat" | "until" | "if" | "then" | "else" | "true" | "false"
-            | "target" | "functions" | "model" | "data" | "parameters" | "quantities"
-            | "transformed" | "generated" | "return" | "break" | "continue" | "void" | "int"
-            | "real" | "complex" | "vector" | "row_vector" | "matrix" | "array" | "simplex"
-            | "ordered" | "positive_ordered" | "unit_vector" | "sum_to_zero_vector"
-            | "cholesky_factor_corr" | "cholesky_factor_cov" | "corr_matrix" | "cov_matrix"
-            | "print" | "reject" | "fatal_error" | "profile" | "tuple"
+        "for"
+            | "in"
+            | "while"
+            | "repeat"
+            | "until"
+            | "if"
+            | "then"
+            | "else"
+            | "true"
+            | "false"
+            | "target"
+            | "functions"
+            | "model"
+            | "data"
+            | "parameters"
+            | "quantities"
+            | "transformed"
+            | "generated"
+            | "return"
+            | "break"
+            | "continue"
+            | "void"
+            | "int"
+            | "real"
+            | "complex"
+            | "vector"
+            | "row_vector"
+            | "matrix"
+            | "array"
+            | "simplex"
+            | "ordered"
+            | "positive_ordered"
+            | "unit_vector"
+            | "sum_to_zero_vector"
+            | "cholesky_factor_corr"
+            | "cholesky_factor_cov"
+            | "corr_matrix"
+            | "cov_matrix"
+            | "print"
+            | "reject"
+            | "fatal_error"
+            | "profile"
+            | "tuple"
     )
 }

@@ -69,8 +69,14 @@ pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
     for block in program.blocks {
         ck.block = block.kind;
         if block.kind == BlockKind::Functions {
-            let span = block.functions.first().map_or(block.span, |f| f.name.span());
-            ck.cx.error(span, "user-defined functions are not supported by Tilde yet");
+            let span = block
+                .functions
+                .first()
+                .map_or(block.span, |f| f.name.span());
+            ck.cx.error(
+                span,
+                "user-defined functions are not supported by Tilde yet",
+            );
             continue;
         }
         match block.kind {
@@ -148,7 +154,12 @@ fn stmt_span(stmt: &Stmt) -> Option<Span> {
 }
 
 fn err_expr(span: Span) -> TExpr {
-    TExpr { kind: TExprKind::Real(f64::NAN), ty: Ty::Error, ad: false, span }
+    TExpr {
+        kind: TExprKind::Real(f64::NAN),
+        ty: Ty::Error,
+        ad: false,
+        span,
+    }
 }
 
 impl Checker {
@@ -159,20 +170,35 @@ impl Checker {
     fn declare(&mut self, name: Ident, ty: Ty, ad: bool, origin: Origin) -> Option<VarId> {
         let key = name.to_string();
         if let Some(prev) = self.lookup(&key) {
-            let what = if self.vars[prev].origin == Origin::Loop { "loop variable" } else { "variable" };
+            let what = if self.vars[prev].origin == Origin::Loop {
+                "loop variable"
+            } else {
+                "variable"
+            };
             self.cx.error(
                 name.span(),
-                format!("duplicate declaration of `{key}`: a {what} of that name is already declared"),
+                format!(
+                    "duplicate declaration of `{key}`: a {what} of that name is already declared"
+                ),
             );
             return None;
         }
         if builtins::is_reserved(&key) {
-            self.cx.error(name.span(), format!("`{key}` is a reserved word in Stan"));
+            self.cx
+                .error(name.span(), format!("`{key}` is a reserved word in Stan"));
             return None;
         }
         let id = self.vars.len();
-        self.vars.push(VarInfo { name, ty, ad, origin });
-        self.scopes.last_mut().expect("a scope is always open").insert(key, id);
+        self.vars.push(VarInfo {
+            name,
+            ty,
+            ad,
+            origin,
+        });
+        self.scopes
+            .last_mut()
+            .expect("a scope is always open")
+            .insert(key, id);
         Some(id)
     }
 
@@ -212,10 +238,14 @@ impl Checker {
     fn check_size_expr(&mut self, e: Expr, data_only: bool) -> TExpr {
         let t = self.check_expr(e);
         if !t.ty.is_error() && t.ty != Ty::Int {
-            self.cx.error(t.span, format!("a size must be an `int`, found `{}`", t.ty.describe()));
+            self.cx.error(
+                t.span,
+                format!("a size must be an `int`, found `{}`", t.ty.describe()),
+            );
         }
         if data_only && t.ad {
-            self.cx.error(t.span, "sizes in this block may only use data");
+            self.cx
+                .error(t.span, "sizes in this block may only use data");
         }
         t
     }
@@ -223,31 +253,42 @@ impl Checker {
     fn check_decl(&mut self, d: syntax::Decl, origin: Origin) -> Option<TDecl> {
         let syntax::Decl { ty, name, init } = d;
         let block_decl = matches!(origin, Origin::Field(_) | Origin::Output(_));
-        let data_only_sizes = matches!(self.block, BlockKind::Data | BlockKind::Parameters)
-            || block_decl;
-        let array_dims: Vec<TExpr> =
-            ty.array_dims.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
-        let sizes: Vec<TExpr> =
-            ty.sizes.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
+        let data_only_sizes =
+            matches!(self.block, BlockKind::Data | BlockKind::Parameters) || block_decl;
+        let array_dims: Vec<TExpr> = ty
+            .array_dims
+            .into_iter()
+            .map(|e| self.check_size_expr(e, data_only_sizes))
+            .collect();
+        let sizes: Vec<TExpr> = ty
+            .sizes
+            .into_iter()
+            .map(|e| self.check_size_expr(e, data_only_sizes))
+            .collect();
         let elem = match ty.base {
             BaseType::Int => Ty::Int,
             BaseType::Real => Ty::Real,
             BaseType::Vector => Ty::Vector,
             BaseType::RowVector => Ty::RowVector,
             BaseType::Matrix => {
-                self.cx.error(ty.span, "`matrix` is not supported by Tilde yet");
+                self.cx
+                    .error(ty.span, "`matrix` is not supported by Tilde yet");
                 Ty::Matrix
             }
             other => {
                 self.cx.error(
                     ty.span,
-                    format!("the constrained type `{}` is not supported by Tilde yet", other.name()),
+                    format!(
+                        "the constrained type `{}` is not supported by Tilde yet",
+                        other.name()
+                    ),
                 );
                 Ty::Error
             }
         };
         if elem == Ty::Int && self.block == BlockKind::Parameters {
-            self.cx.error(ty.span, "parameters must be real-valued: found `int`");
+            self.cx
+                .error(ty.span, "parameters must be real-valued: found `int`");
         }
         // Bounds in `data` may only use data; a parameter's bounds may use the parameters
         // declared before it, as Stan allows.
@@ -258,11 +299,15 @@ impl Checker {
                 if !t.ty.is_error() && !t.ty.is_scalar() {
                     ck.cx.error(
                         t.span,
-                        format!("a bound must be an `int` or `real`, found `{}`", t.ty.describe()),
+                        format!(
+                            "a bound must be an `int` or `real`, found `{}`",
+                            t.ty.describe()
+                        ),
                     );
                 }
                 if data_only_bounds && t.ad {
-                    ck.cx.error(t.span, "bounds in this block may only use data");
+                    ck.cx
+                        .error(t.span, "bounds in this block may only use data");
                 }
                 t
             })
@@ -278,13 +323,15 @@ impl Checker {
                 let offset = bound(self, offset);
                 let multiplier = bound(self, multiplier);
                 if elem == Ty::Int {
-                    self.cx.error(ty.span, "`offset` and `multiplier` apply to reals only");
+                    self.cx
+                        .error(ty.span, "`offset` and `multiplier` apply to reals only");
                 }
                 TConstraint::OffsetMultiplier { offset, multiplier }
             }
         };
         if !constraint.is_none() && origin == Origin::Local {
-            self.cx.error(ty.span, "local variables cannot have constraints");
+            self.cx
+                .error(ty.span, "local variables cannot have constraints");
         }
         let full = Ty::array_of(elem.clone(), array_dims.len());
         let ad = elem != Ty::Int
@@ -298,7 +345,13 @@ impl Checker {
             t
         });
         let var = self.declare(name, full, ad, origin)?;
-        Some(TDecl { var, base: ty.base, sizes: Sizes { array_dims, sizes }, constraint, init })
+        Some(TDecl {
+            var,
+            base: ty.base,
+            sizes: Sizes { array_dims, sizes },
+            constraint,
+            init,
+        })
     }
 
     fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
@@ -319,7 +372,10 @@ impl Checker {
         if !t.ty.is_error() && !t.ty.is_scalar() {
             self.cx.error(
                 t.span,
-                format!("a condition must be an `int` or `real`, found `{}`", t.ty.describe()),
+                format!(
+                    "a condition must be an `int` or `real`, found `{}`",
+                    t.ty.describe()
+                ),
             );
         }
     }
@@ -329,7 +385,12 @@ impl Checker {
             Stmt::Empty => return None,
             Stmt::Decl(d) => TStmt::Decl(self.check_decl(d, Origin::Local)?),
             Stmt::Block(stmts) => TStmt::Block(self.check_block(stmts)),
-            Stmt::Assign { target, op, op_span, value } => {
+            Stmt::Assign {
+                target,
+                op,
+                op_span,
+                value,
+            } => {
                 let value = self.check_expr(value);
                 let target = self.check_lvalue(target)?;
                 let name = self.vars[target.var].name.clone();
@@ -360,16 +421,26 @@ impl Checker {
                 }
                 TStmt::Assign { target, op, value }
             }
-            Stmt::Tilde { lhs, dist, args, truncation } => {
+            Stmt::Tilde {
+                lhs,
+                dist,
+                args,
+                truncation,
+            } => {
                 if let Some(t) = &truncation {
-                    self.cx.error(t.span, "truncation `T[,]` is not supported by Tilde yet");
+                    self.cx
+                        .error(t.span, "truncation `T[,]` is not supported by Tilde yet");
                 }
                 self.verify_target_allowed(dist.span(), "`~` statements");
                 let lhs = self.check_expr(lhs);
                 let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
                 let family = dist.to_string();
                 let dist_call = self.check_density(&family, &dist, &lhs, &args)?;
-                TStmt::Tilde { lhs, dist: dist_call, args }
+                TStmt::Tilde {
+                    lhs,
+                    dist: dist_call,
+                    args,
+                }
             }
             Stmt::TargetPlus { span, value } => {
                 self.verify_target_allowed(span, "`target +=`");
@@ -385,7 +456,12 @@ impl Checker {
                 }
                 TStmt::TargetPlus(value)
             }
-            Stmt::For { var, lower, upper, body } => {
+            Stmt::For {
+                var,
+                lower,
+                upper,
+                body,
+            } => {
                 let lower = self.check_expr(lower);
                 let upper = self.check_expr(upper);
                 for b in [&lower, &upper] {
@@ -401,10 +477,19 @@ impl Checker {
                     ck.loop_depth += 1;
                     let body = ck.check_body(*body);
                     ck.loop_depth -= 1;
-                    Some(TStmt::For { var: id, lower, upper, body })
+                    Some(TStmt::For {
+                        var: id,
+                        lower,
+                        upper,
+                        body,
+                    })
                 })?
             }
-            Stmt::ForEach { var, container, body } => {
+            Stmt::ForEach {
+                var,
+                container,
+                body,
+            } => {
                 let container = self.check_expr(container);
                 let elem = match &container.ty {
                     Ty::Array(inner) => (**inner).clone(),
@@ -433,7 +518,11 @@ impl Checker {
                     ck.loop_depth += 1;
                     let body = ck.check_body(*body);
                     ck.loop_depth -= 1;
-                    Some(TStmt::ForEach { var: id, container, body })
+                    Some(TStmt::ForEach {
+                        var: id,
+                        container,
+                        body,
+                    })
                 })?
             }
             Stmt::While { cond, body } => {
@@ -444,12 +533,20 @@ impl Checker {
                 self.loop_depth -= 1;
                 TStmt::While { cond, body }
             }
-            Stmt::If { cond, then, otherwise } => {
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let cond = self.check_expr(cond);
                 self.verify_condition(&cond);
                 let then = self.check_body(*then);
                 let otherwise = otherwise.map(|s| self.check_body(*s)).unwrap_or_default();
-                TStmt::If { cond, then, otherwise }
+                TStmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                }
             }
             Stmt::Break(span) | Stmt::Continue(span) => {
                 let is_break = matches!(stmt, Stmt::Break(_));
@@ -457,13 +554,18 @@ impl Checker {
                     let word = if is_break { "break" } else { "continue" };
                     self.cx.error(span, format!("`{word}` outside of a loop"));
                 }
-                if is_break { TStmt::Break } else { TStmt::Continue }
+                if is_break {
+                    TStmt::Break
+                } else {
+                    TStmt::Continue
+                }
             }
             Stmt::Print(_, args) => TStmt::Print(self.check_print_args(args)),
             Stmt::Reject(_, args) => TStmt::Reject(self.check_print_args(args)),
             Stmt::FatalError(_, args) => TStmt::FatalError(self.check_print_args(args)),
             Stmt::Return(span, _) => {
-                self.cx.error(span, "`return` is only allowed inside a function");
+                self.cx
+                    .error(span, "`return` is only allowed inside a function");
                 return None;
             }
             Stmt::Call(e) => {
@@ -507,18 +609,23 @@ impl Checker {
             ExprKind::Var(name) => (name, Vec::new()),
             ExprKind::Index(base, idx) => {
                 let ExprKind::Var(name) = base.kind else {
-                    self.cx.error(base.span, "only a variable or its elements can be assigned");
+                    self.cx
+                        .error(base.span, "only a variable or its elements can be assigned");
                     return None;
                 };
                 (name, idx)
             }
             _ => {
-                self.cx.error(target.span, "only a variable or its elements can be assigned");
+                self.cx.error(
+                    target.span,
+                    "only a variable or its elements can be assigned",
+                );
                 return None;
             }
         };
         let Some(var) = self.lookup(&name.to_string()) else {
-            self.cx.error(name.span(), format!("`{name}` is not declared"));
+            self.cx
+                .error(name.span(), format!("`{name}` is not declared"));
             return None;
         };
         let info = &self.vars[var];
@@ -539,23 +646,34 @@ impl Checker {
         let mut out = Vec::new();
         for index in indices {
             let syntax::Index::Single(e) = index else {
-                self.cx.error(name.span(), "assigning to a slice is not supported by Tilde yet");
+                self.cx.error(
+                    name.span(),
+                    "assigning to a slice is not supported by Tilde yet",
+                );
                 return None;
             };
             let t = self.check_expr(e);
             if !t.ty.is_error() && t.ty != Ty::Int {
-                self.cx.error(t.span, format!("an index must be an `int`, found `{}`", t.ty.describe()));
+                self.cx.error(
+                    t.span,
+                    format!("an index must be an `int`, found `{}`", t.ty.describe()),
+                );
             }
             ty = match index_type(&ty) {
                 Some(inner) => inner,
                 None => {
-                    self.cx.error(t.span, format!("too many indices for `{name}`"));
+                    self.cx
+                        .error(t.span, format!("too many indices for `{name}`"));
                     return None;
                 }
             };
             out.push(t);
         }
-        Some(TLValue { var, indices: out, ty })
+        Some(TLValue {
+            var,
+            indices: out,
+            ty,
+        })
     }
 
     fn check_density(
@@ -566,7 +684,8 @@ impl Checker {
         args: &[TExpr],
     ) -> Option<DistCall> {
         let Some(sig) = builtins::distribution(family) else {
-            self.cx.error(at.span(), format!("unknown distribution `{family}`"));
+            self.cx
+                .error(at.span(), format!("unknown distribution `{family}`"));
             return None;
         };
         if args.len() != sig.params.len() {
@@ -585,7 +704,10 @@ impl Checker {
         for (a, name) in args.iter().zip(sig.params) {
             self.verify_dist_arg(family, name, a, false);
         }
-        Some(DistCall { family: family.to_string(), suffix: if sig.discrete { "lpmf" } else { "lpdf" } })
+        Some(DistCall {
+            family: family.to_string(),
+            suffix: if sig.discrete { "lpmf" } else { "lpdf" },
+        })
     }
 
     fn verify_dist_arg(&mut self, family: &str, what: &str, t: &TExpr, int_only: bool) {
@@ -606,7 +728,10 @@ impl Checker {
             };
             self.cx.error(
                 t.span,
-                format!("`{family}`: {what} must be {expected}, found `{}`", t.ty.describe()),
+                format!(
+                    "`{family}`: {what} must be {expected}, found `{}`",
+                    t.ty.describe()
+                ),
             );
         }
     }
@@ -614,15 +739,30 @@ impl Checker {
     fn check_expr(&mut self, e: Expr) -> TExpr {
         let span = e.span;
         match e.kind {
-            ExprKind::Int(v) => TExpr { kind: TExprKind::Int(v), ty: Ty::Int, ad: false, span },
-            ExprKind::Real(v) => TExpr { kind: TExprKind::Real(v), ty: Ty::Real, ad: false, span },
+            ExprKind::Int(v) => TExpr {
+                kind: TExprKind::Int(v),
+                ty: Ty::Int,
+                ad: false,
+                span,
+            },
+            ExprKind::Real(v) => TExpr {
+                kind: TExprKind::Real(v),
+                ty: Ty::Real,
+                ad: false,
+                span,
+            },
             ExprKind::Paren(inner) => self.check_expr(*inner),
             ExprKind::Var(name) => {
                 let key = name.to_string();
                 match self.lookup(&key) {
                     Some(id) => {
                         let v = &self.vars[id];
-                        TExpr { kind: TExprKind::Var(id), ty: v.ty.clone(), ad: v.ad, span }
+                        TExpr {
+                            kind: TExprKind::Var(id),
+                            ty: v.ty.clone(),
+                            ad: v.ad,
+                            span,
+                        }
                     }
                     None => {
                         self.cx.error(span, format!("`{key}` is not declared"));
@@ -652,7 +792,12 @@ impl Checker {
                     }
                 };
                 let ad = t.ad;
-                TExpr { kind: TExprKind::Unary(op, Box::new(t)), ty, ad, span }
+                TExpr {
+                    kind: TExprKind::Unary(op, Box::new(t)),
+                    ty,
+                    ad,
+                    span,
+                }
             }
             ExprKind::Binary(op, a, b) => {
                 let a = self.check_expr(*a);
@@ -674,10 +819,18 @@ impl Checker {
                     Ty::Error
                 };
                 if matches!(op, BinOp::LeftDiv | BinOp::EltPow) && !ty.is_error() {
-                    self.cx.error(span, format!("`{}` is not supported by Tilde yet", op.symbol()));
+                    self.cx.error(
+                        span,
+                        format!("`{}` is not supported by Tilde yet", op.symbol()),
+                    );
                 }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
-                TExpr { kind: TExprKind::Binary(op, Box::new(a), Box::new(b)), ty, ad, span }
+                TExpr {
+                    kind: TExprKind::Binary(op, Box::new(a), Box::new(b)),
+                    ty,
+                    ad,
+                    span,
+                }
             }
             ExprKind::Ternary(c, a, b) => {
                 let c = self.check_expr(*c);
@@ -700,7 +853,8 @@ impl Checker {
                     Ty::Error
                 };
                 if !ty.is_scalar() && !ty.is_error() {
-                    self.cx.error(span, "`?:` on containers is not supported by Tilde yet");
+                    self.cx
+                        .error(span, "`?:` on containers is not supported by Tilde yet");
                 }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
                 TExpr {
@@ -729,12 +883,22 @@ impl Checker {
                     }
                 }
                 if items.is_empty() {
-                    self.cx.error(span, "an array literal needs at least one element");
+                    self.cx
+                        .error(span, "an array literal needs at least one element");
                     ok = false;
                 }
                 let ad = items.iter().any(|i| i.ad);
-                let ty = if ok { Ty::Array(Box::new(elem)) } else { Ty::Error };
-                TExpr { kind: TExprKind::ArrayLit(items), ty, ad, span }
+                let ty = if ok {
+                    Ty::Array(Box::new(elem))
+                } else {
+                    Ty::Error
+                };
+                TExpr {
+                    kind: TExprKind::ArrayLit(items),
+                    ty,
+                    ad,
+                    span,
+                }
             }
             ExprKind::RowVectorLit(items) => {
                 let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
@@ -753,11 +917,18 @@ impl Checker {
                 }
                 let ad = items.iter().any(|i| i.ad);
                 let ty = if ok { Ty::RowVector } else { Ty::Error };
-                TExpr { kind: TExprKind::RowVectorLit(items), ty, ad, span }
+                TExpr {
+                    kind: TExprKind::RowVectorLit(items),
+                    ty,
+                    ad,
+                    span,
+                }
             }
-            ExprKind::Call { name, args, conditional } => {
-                self.check_call(name, args, conditional, span)
-            }
+            ExprKind::Call {
+                name,
+                args,
+                conditional,
+            } => self.check_call(name, args, conditional, span),
         }
     }
 
@@ -767,13 +938,17 @@ impl Checker {
         let mut out = Vec::new();
         for index in indices {
             let syntax::Index::Single(e) = index else {
-                self.cx.error(span, "slicing and multi-indexing are not supported by Tilde yet");
+                self.cx.error(
+                    span,
+                    "slicing and multi-indexing are not supported by Tilde yet",
+                );
                 return err_expr(span);
             };
             let t = self.check_expr(e);
             if !t.ty.is_error() && t.ty != Ty::Int {
                 if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
-                    self.cx.error(t.span, "multi-indexing is not supported by Tilde yet");
+                    self.cx
+                        .error(t.span, "multi-indexing is not supported by Tilde yet");
                 } else {
                     self.cx.error(
                         t.span,
@@ -790,7 +965,10 @@ impl Checker {
                 None => {
                     self.cx.error(
                         t.span,
-                        format!("too many indices for a value of type `{}`", base.ty.describe()),
+                        format!(
+                            "too many indices for a value of type `{}`",
+                            base.ty.describe()
+                        ),
                     );
                     return err_expr(span);
                 }
@@ -799,10 +977,16 @@ impl Checker {
         }
         let ad = base.ad && ty != Ty::Int;
         if !matches!(base.kind, TExprKind::Var(_)) {
-            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
+            self.cx
+                .error(span, "indexing an expression is not supported by Tilde yet");
             return err_expr(span);
         }
-        TExpr { kind: TExprKind::Index(Box::new(base), out), ty, ad, span }
+        TExpr {
+            kind: TExprKind::Index(Box::new(base), out),
+            ty,
+            ad,
+            span,
+        }
     }
 
     fn check_call(&mut self, name: Ident, args: Vec<Expr>, conditional: bool, span: Span) -> TExpr {
@@ -838,7 +1022,12 @@ impl Checker {
                 if !args.is_empty() {
                     return arity_error(self, "no");
                 }
-                TExpr { kind: TExprKind::Constant(v), ty: Ty::Real, ad: false, span }
+                TExpr {
+                    kind: TExprKind::Constant(v),
+                    ty: Ty::Real,
+                    ad: false,
+                    span,
+                }
             }
             Builtin::Elementwise(f) => {
                 if args.len() != 1 {
@@ -859,7 +1048,12 @@ impl Checker {
                         return err_expr(span);
                     }
                 };
-                TExpr { kind: TExprKind::Elementwise(f, Box::new(arg)), ty, ad, span }
+                TExpr {
+                    kind: TExprKind::Elementwise(f, Box::new(arg)),
+                    ty,
+                    ad,
+                    span,
+                }
             }
             Builtin::Reduce(r) => {
                 let want = if r == Reduction::DotProduct { 2 } else { 1 };
@@ -881,32 +1075,62 @@ impl Checker {
                         return err_expr(span);
                     }
                 }
-                TExpr { kind: TExprKind::Reduce(r, args), ty: Ty::Real, ad, span }
+                TExpr {
+                    kind: TExprKind::Reduce(r, args),
+                    ty: Ty::Real,
+                    ad,
+                    span,
+                }
             }
             Builtin::Density { family, propto } => {
                 let Some(first) = args.first() else {
                     return arity_error(self, "at least 1");
                 };
                 let name_ident = Ident::new(&family, name.span());
-                let Some(dist) = self.check_density(&family, &name_ident, first, &args[1..])
-                else {
+                let Some(dist) = self.check_density(&family, &name_ident, first, &args[1..]) else {
                     return err_expr(span);
                 };
-                let want = if dist.suffix == "lpmf" { "_lpmf" } else { "_lpdf" };
-                let used = if fname.ends_with("pmf") { "_lpmf" } else { "_lpdf" };
+                let want = if dist.suffix == "lpmf" {
+                    "_lpmf"
+                } else {
+                    "_lpdf"
+                };
+                let used = if fname.ends_with("pmf") {
+                    "_lpmf"
+                } else {
+                    "_lpdf"
+                };
                 if want != used {
                     self.cx.error(
                         span,
-                        format!("`{family}` is {}: use `{family}{want}`", if want == "_lpmf" { "discrete" } else { "continuous" }),
+                        format!(
+                            "`{family}` is {}: use `{family}{want}`",
+                            if want == "_lpmf" {
+                                "discrete"
+                            } else {
+                                "continuous"
+                            }
+                        ),
                     );
                 }
                 if propto && !matches!(self.block, BlockKind::Model) {
-                    self.cx.error(span, "`_lupdf`/`_lupmf` calls are only allowed in the `model` block");
+                    self.cx.error(
+                        span,
+                        "`_lupdf`/`_lupmf` calls are only allowed in the `model` block",
+                    );
                 }
-                TExpr { kind: TExprKind::Density { dist, propto, args }, ty: Ty::Real, ad, span }
+                TExpr {
+                    kind: TExprKind::Density { dist, propto, args },
+                    ty: Ty::Real,
+                    ad,
+                    span,
+                }
             }
             Builtin::Rng { family } => {
-                if !matches!(self.block, BlockKind::TransformedData | BlockKind::GeneratedQuantities) {
+                if !matches!(
+                    self.block,
+                    BlockKind::TransformedData | BlockKind::GeneratedQuantities
+                ) {
                     self.cx.error(
                         span,
                         format!(
@@ -932,7 +1156,12 @@ impl Checker {
                     }
                 }
                 let ty = if sig.discrete { Ty::Int } else { Ty::Real };
-                TExpr { kind: TExprKind::Rng { family, args }, ty, ad: false, span }
+                TExpr {
+                    kind: TExprKind::Rng { family, args },
+                    ty,
+                    ad: false,
+                    span,
+                }
             }
             Builtin::Size(which) => {
                 if args.len() != 1 {
@@ -940,10 +1169,16 @@ impl Checker {
                 }
                 let arg = args.into_iter().next().expect("one argument");
                 if arg.ty.is_scalar() && which != "size" {
-                    self.cx.error(arg.span, format!("`{fname}` takes a container"));
+                    self.cx
+                        .error(arg.span, format!("`{fname}` takes a container"));
                     return err_expr(span);
                 }
-                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty: Ty::Int, ad: false, span }
+                TExpr {
+                    kind: TExprKind::Size(which, Box::new(arg)),
+                    ty: Ty::Int,
+                    ad: false,
+                    span,
+                }
             }
             Builtin::Rep(kind) => {
                 if args.len() != 2 {
@@ -952,7 +1187,10 @@ impl Checker {
                 let mut it = args.into_iter();
                 let (x, n) = (it.next().expect("two"), it.next().expect("two"));
                 if n.ty != Ty::Int {
-                    self.cx.error(n.span, format!("a size must be an `int`, found `{}`", n.ty.describe()));
+                    self.cx.error(
+                        n.span,
+                        format!("a size must be an `int`, found `{}`", n.ty.describe()),
+                    );
                     return err_expr(span);
                 }
                 let ty = match kind {
@@ -960,12 +1198,18 @@ impl Checker {
                     "rep_vector" if x.ty.is_scalar() => Ty::Vector,
                     "rep_row_vector" if x.ty.is_scalar() => Ty::RowVector,
                     _ => {
-                        self.cx.error(x.span, format!("`{fname}` takes a scalar value here"));
+                        self.cx
+                            .error(x.span, format!("`{fname}` takes a scalar value here"));
                         return err_expr(span);
                     }
                 };
                 let ad = x.ad;
-                TExpr { kind: TExprKind::Rep(Box::new(x), Box::new(n)), ty, ad, span }
+                TExpr {
+                    kind: TExprKind::Rep(Box::new(x), Box::new(n)),
+                    ty,
+                    ad,
+                    span,
+                }
             }
         }
     }
@@ -1006,9 +1250,7 @@ pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
     use Ty::*;
     let scalar = |t: &Ty| t.is_scalar();
     match op {
-        BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Ne => {
-            (scalar(a) && scalar(b)).then_some(Int)
-        }
+        BinOp::Or | BinOp::And | BinOp::Eq | BinOp::Ne => (scalar(a) && scalar(b)).then_some(Int),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => (scalar(a) && scalar(b)).then_some(Int),
         BinOp::Mod | BinOp::IntDiv => (*a == Int && *b == Int).then_some(Int),
         BinOp::Pow => (scalar(a) && scalar(b)).then_some(Real),
@@ -1024,10 +1266,11 @@ pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
                     // vector / scalar and vector * scalar are fine; so are the elementwise ops.
                     Some(v.clone())
                 }
-                (s, v) if scalar(s) && v.is_vector_like() => {
-                    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::EltMul | BinOp::EltDiv)
-                        .then(|| v.clone())
-                }
+                (s, v) if scalar(s) && v.is_vector_like() => matches!(
+                    op,
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::EltMul | BinOp::EltDiv
+                )
+                .then(|| v.clone()),
                 (x, y) if x.is_vector_like() && x == y => {
                     matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv)
                         .then(|| x.clone())

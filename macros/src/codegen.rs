@@ -96,7 +96,12 @@ pub struct Gen<'p> {
 }
 
 pub fn generate(p: &Program) -> TokenStream {
-    let mut g = Gen { p, ctx: Ctx::Ctor, counter: 0, ws_fields: Vec::new() };
+    let mut g = Gen {
+        p,
+        ctx: Ctx::Ctor,
+        counter: 0,
+        ws_fields: Vec::new(),
+    };
     g.program()
 }
 
@@ -108,7 +113,10 @@ fn var_ident(info: &VarInfo) -> Ident {
 /// Statements that need the `S` type parameter name it; in the constructor and in
 /// `write_outputs` it stands for `f64`.
 fn s_alias() -> TokenStream {
-    quote!(#[allow(dead_code)] type S = f64;)
+    quote!(
+        #[allow(dead_code)]
+        type S = f64;
+    )
 }
 
 impl<'p> Gen<'p> {
@@ -178,22 +186,27 @@ impl<'p> Gen<'p> {
         let generated_checks = self.decl_checks(&p.generated, false);
 
         let outputs = self.outputs();
-        let write_outputs: Vec<TokenStream> =
-            outputs.iter().map(|&(id, _)| self.write_output(id)).collect();
+        let write_outputs: Vec<TokenStream> = outputs
+            .iter()
+            .map(|&(id, _)| self.write_output(id))
+            .collect();
         let gq_writes: Vec<TokenStream> = outputs
             .iter()
             .filter(|(_, b)| *b == BlockKind::GeneratedQuantities)
             .map(|&(id, _)| self.write_output(id))
             .collect();
-        let n_before_gq = outputs.iter().filter(|(_, b)| *b != BlockKind::GeneratedQuantities).count();
-        let write_before_gq = &write_outputs[..n_before_gq];
-        let shapes: Vec<TokenStream> = outputs.iter().map(|&(id, _)| self.output_shape(id)).collect();
-
-        let ws_fields: Vec<TokenStream> = self
-            .ws_fields
+        let n_before_gq = outputs
             .iter()
-            .map(|(f, t)| quote!(#f: #t))
+            .filter(|(_, b)| *b != BlockKind::GeneratedQuantities)
+            .count();
+        let write_before_gq = &write_outputs[..n_before_gq];
+        let shapes: Vec<TokenStream> = outputs
+            .iter()
+            .map(|&(id, _)| self.output_shape(id))
             .collect();
+
+        let ws_fields: Vec<TokenStream> =
+            self.ws_fields.iter().map(|(f, t)| quote!(#f: #t)).collect();
         let ws_inits: Vec<TokenStream> = self
             .ws_fields
             .iter()
@@ -395,7 +408,13 @@ impl<'p> Gen<'p> {
         };
         let shape = match nd {
             0 | 1 => quote!(__flat),
-            2 => quote!(__flat.chunks(__dims[1].max(1)).take(__dims[0]).map(|c| c.to_vec()).collect()),
+            2 => quote!(
+                __flat
+                    .chunks(__dims[1].max(1))
+                    .take(__dims[0])
+                    .map(|c| c.to_vec())
+                    .collect()
+            ),
             _ => unreachable!("checking limits containers to two levels"),
         };
         let check = self.data_bounds(d, int);
@@ -411,7 +430,9 @@ impl<'p> Gen<'p> {
 
     fn data_bounds(&mut self, d: &TDecl, int: bool) -> TokenStream {
         let rt = rt();
-        let TConstraint::Bounds { lower, upper } = &d.constraint else { return quote!() };
+        let TConstraint::Bounds { lower, upper } = &d.constraint else {
+            return quote!();
+        };
         let name = self.name_str(d.var);
         let want = if int { Kind::Int } else { Kind::Data };
         let mut bound = |b: &Option<TExpr>| match b {
@@ -543,8 +564,12 @@ impl<'p> Gen<'p> {
             TConstraint::OffsetMultiplier { offset, multiplier } => {
                 let o = hoist(self, offset, "__offset");
                 let m = hoist(self, multiplier, "__mult");
-                let oi = o.as_ref().map_or(quote!(<S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
-                let mi = m.as_ref().map_or(quote!(<S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
+                let oi = o
+                    .as_ref()
+                    .map_or(quote!(<S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
+                let mi = m
+                    .as_ref()
+                    .map_or(quote!(<S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
                 (
                     o.map(|(t, _)| t).unwrap_or_default(),
                     m.map(|(t, _)| t).unwrap_or_default(),
@@ -559,7 +584,9 @@ impl<'p> Gen<'p> {
         let rt = rt();
         let mut out = Vec::new();
         for d in Program::block_decls(stmts) {
-            let TConstraint::Bounds { lower, upper } = &d.constraint else { continue };
+            let TConstraint::Bounds { lower, upper } = &d.constraint else {
+                continue;
+            };
             let name = self.name_str(d.var);
             let place = self.var_place(d.var);
             let mut bound = |g: &mut Self, b: &Option<TExpr>, inf: TokenStream| match b {
@@ -572,7 +599,13 @@ impl<'p> Gen<'p> {
             let (_, levels) = info.ty.strip_arrays();
             let levels = levels + usize::from(info.ty.strip_arrays().0.is_vector_like());
             let kind = kind_of(&info.ty, info.ad);
-            let conv = |v: TokenStream| if kind == Kind::Int { quote!(&[#v as f64]) } else { quote!(::std::slice::from_ref(&#v)) };
+            let conv = |v: TokenStream| {
+                if kind == Kind::Int {
+                    quote!(&[#v as f64])
+                } else {
+                    quote!(::std::slice::from_ref(&#v))
+                }
+            };
             out.push(match levels {
                 0 => {
                     let slice = conv(place);
@@ -596,8 +629,11 @@ impl<'p> Gen<'p> {
 
     fn outputs(&self) -> Vec<(VarId, BlockKind)> {
         let p = self.p;
-        let mut out: Vec<(VarId, BlockKind)> =
-            p.parameters.iter().map(|d| (d.var, BlockKind::Parameters)).collect();
+        let mut out: Vec<(VarId, BlockKind)> = p
+            .parameters
+            .iter()
+            .map(|d| (d.var, BlockKind::Parameters))
+            .collect();
         out.extend(
             Program::block_decls(&p.transformed_parameters)
                 .map(|d| (d.var, BlockKind::TransformedParameters)),
@@ -690,7 +726,12 @@ impl<'p> Gen<'p> {
                 let (prelude, call) = self.density_call(dist, true, &all, quote!(S));
                 quote!({ #(#prelude)* __target += #call; })
             }
-            TStmt::For { var, lower, upper, body } => {
+            TStmt::For {
+                var,
+                lower,
+                upper,
+                body,
+            } => {
                 let ident = var_ident(self.info(*var));
                 let lo = self.scalar(lower, Kind::Int);
                 let hi = self.scalar(upper, Kind::Int);
@@ -703,7 +744,11 @@ impl<'p> Gen<'p> {
                     }
                 }
             }
-            TStmt::ForEach { var, container, body } => {
+            TStmt::ForEach {
+                var,
+                container,
+                body,
+            } => {
                 let ident = var_ident(self.info(*var));
                 let slice = self.container_slice(container);
                 let body = self.block(body);
@@ -722,7 +767,11 @@ impl<'p> Gen<'p> {
                 let body = self.block(body);
                 quote!(while #c #body)
             }
-            TStmt::If { cond, then, otherwise } => {
+            TStmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = self.truthy(cond);
                 let then = self.block(then);
                 let otherwise = self.block(otherwise);
@@ -761,7 +810,11 @@ impl<'p> Gen<'p> {
                         }
                     } else {
                         let (pre, vec) = self.materialize(e);
-                        let f = if k == Kind::Int { quote!(print_ints) } else { quote!(print_reals) };
+                        let f = if k == Kind::Int {
+                            quote!(print_ints)
+                        } else {
+                            quote!(print_reals)
+                        };
                         quote!({ #(#pre)* #rt::ops::#f(&mut __msg, &#vec[..]); })
                     }
                 }
@@ -809,7 +862,11 @@ impl<'p> Gen<'p> {
         let init = match &d.init {
             None => quote!(),
             Some(e) => {
-                let lv = TLValue { var: id, indices: Vec::new(), ty: ty.clone() };
+                let lv = TLValue {
+                    var: id,
+                    indices: Vec::new(),
+                    ty: ty.clone(),
+                };
                 self.assign(&lv, AssignOp::Set, e)
             }
         };
@@ -992,7 +1049,12 @@ impl<'p> Gen<'p> {
         if e.ty.is_scalar() {
             let v = self.scalar(e, kind);
             let h = self.fresh("h");
-            return Elem { prelude: vec![quote!(let #h = #v;)], len: None, elem: quote!(#h), kind };
+            return Elem {
+                prelude: vec![quote!(let #h = #v;)],
+                len: None,
+                elem: quote!(#h),
+                kind,
+            };
         }
         match &e.kind {
             TExprKind::Var(_) | TExprKind::Index(..) => {
@@ -1038,7 +1100,12 @@ impl<'p> Gen<'p> {
                     }
                     (l, None) | (None, l) => l,
                 };
-                Elem { prelude, len, elem, kind }
+                Elem {
+                    prelude,
+                    len,
+                    elem,
+                    kind,
+                }
             }
             TExprKind::Elementwise(f, a) => {
                 let p = self.plan(a);
@@ -1053,7 +1120,12 @@ impl<'p> Gen<'p> {
                         quote!(#rt::math::#m(#x))
                     }
                 };
-                Elem { prelude: p.prelude, len: p.len, elem, kind }
+                Elem {
+                    prelude: p.prelude,
+                    len: p.len,
+                    elem,
+                    kind,
+                }
             }
             TExprKind::Rep(x, n) => {
                 let leaf = kind_of(&x.ty, x.ad);
@@ -1125,7 +1197,10 @@ impl<'p> Gen<'p> {
         let mut prelude = Vec::new();
         let wrapped: Vec<TokenStream> = args.iter().map(|a| self.arg(a, &mut prelude)).collect();
         let f = format_ident!("{}_{}", dist.family, dist.suffix);
-        (prelude, quote!(#rt::dist::#f::<#propto, #scalar>(#(#wrapped),*)?))
+        (
+            prelude,
+            quote!(#rt::dist::#f::<#propto, #scalar>(#(#wrapped),*)?),
+        )
     }
 
     /// A scalar expression, converted to `want`.

@@ -8,7 +8,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Attribute, Ident, Visibility};
 
-pub fn expand(attrs: &[Attribute], vis: &Visibility, name: &Ident, errors: syn::Error) -> TokenStream {
+pub fn expand(
+    attrs: &[Attribute],
+    vis: &Visibility,
+    name: &Ident,
+    errors: syn::Error,
+) -> TokenStream {
     let errors = errors.to_compile_error();
     let rt = quote!(::tilde::__private);
     let docs: Vec<&Attribute> = attrs.iter().filter(|a| a.path().is_ident("doc")).collect();

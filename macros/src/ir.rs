@@ -101,8 +101,14 @@ pub struct Sizes {
 
 pub enum TConstraint {
     None,
-    Bounds { lower: Option<TExpr>, upper: Option<TExpr> },
-    OffsetMultiplier { offset: Option<TExpr>, multiplier: Option<TExpr> },
+    Bounds {
+        lower: Option<TExpr>,
+        upper: Option<TExpr>,
+    },
+    OffsetMultiplier {
+        offset: Option<TExpr>,
+        multiplier: Option<TExpr>,
+    },
 }
 
 impl TConstraint {
@@ -135,13 +141,37 @@ pub struct DistCall {
 
 pub enum TStmt {
     Decl(TDecl),
-    Assign { target: TLValue, op: crate::syntax::AssignOp, value: TExpr },
-    Tilde { lhs: TExpr, dist: DistCall, args: Vec<TExpr> },
+    Assign {
+        target: TLValue,
+        op: crate::syntax::AssignOp,
+        value: TExpr,
+    },
+    Tilde {
+        lhs: TExpr,
+        dist: DistCall,
+        args: Vec<TExpr>,
+    },
     TargetPlus(TExpr),
-    For { var: VarId, lower: TExpr, upper: TExpr, body: Vec<TStmt> },
-    ForEach { var: VarId, container: TExpr, body: Vec<TStmt> },
-    While { cond: TExpr, body: Vec<TStmt> },
-    If { cond: TExpr, then: Vec<TStmt>, otherwise: Vec<TStmt> },
+    For {
+        var: VarId,
+        lower: TExpr,
+        upper: TExpr,
+        body: Vec<TStmt>,
+    },
+    ForEach {
+        var: VarId,
+        container: TExpr,
+        body: Vec<TStmt>,
+    },
+    While {
+        cond: TExpr,
+        body: Vec<TStmt>,
+    },
+    If {
+        cond: TExpr,
+        then: Vec<TStmt>,
+        otherwise: Vec<TStmt>,
+    },
     Block(Vec<TStmt>),
     Break,
     Continue,
@@ -198,9 +228,16 @@ pub enum TExprKind {
     Elementwise(Elementwise, Box<TExpr>),
     Reduce(Reduction, Vec<TExpr>),
     /// A log density or mass function called directly; `propto` for `_lupdf`/`_lupmf`.
-    Density { dist: DistCall, propto: bool, args: Vec<TExpr> },
+    Density {
+        dist: DistCall,
+        propto: bool,
+        args: Vec<TExpr>,
+    },
     /// A random number generator, `normal_rng(mu, sigma)`.
-    Rng { family: String, args: Vec<TExpr> },
+    Rng {
+        family: String,
+        args: Vec<TExpr>,
+    },
     /// A size query: `size`, `num_elements`, `rows`, `cols`.
     Size(&'static str, Box<TExpr>),
     /// A constant function: `pi()`, `e()`, `not_a_number()`, ...

@@ -6,10 +6,10 @@
 //! thousand runs of the whole suite (a Bonferroni bound over every reference parameter of
 //! every posterior in the folder).
 
+use tilde::Model;
 use tilde::diagnostics;
 use tilde::reference::{ParamStats, PosteriorDb};
 use tilde::sampler::Sampler;
-use tilde::Model;
 
 /// The chance that a correct sampler fails somewhere in one run of the whole suite.
 const SUITE_FALSE_ALARM: f64 = 1e-3;
@@ -44,11 +44,17 @@ pub struct Report {
 
 impl Report {
     pub fn failures(&self) -> Vec<&Comparison> {
-        self.comparisons.iter().filter(|c| !(c.z.abs() <= self.threshold)).collect()
+        self.comparisons
+            .iter()
+            .filter(|c| !(c.z.abs() <= self.threshold))
+            .collect()
     }
 
     pub fn max_abs_z(&self) -> f64 {
-        self.comparisons.iter().map(|c| c.z.abs()).fold(0.0, f64::max)
+        self.comparisons
+            .iter()
+            .map(|c| c.z.abs())
+            .fold(0.0, f64::max)
     }
 }
 
@@ -60,7 +66,11 @@ impl std::fmt::Display for Report {
             self.posterior, self.threshold, self.divergences
         )?;
         for c in &self.comparisons {
-            let mark = if c.z.abs() <= self.threshold { " " } else { "!" };
+            let mark = if c.z.abs() <= self.threshold {
+                " "
+            } else {
+                "!"
+            };
             writeln!(f, "{mark} {c}")?;
         }
         Ok(())
@@ -106,9 +116,12 @@ pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Repor
         .find(|p| p.name == posterior)
         .unwrap_or_else(|| panic!("{posterior} is not in posteriordb's index.json"));
     let names: Vec<&str> = entry.param_names.iter().map(String::as_str).collect();
-    let reference: Vec<ParamStats> =
-        db.reference_draws(posterior, &names).unwrap_or_else(|e| panic!("{e}"));
-    let fit = sampler.sample(model).unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
+    let reference: Vec<ParamStats> = db
+        .reference_draws(posterior, &names)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fit = sampler
+        .sample(model)
+        .unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
     let comparisons = reference
         .iter()
         .map(|r| {

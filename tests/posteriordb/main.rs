@@ -19,7 +19,11 @@ fn stan_defaults(seed: u64) -> Sampler {
 fn eight_schools_eight_schools_noncentered() {
     let db = harness::db();
     let model = models::EightSchoolsNoncentered::new(&db.data("eight_schools").unwrap()).unwrap();
-    let report = compare("eight_schools-eight_schools_noncentered", &model, &stan_defaults(20261203));
+    let report = compare(
+        "eight_schools-eight_schools_noncentered",
+        &model,
+        &stan_defaults(20261203),
+    );
     assert_matches(&report);
 }
 
@@ -29,7 +33,11 @@ fn eight_schools_eight_schools_noncentered() {
 fn eight_schools_without_jacobian_is_detected() {
     let db = harness::db();
     let model = models::EightSchoolsNoJacobian::new(&db.data("eight_schools").unwrap()).unwrap();
-    let report = compare("eight_schools-eight_schools_noncentered", &model, &stan_defaults(20261203));
+    let report = compare(
+        "eight_schools-eight_schools_noncentered",
+        &model,
+        &stan_defaults(20261203),
+    );
     assert!(
         !report.failures().is_empty(),
         "dropping the Jacobian went unnoticed:\n{report}"
