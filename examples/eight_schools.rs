@@ -48,7 +48,7 @@ fn main() -> Result<(), tilde::Error> {
     println!(
         "4 chains x (1000 warm-up + 1000 draws) in {:.3} s, {} gradient evaluations",
         elapsed.as_secs_f64(),
-        fit.gradient_evaluations()
+        fit.total_gradient_evaluations()
     );
     Ok(())
 }

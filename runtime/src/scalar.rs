@@ -128,7 +128,10 @@ where
 
     #[inline]
     fn chain(self, f: f64, df: f64) -> Self {
-        // The derivative part of `self - re(self)` times df, plus the new value.
+        // The derivative part of `self - re(self)` times df, plus the new value. An infinite df
+        // is clamped to the largest finite one: its product with the zero value part must stay
+        // zero (0 * inf is NaN), while the derivative part still overflows to infinity.
+        let df = if df.is_infinite() { f64::MAX.copysign(df) } else { df };
         (self - T::from(self.re())) * df + f
     }
 
@@ -221,6 +224,15 @@ mod tests {
         let y = x.chain(10.0, 3.0);
         assert_eq!(y.re, 10.0);
         assert_eq!(y.eps, 3.0);
+    }
+
+    #[test]
+    fn an_infinite_derivative_keeps_the_value() {
+        let x = Dual64::from(0.0).derivative();
+        let y = x.chain(1.5, f64::INFINITY);
+        assert_eq!(y.re, 1.5);
+        assert_eq!(y.eps, f64::INFINITY);
+        assert_eq!(2.0_f64.chain(1.5, f64::NEG_INFINITY), 1.5);
     }
 
     #[test]
