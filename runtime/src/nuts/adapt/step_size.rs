@@ -95,9 +95,12 @@ where
     };
     loop {
         let delta_h = one_step(step_size, trial)?;
-        if (direction == 1 && !(delta_h > log_target))
-            || (direction == -1 && !(delta_h < log_target))
-        {
+        let crossed = if direction == 1 {
+            delta_h <= log_target
+        } else {
+            delta_h >= log_target
+        };
+        if crossed {
             return Ok(step_size);
         }
         step_size = if direction == 1 {
@@ -144,9 +147,9 @@ mod tests {
     fn dual_averaging_converges_to_the_target_acceptance() {
         // A toy acceptance curve a(eps) = exp(-eps): the fixed point is eps = -ln(0.8).
         let mut da = DualAveraging::new(0.8, 0.05, 0.75, 10.0);
-        let mut eps = 1.0;
+        let mut eps: f64 = 1.0;
         for _ in 0..2000 {
-            eps = da.learn((-eps as f64).exp());
+            eps = da.learn((-eps).exp());
         }
         assert!((da.final_step_size() - (-(0.8f64).ln())).abs() < 0.01);
     }
