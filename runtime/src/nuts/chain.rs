@@ -216,8 +216,8 @@ impl Chain {
             )?;
             self.adaptation.restart_step_size(self.step_size);
         }
-        // With no warm-up at all Stan would fall back to exp(0) = 1; the heuristic's step size
-        // is kept instead.
+        // Warm-up ends with the averaged step size. (With no warm-up this is never reached and
+        // the heuristic's step size is kept, where Stan would fall back to exp(0) = 1.)
         if self.iteration == self.settings.num_warmup {
             self.step_size = self.adaptation.step_size.final_step_size();
         }
