@@ -90,6 +90,7 @@ def main():
         energy = round_draws(ar1(rng, x.shape[0], x.shape[1], 0.7) * 3.0 + 50.0)
         fixture = {
             "description": description,
+            "made_with": f"arviz {az.__version__}, numpy {np.__version__}",
             "chains": x.tolist(),
             "energy": energy.tolist(),
             "arviz": arviz_values(x),
