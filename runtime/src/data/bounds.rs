@@ -5,7 +5,7 @@ use super::error::{DataError, DataErrorKind, format_real};
 
 /// Checks `lower <= x <= upper` for every element of a real data variable (bounds inclusive,
 /// as Stan's). `dims` (outermost first) turns the failing element's row-major position into
-/// its 1-based multi-index: "sigma[3] is -1, but must be >= 0". NaN fails any bound.
+/// its 1-based multi-index: `sigma[3] is -1, but must be >= 0`. NaN fails any bound.
 pub fn check_bounds_real(
     name: &str,
     values: &[f64],
