@@ -297,6 +297,52 @@ fn files_are_named_in_errors() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Writes a zip archive with these members (name, text) and returns its path.
+fn zip_with(dir: &std::path::Path, file: &str, members: &[(&str, &str)]) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join(file);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.add_directory("folder/", options).unwrap();
+    for (name, text) in members {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn zip_archives_hold_one_member_of_any_name() {
+    let dir = std::env::temp_dir().join(format!("tilde-zip-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let one = zip_with(&dir, "one.zip", &[("folder/any name.txt", "{\"N\": 4}")]);
+    assert_eq!(
+        DataSource::from_zip_file(&one).unwrap().int("N").unwrap(),
+        4
+    );
+    let two = zip_with(&dir, "two.zip", &[("a.json", "{}"), ("b.json", "{}")]);
+    let err = DataSource::from_zip_file(&two).unwrap_err();
+    let expected = format!(
+        "{}: expected a zip archive with one member, found 2 members",
+        two.display()
+    );
+    assert_eq!(err.to_string(), expected);
+    let bad = zip_with(&dir, "bad.zip", &[("d.json", "{\"N\": 4,}")]);
+    let err = DataSource::from_zip_file(&bad).unwrap_err();
+    let expected = format!(
+        "{}: line 1, column 9: expected a quoted variable name, found `}}`",
+        bad.display()
+    );
+    assert_eq!(err.to_string(), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    assert_eq!(data("\u{feff}{\"N\": 2}").int("N").unwrap(), 2);
+}
+
 #[test]
 fn bound_checks_name_the_element() {
     let sigma = [1.0, 2.0, -1.0];

@@ -43,6 +43,9 @@ pub struct DataSource {
 impl DataSource {
     /// Parses Stan JSON text. Malformed text gives an error with its line and column.
     pub fn from_json_str(s: &str) -> Result<Self, DataError> {
+        // Some Windows editors start UTF-8 files with a byte order mark; JSON forbids it but
+        // it carries no data.
+        let s = s.strip_prefix('\u{feff}').unwrap_or(s);
         let variables = json::parse_object(s).map_err(|e| {
             let kind = DataErrorKind::Syntax {
                 line: e.line,
