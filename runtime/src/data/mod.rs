@@ -70,14 +70,14 @@ impl DataSource {
         let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
         let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
             .map_err(|e| archive_error(path, "a zip archive", e.to_string()))?;
-        let members = archive.file_names().filter(|n| !n.ends_with('/')).count();
-        if members != 1 {
-            let found = format!("{members} members");
+        let is_file = |name: &str| !name.ends_with('/');
+        let members: Vec<usize> = (0..archive.len())
+            .filter(|&i| archive.name_for_index(i).is_some_and(is_file))
+            .collect();
+        let &[index] = members.as_slice() else {
+            let found = format!("{} members", members.len());
             return Err(archive_error(path, "a zip archive with one member", found));
-        }
-        let index = (0..archive.len())
-            .find(|&i| archive.name_for_index(i).is_some_and(|n| !n.ends_with('/')))
-            .unwrap_or(0);
+        };
         let mut text = String::new();
         archive
             .by_index(index)
