@@ -127,6 +127,56 @@ impl<S: Scalar, F: Fn(usize) -> S> Arg<S> for Lazy<F> {
     }
 }
 
+impl<S: Scalar, A: Arg<S>> Arg<S> for &A {
+    const CONSTANT: bool = A::CONSTANT;
+    fn len(&self) -> Option<usize> {
+        (**self).len()
+    }
+    fn at(&self, i: usize) -> S {
+        (**self).at(i)
+    }
+    fn value_at(&self, i: usize) -> f64 {
+        (**self).value_at(i)
+    }
+}
+
+/// An integer argument of a vectorised function: the outcome of a discrete distribution, or
+/// an integer parameter such as a binomial's population size. Integers are always data.
+pub trait IntArg {
+    /// `None` for a scalar, which broadcasts; the number of elements for a container.
+    fn len(&self) -> Option<usize>;
+
+    /// Element `i` (0-based); a scalar ignores `i`.
+    fn int_at(&self, i: usize) -> i64;
+}
+
+impl IntArg for Data<i64> {
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    fn int_at(&self, _: usize) -> i64 {
+        self.0
+    }
+}
+
+impl IntArg for Data<&[i64]> {
+    fn len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn int_at(&self, i: usize) -> i64 {
+        self.0[i]
+    }
+}
+
+impl<A: IntArg> IntArg for &A {
+    fn len(&self) -> Option<usize> {
+        (**self).len()
+    }
+    fn int_at(&self, i: usize) -> i64 {
+        (**self).int_at(i)
+    }
+}
+
 /// The common length of a call's arguments: `Some(1)`-like broadcasting of scalars, and an
 /// error naming the argument whose length disagrees with the first container's.
 ///
@@ -158,7 +208,10 @@ mod tests {
         assert_eq!(common_len("f", &[("y", None), ("mu", None)]).unwrap(), 1);
         assert_eq!(common_len("f", &[("y", Some(3)), ("mu", None)]).unwrap(), 3);
         let err = common_len("normal_lpdf", &[("y", Some(3)), ("mu", Some(2))]).unwrap_err();
-        assert_eq!(err.message, "normal_lpdf: size of mu (2) does not match size of y (3)");
+        assert_eq!(
+            err.message,
+            "normal_lpdf: size of mu (2) does not match size of y (3)"
+        );
         assert!(!err.is_recoverable());
     }
 

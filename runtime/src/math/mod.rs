@@ -1,3 +1,23 @@
-//! Stan's functions, generic over [`crate::Scalar`].
+//! Stan's functions, generic over [`crate::Scalar`] (Stan functions reference): special
+//! functions, log-scale arithmetic, elementary functions and reductions, re-exported flat.
 
 pub mod args;
+mod basic;
+mod logexp;
+mod reduce;
+mod special;
+
+pub use args::{Arg, Data, IntArg, Lazy, Var, common_len};
+pub use basic::*;
+pub use logexp::*;
+pub use reduce::*;
+pub use special::{
+    Phi, Phi_approx, binomial_coefficient_log, digamma, erf, erfc, inv_Phi, lbeta, lchoose, lgamma,
+    trigamma,
+};
+
+pub(crate) use logexp::{inv_logit_f64, log1p_exp_f64};
+pub(crate) use special::{
+    HALF_LN_2PI, LN2, inv_phi_f64, lbeta_f64, lchoose_f64, lgamma_f64, lgamma_shift_excess, lift,
+    lift2, log_bessel_i0_and_ratio, log_phi, log_phi_f64, phi_f64, std_normal_pdf_f64,
+};
