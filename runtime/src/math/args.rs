@@ -19,6 +19,11 @@ pub trait Arg<S: Scalar> {
     /// `None` for a scalar, which broadcasts; the number of elements for a container.
     fn len(&self) -> Option<usize>;
 
+    /// Whether the argument is a container with no elements.
+    fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
     /// Element `i` (0-based); a scalar ignores `i`.
     fn at(&self, i: usize) -> S;
 
@@ -146,6 +151,11 @@ pub trait IntArg {
     /// `None` for a scalar, which broadcasts; the number of elements for a container.
     fn len(&self) -> Option<usize>;
 
+    /// Whether the argument is a container with no elements.
+    fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
     /// Element `i` (0-based); a scalar ignores `i`.
     fn int_at(&self, i: usize) -> i64;
 }
@@ -221,7 +231,7 @@ mod tests {
         let a = Data(&ys[..]);
         let v: f64 = a.at(1);
         assert_eq!(v, 2.0);
-        assert!(<Data<&[f64]> as Arg<f64>>::CONSTANT);
-        assert!(!<Var<f64> as Arg<f64>>::CONSTANT);
+        const { assert!(<Data<&[f64]> as Arg<f64>>::CONSTANT) };
+        const { assert!(!<Var<f64> as Arg<f64>>::CONSTANT) };
     }
 }

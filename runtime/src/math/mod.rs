@@ -16,9 +16,7 @@ pub use special::{
     trigamma,
 };
 
-pub(crate) use logexp::{inv_logit_f64, log1p_exp_f64};
-pub(crate) use special::lgamma_shift_excess_f64;
 pub(crate) use special::{
-    HALF_LN_2PI, LN2, inv_phi_f64, lbeta_f64, lchoose_f64, lgamma_f64, lgamma_shift_excess, lift,
-    lift2, log_bessel_i0_and_ratio, log_phi, log_phi_f64, phi_f64, std_normal_pdf_f64,
+    HALF_LN_2PI, LN2, lchoose_f64, lgamma_f64, lgamma_shift_excess, lgamma_shift_excess_f64, lift,
+    log_bessel_i0_and_ratio, log_phi, phi_f64, std_normal_pdf_f64,
 };

@@ -81,7 +81,7 @@ pub fn log_sum_exp_of<S: Scalar>(x: impl Arg<S>) -> S {
     for i in 0..n {
         m = m.max(x.value_at(i));
     }
-    if m == f64::NEG_INFINITY || m == f64::INFINITY {
+    if m.is_infinite() {
         return S::from_f64(m);
     }
     if m.is_nan() {

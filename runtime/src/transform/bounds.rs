@@ -2,6 +2,10 @@
 //! reference manual, "Lower bounded scalar", "Upper bounded scalar", "Lower and upper bounded
 //! scalar" and "Affinely transformed scalar"). An infinite bound is no bound.
 
+// Negated comparisons (`!(y >= lb)`) are deliberate: they reject NaN with the out-of-range
+// values.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::math::{inv_logit, log1p_exp};
 use crate::scalar::Scalar;
 

@@ -3,6 +3,10 @@
 //! "Cholesky factors of covariance matrices" and "Covariance matrices"). Matrices are
 //! column-major: entry (i, j) of an `m`-row matrix is `out[i + j * m]`.
 
+// Negated comparisons (`!(y >= lb)`) are deliberate: they reject NaN with the out-of-range
+// values.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::math::log1m;
 use crate::scalar::Scalar;
 

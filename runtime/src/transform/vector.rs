@@ -5,6 +5,10 @@
 //! The simplex transform is Stan's current one (since 2.37): the inverse isometric log-ratio
 //! map, `softmax(sum_to_zero_constrain(y))`, with `ln |J| = sum(ln x) + ln(K) / 2`.
 
+// Negated comparisons (`!(y >= lb)`) are deliberate: they reject NaN with the out-of-range
+// values.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use crate::scalar::Scalar;
 
 /// `out[0] = x[0]`, `out[k] = out[k - 1] + exp(x[k])`; adds `sum(x[1..])` to `lp`.
@@ -62,8 +66,10 @@ pub fn ordered_unconstrain(y: &[f64], out: &mut [f64]) -> Result<(), String> {
 
 /// The inverse of [`positive_ordered`]; fails unless `y` is positive and strictly increasing.
 pub fn positive_ordered_unconstrain(y: &[f64], out: &mut [f64]) -> Result<(), String> {
-    if let Some(&first) = y.first() {
-        if !(first > 0.0) {
+    if let Some(&first) = y.first()
+        && !(first > 0.0)
+    {
+        {
             return Err(format!(
                 "positive_ordered: element 1 is {first}, but must be positive"
             ));
@@ -161,7 +167,7 @@ pub fn simplex_unconstrain(x: &[f64], out: &mut [f64]) -> Result<(), String> {
             "simplex: elements sum to {total}, but must sum to 1"
         ));
     }
-    if x.iter().any(|&v| v == 0.0) {
+    if x.contains(&0.0) {
         return Err("simplex: an element is 0, which has no unconstrained value".to_string());
     }
     let k = x.len() as f64;
