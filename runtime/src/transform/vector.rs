@@ -141,8 +141,10 @@ pub fn simplex<S: Scalar>(y: &[S], out: &mut [S], lp: &mut S) {
     let log_norm = total.ln() + m;
     // The z sum to zero, so sum(ln x) = sum(z) - K log_norm = -K log_norm.
     *lp += log_norm * -(k as f64) + 0.5 * (k as f64).ln();
+    // Dividing by the sum (rather than subtracting log_norm, which rounds at the scale of
+    // the largest z) keeps sum(x) = 1 to a few ulps even at extreme y.
     for v in out.iter_mut() {
-        *v = (*v - log_norm).exp();
+        *v = (*v - m).exp() / total;
     }
 }
 
