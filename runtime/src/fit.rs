@@ -1,1 +1,283 @@
-//! The result of sampling: draws, sampler statistics, adaptation and timing.
+//! The result of sampling: draws, sampler statistics (Stan's `lp__`, `accept_stat__`, ...),
+//! the adapted step sizes and metrics, and timing, per chain.
+
+use crate::error::Error;
+use std::time::Duration;
+
+/// Stan's sampler statistics of one chain, one entry per kept draw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SamplerStats {
+    /// `lp__`: the log density (with Jacobians, without constants) at each draw.
+    pub lp: Vec<f64>,
+    /// `accept_stat__`: mean acceptance probability over the tree's leapfrog steps.
+    pub accept_stat: Vec<f64>,
+    /// `stepsize__`: the step size, constant after warm-up.
+    pub stepsize: Vec<f64>,
+    /// `treedepth__`: the number of completed tree doublings.
+    pub treedepth: Vec<u32>,
+    /// `n_leapfrog__`: the number of leapfrog steps.
+    pub n_leapfrog: Vec<u32>,
+    /// `divergent__`: whether the trajectory diverged.
+    pub divergent: Vec<bool>,
+    /// `energy__`: the Hamiltonian at each draw.
+    pub energy: Vec<f64>,
+}
+
+impl SamplerStats {
+    /// Empty statistics with room for `n` draws.
+    pub fn with_capacity(n: usize) -> Self {
+        SamplerStats {
+            lp: Vec::with_capacity(n),
+            accept_stat: Vec::with_capacity(n),
+            stepsize: Vec::with_capacity(n),
+            treedepth: Vec::with_capacity(n),
+            n_leapfrog: Vec::with_capacity(n),
+            divergent: Vec::with_capacity(n),
+            energy: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends one transition's statistics.
+    pub fn push(&mut self, t: &crate::nuts::Transition) {
+        self.lp.push(t.lp);
+        self.accept_stat.push(t.accept_stat);
+        self.stepsize.push(t.step_size);
+        self.treedepth.push(t.depth);
+        self.n_leapfrog.push(t.n_leapfrog);
+        self.divergent.push(t.divergent);
+        self.energy.push(t.energy);
+    }
+
+    /// The number of draws recorded.
+    pub fn len(&self) -> usize {
+        self.lp.len()
+    }
+
+    /// Whether no draw was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.lp.is_empty()
+    }
+}
+
+/// Everything one chain produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainFit {
+    /// Draws, variable-major: the `num_draws` draws of output 0, then of output 1, ...
+    pub draws: Vec<f64>,
+    /// Sampler statistics per draw.
+    pub stats: SamplerStats,
+    /// The step size after warm-up.
+    pub step_size: f64,
+    /// The diagonal inverse metric after warm-up.
+    pub inv_metric: Vec<f64>,
+    /// Gradient evaluations, warm-up and initialisation included.
+    pub gradient_evaluations: u64,
+    /// Wall time of initialisation and warm-up.
+    pub warmup_time: Duration,
+    /// Wall time of the kept draws.
+    pub sampling_time: Duration,
+}
+
+/// Draws and diagnostics of all chains of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    names: Vec<String>,
+    shapes: Vec<(String, Vec<usize>)>,
+    num_draws: usize,
+    max_depth: u32,
+    chains: Vec<ChainFit>,
+}
+
+impl Fit {
+    /// Assembles a fit, checking that every chain has `names.len()` outputs of equally many
+    /// draws, and statistics for each draw.
+    pub fn new(
+        names: Vec<String>,
+        shapes: Vec<(String, Vec<usize>)>,
+        max_depth: u32,
+        chains: Vec<ChainFit>,
+    ) -> Result<Fit, Error> {
+        let num_draws = chains.first().map_or(0, |c| c.stats.len());
+        for (i, c) in chains.iter().enumerate() {
+            if c.stats.len() != num_draws || c.draws.len() != num_draws * names.len() {
+                return Err(Error::Sampling(format!(
+                    "chain {} has {} draws of {} values, expected {num_draws} draws of {} outputs",
+                    i + 1,
+                    c.stats.len(),
+                    c.draws.len(),
+                    names.len()
+                )));
+            }
+        }
+        Ok(Fit {
+            names,
+            shapes,
+            num_draws,
+            max_depth,
+            chains,
+        })
+    }
+
+    /// Output names in Stan's order and spelling (`theta[1]`, ...).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Output variables with their dimensions (empty for scalars).
+    pub fn shapes(&self) -> &[(String, Vec<usize>)] {
+        &self.shapes
+    }
+
+    /// The number of chains.
+    pub fn num_chains(&self) -> usize {
+        self.chains.len()
+    }
+
+    /// The number of kept draws per chain.
+    pub fn num_draws(&self) -> usize {
+        self.num_draws
+    }
+
+    /// The maximum tree depth the chains ran with.
+    pub fn max_depth(&self) -> u32 {
+        self.max_depth
+    }
+
+    /// Each chain's data, in chain order.
+    pub fn chains(&self) -> &[ChainFit] {
+        &self.chains
+    }
+
+    /// The draws of output `name` (e.g. `"theta[2]"`), one slice per chain.
+    pub fn chain_draws(&self, name: &str) -> Option<Vec<&[f64]>> {
+        let index = self.names.iter().position(|n| n == name)?;
+        Some(self.variable_chains(index))
+    }
+
+    /// The draws of output `name`, all chains concatenated in chain order.
+    pub fn draws(&self, name: &str) -> Option<Vec<f64>> {
+        self.chain_draws(name).map(|chains| chains.concat())
+    }
+
+    /// The draws of output number `index`, one slice per chain. Panics if `index` is not below
+    /// `names().len()`.
+    pub fn variable_chains(&self, index: usize) -> Vec<&[f64]> {
+        let n = self.num_draws;
+        self.chains
+            .iter()
+            .map(|c| &c.draws[index * n..(index + 1) * n])
+            .collect()
+    }
+
+    /// `lp__` of each chain.
+    pub fn lp_chains(&self) -> Vec<&[f64]> {
+        self.chains.iter().map(|c| c.stats.lp.as_slice()).collect()
+    }
+
+    /// The sampler statistics of chain `chain` (0-based). Panics if there is no such chain.
+    pub fn stats(&self, chain: usize) -> &SamplerStats {
+        &self.chains[chain].stats
+    }
+
+    /// The number of divergent draws of each chain.
+    pub fn divergences(&self) -> Vec<usize> {
+        self.chains
+            .iter()
+            .map(|c| c.stats.divergent.iter().filter(|&&d| d).count())
+            .collect()
+    }
+
+    /// The number of draws of each chain that stopped at the maximum tree depth.
+    pub fn max_depth_hits(&self) -> Vec<usize> {
+        let max = self.max_depth;
+        self.chains
+            .iter()
+            .map(|c| c.stats.treedepth.iter().filter(|&&d| d >= max).count())
+            .collect()
+    }
+
+    /// The adapted step size of each chain.
+    pub fn step_sizes(&self) -> Vec<f64> {
+        self.chains.iter().map(|c| c.step_size).collect()
+    }
+
+    /// The adapted diagonal inverse metric of each chain.
+    pub fn inv_metrics(&self) -> Vec<&[f64]> {
+        self.chains
+            .iter()
+            .map(|c| c.inv_metric.as_slice())
+            .collect()
+    }
+
+    /// Gradient evaluations of each chain, warm-up included.
+    pub fn gradient_evaluations(&self) -> Vec<u64> {
+        self.chains.iter().map(|c| c.gradient_evaluations).collect()
+    }
+
+    /// Wall time of initialisation and warm-up of each chain.
+    pub fn warmup_times(&self) -> Vec<Duration> {
+        self.chains.iter().map(|c| c.warmup_time).collect()
+    }
+
+    /// Wall time of the kept draws of each chain.
+    pub fn sampling_times(&self) -> Vec<Duration> {
+        self.chains.iter().map(|c| c.sampling_time).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(draws: Vec<f64>, n: usize) -> ChainFit {
+        let mut stats = SamplerStats::with_capacity(n);
+        for i in 0..n {
+            stats.push(&crate::nuts::Transition {
+                lp: -(i as f64),
+                divergent: i == 0,
+                depth: 10,
+                ..Default::default()
+            });
+        }
+        ChainFit {
+            draws,
+            stats,
+            step_size: 0.5,
+            inv_metric: vec![1.0, 2.0],
+            gradient_evaluations: 7,
+            warmup_time: Duration::ZERO,
+            sampling_time: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn draws_are_variable_major_per_chain() {
+        let names = vec!["a".to_string(), "b[1]".to_string()];
+        let shapes = vec![("a".into(), vec![]), ("b".into(), vec![1])];
+        let chains = vec![
+            chain(vec![1.0, 2.0, 10.0, 20.0], 2),
+            chain(vec![3.0, 4.0, 30.0, 40.0], 2),
+        ];
+        let fit = Fit::new(names, shapes, 10, chains).unwrap();
+        assert_eq!(
+            fit.chain_draws("b[1]").unwrap(),
+            vec![&[10.0, 20.0][..], &[30.0, 40.0][..]]
+        );
+        assert_eq!(fit.draws("a").unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+        assert!(fit.draws("c").is_none());
+        assert_eq!(fit.divergences(), vec![1, 1]);
+        assert_eq!(fit.max_depth_hits(), vec![2, 2]);
+        assert_eq!(fit.lp_chains()[1], &[0.0, -1.0][..]);
+    }
+
+    #[test]
+    fn mismatched_chain_lengths_are_an_error() {
+        let names = vec!["a".to_string()];
+        let chains = vec![chain(vec![1.0, 2.0], 2), chain(vec![1.0], 1)];
+        let err = Fit::new(names, vec![], 10, chains).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "chain 2 has 1 draws of 1 values, expected 2 draws of 1 outputs"
+        );
+    }
+}

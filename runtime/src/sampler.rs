@@ -1,1 +1,314 @@
-//! Running several chains of NUTS on threads.
+//! Running several NUTS chains on OS threads, each on its own random stream, so that the draws
+//! are the same whatever the number of threads (Stan's `hmc_nuts_diag_e_adapt` service).
+
+use crate::error::Error;
+use crate::fit::{ChainFit, Fit, SamplerStats};
+use crate::gradient::GradientEvaluator;
+use crate::model::Model;
+use crate::nuts::{Chain, Settings};
+use crate::rng::{Stream, chain_rng};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Settings of a sampling run, as a builder. Chains are numbered from 1 in messages, as in
+/// Stan, and from 0 in [`Fit`] accessors.
+///
+/// The defaults are Stan's: 4 chains, 1000 warm-up iterations, 1000 draws, maximum tree depth
+/// 10, `adapt_delta` 0.8, initial values uniform in (-2, 2), and a diagonal metric; the seed
+/// is 0, so a run is reproducible unless another seed is given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampler {
+    chains: usize,
+    warmup: usize,
+    draws: usize,
+    seed: u64,
+    max_depth: u32,
+    adapt_delta: f64,
+    init_radius: f64,
+    threads: Option<usize>,
+    adapt_metric: bool,
+    inits: Vec<Vec<f64>>,
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Sampler {
+            chains: 4,
+            warmup: 1000,
+            draws: 1000,
+            seed: 0,
+            max_depth: 10,
+            adapt_delta: 0.8,
+            init_radius: 2.0,
+            threads: None,
+            adapt_metric: true,
+            inits: Vec::new(),
+        }
+    }
+}
+
+impl Sampler {
+    /// Stan's defaults; see [`Sampler`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of chains.
+    pub fn chains(mut self, n: usize) -> Self {
+        self.chains = n;
+        self
+    }
+
+    /// The number of warm-up (adaptation) iterations per chain.
+    pub fn warmup(mut self, n: usize) -> Self {
+        self.warmup = n;
+        self
+    }
+
+    /// The number of kept draws per chain.
+    pub fn draws(mut self, n: usize) -> Self {
+        self.draws = n;
+        self
+    }
+
+    /// The seed all random streams derive from.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// The maximum tree depth (at least 1).
+    pub fn max_depth(mut self, d: u32) -> Self {
+        self.max_depth = d;
+        self
+    }
+
+    /// The target acceptance statistic of step size adaptation, in (0, 1).
+    pub fn adapt_delta(mut self, d: f64) -> Self {
+        self.adapt_delta = d;
+        self
+    }
+
+    /// Random initial values are uniform in `(-r, r)` on the unconstrained scale; 0 starts
+    /// every chain at the origin.
+    pub fn init_radius(mut self, r: f64) -> Self {
+        self.init_radius = r;
+        self
+    }
+
+    /// The number of OS threads; the default is `min(chains, available cores)`.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Whether to adapt the diagonal inverse metric; when off it stays the identity and only
+    /// the step size is adapted.
+    pub fn adapt_metric(mut self, on: bool) -> Self {
+        self.adapt_metric = on;
+        self
+    }
+
+    /// Initial values on the unconstrained scale: one vector for all chains, or one per chain.
+    pub fn inits(mut self, inits: Vec<Vec<f64>>) -> Self {
+        self.inits = inits;
+        self
+    }
+
+    /// Runs the chains on `model` and collects their draws. The first failing chain's error is
+    /// returned; the other chains stop at their next iteration.
+    pub fn sample<M: Model>(&self, model: &M) -> Result<Fit, Error> {
+        self.validate(model.dim())?;
+        let names = model.output_names();
+        let threads = self.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(self.chains)
+        });
+        let stop = AtomicBool::new(false);
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<ChainOutcome>>> =
+            Mutex::new((0..self.chains).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..threads.clamp(1, self.chains) {
+                scope.spawn(|| {
+                    loop {
+                        let chain = next.fetch_add(1, Ordering::SeqCst);
+                        if chain >= self.chains || stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let outcome = self.run_guarded(model, chain, names.len(), &stop);
+                        if matches!(outcome, ChainOutcome::Failed(_)) {
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                        // A poisoned lock only means another thread panicked while holding
+                        // it, which the guard above prevents; take the data regardless.
+                        let mut slots = results.lock().unwrap_or_else(|e| e.into_inner());
+                        slots[chain] = Some(outcome);
+                    }
+                });
+            }
+        });
+        let outcomes = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut chains = Vec::with_capacity(self.chains);
+        let mut stopped = false;
+        for outcome in outcomes {
+            match outcome {
+                Some(ChainOutcome::Done(c)) => chains.push(*c),
+                Some(ChainOutcome::Failed(e)) => return Err(e),
+                Some(ChainOutcome::Stopped) | None => stopped = true,
+            }
+        }
+        if stopped {
+            return Err(Error::Sampling(
+                "sampling stopped before every chain finished".into(),
+            ));
+        }
+        Fit::new(names, model.output_shapes(), self.max_depth, chains)
+    }
+
+    fn validate(&self, dim: usize) -> Result<(), Error> {
+        let fail = |what: String| Err(Error::Sampling(what));
+        if self.chains == 0 {
+            return fail("the number of chains must be at least 1".into());
+        }
+        if self.max_depth == 0 {
+            return fail("max_depth must be at least 1".into());
+        }
+        if !(self.adapt_delta > 0.0 && self.adapt_delta < 1.0) {
+            return fail(format!(
+                "adapt_delta must be in (0, 1), got {}",
+                self.adapt_delta
+            ));
+        }
+        if !(self.init_radius >= 0.0 && self.init_radius.is_finite()) {
+            return fail(format!(
+                "init_radius must be finite and >= 0, got {}",
+                self.init_radius
+            ));
+        }
+        if self.threads == Some(0) {
+            return fail("the number of threads must be at least 1".into());
+        }
+        if !self.inits.is_empty() && self.inits.len() != 1 && self.inits.len() != self.chains {
+            return fail(format!(
+                "{} initial value vectors were given for {} chains; give one or one per chain",
+                self.inits.len(),
+                self.chains
+            ));
+        }
+        if let Some(bad) = self.inits.iter().find(|v| v.len() != dim) {
+            return fail(format!(
+                "initial values have length {}, but the model has {dim} unconstrained parameters",
+                bad.len()
+            ));
+        }
+        Ok(())
+    }
+
+    fn run_guarded<M: Model>(
+        &self,
+        model: &M,
+        chain: usize,
+        num_outputs: usize,
+        stop: &AtomicBool,
+    ) -> ChainOutcome {
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            self.run_chain(model, chain, num_outputs, stop)
+        }));
+        match run {
+            Ok(Ok(Some(fit))) => ChainOutcome::Done(Box::new(fit)),
+            Ok(Ok(None)) => ChainOutcome::Stopped,
+            Ok(Err(e)) => ChainOutcome::Failed(e),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic payload".into());
+                ChainOutcome::Failed(Error::Sampling(format!(
+                    "chain {} panicked: {message}",
+                    chain + 1
+                )))
+            }
+        }
+    }
+
+    /// One chain from initialisation to its last draw; `None` if told to stop.
+    fn run_chain<M: Model>(
+        &self,
+        model: &M,
+        chain: usize,
+        num_outputs: usize,
+        stop: &AtomicBool,
+    ) -> Result<Option<ChainFit>, Error> {
+        let start = Instant::now();
+        let mut rng = chain_rng(self.seed, chain, Stream::Sampler);
+        let mut gq_rng = chain_rng(self.seed, chain, Stream::Generated);
+        let mut evaluator: GradientEvaluator<'_, M> = GradientEvaluator::new(model);
+        let settings = Settings {
+            num_warmup: self.warmup,
+            max_depth: self.max_depth,
+            adapt_delta: self.adapt_delta,
+            adapt_metric: self.adapt_metric,
+            ..Settings::default()
+        };
+        let mut nuts = Chain::new(settings, model.dim());
+        let mut draws = vec![f64::NAN; num_outputs * self.draws];
+        let mut row = vec![f64::NAN; num_outputs];
+        let mut stats = SamplerStats::with_capacity(self.draws);
+        let init = match self.inits.len() {
+            0 => None,
+            1 => Some(self.inits[0].as_slice()),
+            _ => Some(self.inits[chain].as_slice()),
+        };
+        nuts.initialize(&mut evaluator, &mut rng, init, self.init_radius)
+            .map_err(|e| match e {
+                Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
+                other => other,
+            })?;
+        for _ in 0..self.warmup {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            nuts.transition(&mut evaluator, &mut rng)?;
+        }
+        let warmup_time = start.elapsed();
+        let start = Instant::now();
+        for i in 0..self.draws {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            stats.push(nuts.transition(&mut evaluator, &mut rng)?);
+            let ws = evaluator.value_workspace();
+            match model.write_outputs(nuts.position(), ws, &mut gq_rng, true, &mut row) {
+                Ok(()) => {}
+                // A rejection in generated quantities loses that draw's outputs, not the run.
+                Err(e) if e.is_recoverable() => row.fill(f64::NAN),
+                Err(e) => return Err(Error::Model(e)),
+            }
+            for (v, x) in row.iter().enumerate() {
+                draws[v * self.draws + i] = *x;
+            }
+        }
+        Ok(Some(ChainFit {
+            draws,
+            stats,
+            step_size: nuts.step_size(),
+            inv_metric: nuts.inv_metric().to_vec(),
+            gradient_evaluations: nuts.gradient_evaluations(),
+            warmup_time,
+            sampling_time: start.elapsed(),
+        }))
+    }
+}
+
+/// How one chain ended.
+#[derive(Debug)]
+enum ChainOutcome {
+    Done(Box<ChainFit>),
+    Failed(Error),
+    Stopped,
+}

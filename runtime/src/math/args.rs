@@ -19,6 +19,11 @@ pub trait Arg<S: Scalar> {
     /// `None` for a scalar, which broadcasts; the number of elements for a container.
     fn len(&self) -> Option<usize>;
 
+    /// Whether the argument is a container with no elements.
+    fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
     /// Element `i` (0-based); a scalar ignores `i`.
     fn at(&self, i: usize) -> S;
 
@@ -127,6 +132,61 @@ impl<S: Scalar, F: Fn(usize) -> S> Arg<S> for Lazy<F> {
     }
 }
 
+impl<S: Scalar, A: Arg<S>> Arg<S> for &A {
+    const CONSTANT: bool = A::CONSTANT;
+    fn len(&self) -> Option<usize> {
+        (**self).len()
+    }
+    fn at(&self, i: usize) -> S {
+        (**self).at(i)
+    }
+    fn value_at(&self, i: usize) -> f64 {
+        (**self).value_at(i)
+    }
+}
+
+/// An integer argument of a vectorised function: the outcome of a discrete distribution, or
+/// an integer parameter such as a binomial's population size. Integers are always data.
+pub trait IntArg {
+    /// `None` for a scalar, which broadcasts; the number of elements for a container.
+    fn len(&self) -> Option<usize>;
+
+    /// Whether the argument is a container with no elements.
+    fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
+    /// Element `i` (0-based); a scalar ignores `i`.
+    fn int_at(&self, i: usize) -> i64;
+}
+
+impl IntArg for Data<i64> {
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    fn int_at(&self, _: usize) -> i64 {
+        self.0
+    }
+}
+
+impl IntArg for Data<&[i64]> {
+    fn len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+    fn int_at(&self, i: usize) -> i64 {
+        self.0[i]
+    }
+}
+
+impl<A: IntArg> IntArg for &A {
+    fn len(&self) -> Option<usize> {
+        (**self).len()
+    }
+    fn int_at(&self, i: usize) -> i64 {
+        (**self).int_at(i)
+    }
+}
+
 /// The common length of a call's arguments: `Some(1)`-like broadcasting of scalars, and an
 /// error naming the argument whose length disagrees with the first container's.
 ///
@@ -171,7 +231,7 @@ mod tests {
         let a = Data(&ys[..]);
         let v: f64 = a.at(1);
         assert_eq!(v, 2.0);
-        assert!(<Data<&[f64]> as Arg<f64>>::CONSTANT);
-        assert!(!<Var<f64> as Arg<f64>>::CONSTANT);
+        const { assert!(<Data<&[f64]> as Arg<f64>>::CONSTANT) };
+        const { assert!(!<Var<f64> as Arg<f64>>::CONSTANT) };
     }
 }

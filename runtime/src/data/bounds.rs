@@ -1,0 +1,94 @@
+//! Checks of declared data bounds and sizes (Stan reference manual, "Program blocks: data"):
+//! Stan validates `<lower, upper>` on data once, after reading, with inclusive bounds.
+
+use super::error::{DataError, DataErrorKind, format_real};
+
+/// Checks `lower <= x <= upper` for every element of a real data variable (bounds inclusive,
+/// as Stan's). `dims` (outermost first) turns the failing element's row-major position into
+/// its 1-based multi-index: `sigma[3] is -1, but must be >= 0`. NaN fails any bound.
+pub fn check_bounds_real(
+    name: &str,
+    values: &[f64],
+    dims: &[usize],
+    lower: Option<f64>,
+    upper: Option<f64>,
+) -> Result<(), DataError> {
+    for (position, &x) in values.iter().enumerate() {
+        let violated = match (lower, upper) {
+            (Some(lo), _) if x.is_nan() || x < lo => Some(format!(">= {}", format_real(lo))),
+            (_, Some(hi)) if x.is_nan() || x > hi => Some(format!("<= {}", format_real(hi))),
+            _ => None,
+        };
+        if let Some(expected) = violated {
+            let error = DataError::new(DataErrorKind::Bound, name, expected, format_real(x));
+            return Err(error.at(&multi_index(position, values.len(), dims)));
+        }
+    }
+    Ok(())
+}
+
+/// Checks `lower <= x <= upper` for every element of an int data variable; the twin of
+/// [`check_bounds_real`].
+pub fn check_bounds_int(
+    name: &str,
+    values: &[i64],
+    dims: &[usize],
+    lower: Option<i64>,
+    upper: Option<i64>,
+) -> Result<(), DataError> {
+    for (position, &x) in values.iter().enumerate() {
+        let violated = match (lower, upper) {
+            (Some(lo), _) if x < lo => Some(format!(">= {lo}")),
+            (_, Some(hi)) if x > hi => Some(format!("<= {hi}")),
+            _ => None,
+        };
+        if let Some(expected) = violated {
+            let error = DataError::new(DataErrorKind::Bound, name, expected, x.to_string());
+            return Err(error.at(&multi_index(position, values.len(), dims)));
+        }
+    }
+    Ok(())
+}
+
+/// Turns a size expression's value into a length: negative sizes are an error naming the
+/// size (Stan refuses them where it declares the variable).
+pub fn check_size(name: &str, value: i64) -> Result<usize, DataError> {
+    usize::try_from(value).map_err(|_| {
+        DataError::new(
+            DataErrorKind::Size,
+            name,
+            ">= 0".to_string(),
+            value.to_string(),
+        )
+    })
+}
+
+/// The 1-based multi-index of a row-major position. If `dims` do not describe `len` values
+/// the position itself is reported, still 1-based.
+fn multi_index(position: usize, len: usize, dims: &[usize]) -> Vec<usize> {
+    if dims.iter().product::<usize>() != len {
+        return vec![position + 1];
+    }
+    let mut index = vec![0; dims.len()];
+    let mut rest = position;
+    for (slot, &d) in index.iter_mut().zip(dims).rev() {
+        *slot = rest % d + 1;
+        rest /= d;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_index_is_row_major_and_one_based() {
+        assert_eq!(multi_index(0, 6, &[2, 3]), [1, 1]);
+        assert_eq!(multi_index(4, 6, &[2, 3]), [2, 2]);
+        assert_eq!(multi_index(5, 6, &[2, 3]), [2, 3]);
+        assert_eq!(multi_index(2, 3, &[3]), [3]);
+        assert_eq!(multi_index(0, 1, &[]), Vec::<usize>::new());
+        assert_eq!(multi_index(4, 6, &[4]), [5]);
+    }
+}

@@ -1,0 +1,250 @@
+//! Distributions on bounded or circular supports: beta, beta_proportion, uniform and
+//! von_mises (Stan functions reference, "Continuous distributions on [0, 1]", "Bounded
+//! continuous distributions" and "Circular distributions").
+
+use super::check::{self, is_const};
+use crate::math::{Arg, common_len, lbeta, lift, log_bessel_i0_and_ratio, multiply_log};
+use crate::model::ModelError;
+use crate::rng::ChainRng;
+use crate::scalar::Scalar;
+use rand::Rng;
+use rand_distr::Distribution;
+use std::f64::consts::PI;
+
+/// The beta log density, summed; an error for `y` outside `[0, 1]`.
+pub fn beta_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "beta_lpdf";
+    let n = common_len(
+        F,
+        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
+    )?;
+    check::positive_finite(F, "First shape parameter", &alpha)?;
+    check::positive_finite(F, "Second shape parameter", &beta)?;
+    check::unit_interval(F, "Random variable", &y)?;
+    let (cy, ca, cb) = (is_const(&y), is_const(&alpha), is_const(&beta));
+    if PROPTO && cy && ca && cb {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (yi, a, b) = (y.at(i), alpha.at(i), beta.at(i));
+        if !PROPTO || !ca || !cb {
+            lp -= lbeta(a, b);
+        }
+        if !PROPTO || !ca || !cy {
+            lp += multiply_log(a - 1.0, yi);
+        }
+        if !PROPTO || !cb || !cy {
+            lp += multiply_log(b - 1.0, S::one() - yi);
+        }
+    }
+    Ok(lp)
+}
+
+/// A draw from the beta distribution.
+pub fn beta_rng(alpha: f64, beta: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
+    const F: &str = "beta_rng";
+    check::scalar(
+        F,
+        "First shape parameter",
+        alpha,
+        "positive finite",
+        alpha > 0.0 && alpha.is_finite(),
+    )?;
+    check::scalar(
+        F,
+        "Second shape parameter",
+        beta,
+        "positive finite",
+        beta > 0.0 && beta.is_finite(),
+    )?;
+    let d = rand_distr::Beta::new(alpha, beta)
+        .map_err(|e| ModelError::recoverable(format!("{F}: {e}")))?;
+    Ok(d.sample(rng))
+}
+
+/// The beta log density parameterised by mean `mu` in (0, 1) and precision `kappa`, summed.
+pub fn beta_proportion_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    kappa: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "beta_proportion_lpdf";
+    let n = common_len(
+        F,
+        &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())],
+    )?;
+    check::each(
+        F,
+        "Location parameter",
+        &mu,
+        "in the interval (0, 1)",
+        |v| v > 0.0 && v < 1.0,
+    )?;
+    check::positive_finite(F, "Precision parameter", &kappa)?;
+    check::unit_interval(F, "Random variable", &y)?;
+    let (cy, cm, ck) = (is_const(&y), is_const(&mu), is_const(&kappa));
+    if PROPTO && cy && cm && ck {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (yi, m, k) = (y.at(i), mu.at(i), kappa.at(i));
+        let (a, b) = (m * k, (S::one() - m) * k);
+        if !PROPTO || !cm || !ck {
+            lp -= lbeta(a, b);
+        }
+        lp += multiply_log(a - 1.0, yi) + multiply_log(b - 1.0, S::one() - yi);
+    }
+    Ok(lp)
+}
+
+/// A draw from the beta_proportion distribution.
+pub fn beta_proportion_rng(mu: f64, kappa: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
+    const F: &str = "beta_proportion_rng";
+    check::scalar(
+        F,
+        "Location parameter",
+        mu,
+        "in the interval (0, 1)",
+        mu > 0.0 && mu < 1.0,
+    )?;
+    check::scalar(
+        F,
+        "Precision parameter",
+        kappa,
+        "positive finite",
+        kappa > 0.0 && kappa.is_finite(),
+    )?;
+    beta_rng(mu * kappa, (1.0 - mu) * kappa, rng)
+}
+
+/// The uniform log density on `[alpha, beta]`, summed; `-inf` outside.
+pub fn uniform_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "uniform_lpdf";
+    let n = common_len(
+        F,
+        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
+    )?;
+    check::not_nan(F, "Random variable", &y)?;
+    check::finite(F, "Lower bound parameter", &alpha)?;
+    check::finite(F, "Upper bound parameter", &beta)?;
+    for i in 0..n {
+        let (a, b) = (alpha.value_at(i), beta.value_at(i));
+        if b <= a {
+            return Err(ModelError::recoverable(format!(
+                "{F}: Upper bound parameter is {}, but must be greater than {}",
+                check::show(b),
+                check::show(a)
+            )));
+        }
+        let v = y.value_at(i);
+        if v < a || v > b {
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+    }
+    if PROPTO && is_const(&alpha) && is_const(&beta) {
+        return Ok(S::zero());
+    }
+    Ok((0..n).fold(S::zero(), |lp, i| lp - (beta.at(i) - alpha.at(i)).ln()))
+}
+
+/// A draw from the uniform distribution on `[alpha, beta]`.
+pub fn uniform_rng(alpha: f64, beta: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
+    const F: &str = "uniform_rng";
+    check::scalar(
+        F,
+        "Lower bound parameter",
+        alpha,
+        "finite",
+        alpha.is_finite(),
+    )?;
+    check::scalar(F, "Upper bound parameter", beta, "finite", beta.is_finite())?;
+    if beta <= alpha {
+        return Err(ModelError::recoverable(format!(
+            "{F}: Upper bound parameter is {beta}, but must be greater than {alpha}"
+        )));
+    }
+    let u: f64 = rng.random();
+    Ok(alpha + (beta - alpha) * u)
+}
+
+/// `ln I0(kappa)`, with derivative `I1(kappa) / I0(kappa)`, finite for any `kappa`.
+fn log_i0<S: Scalar>(kappa: S) -> S {
+    let (f, ratio) = log_bessel_i0_and_ratio(kappa.value());
+    lift(kappa, f, ratio)
+}
+
+/// The von Mises log density with location `mu` and concentration `kappa`, summed; stable
+/// for large `kappa`, where `I0(kappa)` itself overflows.
+pub fn von_mises_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    kappa: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "von_mises_lpdf";
+    let n = common_len(
+        F,
+        &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())],
+    )?;
+    check::finite(F, "Random variable", &y)?;
+    check::finite(F, "Location parameter", &mu)?;
+    check::each(F, "Scale parameter", &kappa, "nonnegative finite", |v| {
+        v >= 0.0 && v.is_finite()
+    })?;
+    let (cy, cm, ck) = (is_const(&y), is_const(&mu), is_const(&kappa));
+    if PROPTO && cy && cm && ck {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..n {
+        let k = kappa.at(i);
+        lp += k * (y.at(i) - mu.at(i)).cos();
+        if !PROPTO || !ck {
+            lp -= log_i0(k);
+        }
+    }
+    if !PROPTO {
+        lp -= (2.0 * PI).ln() * n as f64;
+    }
+    Ok(lp)
+}
+
+/// A draw from the von Mises distribution on `[mu - pi, mu + pi]` (Best and Fisher's
+/// rejection sampler).
+pub fn von_mises_rng(mu: f64, kappa: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
+    const F: &str = "von_mises_rng";
+    check::scalar(F, "Location parameter", mu, "finite", mu.is_finite())?;
+    check::scalar(
+        F,
+        "Scale parameter",
+        kappa,
+        "nonnegative finite",
+        kappa >= 0.0 && kappa.is_finite(),
+    )?;
+    if kappa < 1e-8 {
+        let u: f64 = rng.random();
+        return Ok(mu + PI * (2.0 * u - 1.0));
+    }
+    let tau = 1.0 + (1.0 + 4.0 * kappa * kappa).sqrt();
+    let rho = (tau - (2.0 * tau).sqrt()) / (2.0 * kappa);
+    let r = (1.0 + rho * rho) / (2.0 * rho);
+    loop {
+        let (u1, u2, u3): (f64, f64, f64) = (rng.random(), rng.random(), rng.random());
+        let z = (PI * u1).cos();
+        let f = (1.0 + r * z) / (r + z);
+        let c = kappa * (r - f);
+        if c * (2.0 - c) - u2 > 0.0 || (c / u2).ln() + 1.0 - c >= 0.0 {
+            let sign = if u3 > 0.5 { 1.0 } else { -1.0 };
+            return Ok(mu + sign * f.clamp(-1.0, 1.0).acos());
+        }
+    }
+}

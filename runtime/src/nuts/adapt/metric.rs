@@ -1,0 +1,77 @@
+//! Diagonal inverse metric estimation: Welford's running variance with Stan's regularisation
+//! towards 1e-3 (Stan reference manual, "Euclidean metric" adaptation; `var_adaptation`).
+
+/// Welford's streaming mean and variance, one per coordinate, on buffers reused across windows.
+#[derive(Debug, Clone)]
+pub(crate) struct WelfordVariance {
+    n: usize,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+}
+
+impl WelfordVariance {
+    pub fn new(dim: usize) -> Self {
+        WelfordVariance {
+            n: 0,
+            mean: vec![0.0; dim],
+            m2: vec![0.0; dim],
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.n = 0;
+        self.mean.fill(0.0);
+        self.m2.fill(0.0);
+    }
+
+    pub fn add_sample(&mut self, q: &[f64]) {
+        self.n += 1;
+        let n = self.n as f64;
+        for ((m, s), x) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(q) {
+            let delta = x - *m;
+            *m += delta / n;
+            *s += delta * (x - *m);
+        }
+    }
+
+    /// Writes the regularised variance `(n / (n + 5)) var + 1e-3 (5 / (n + 5))` into
+    /// `inv_metric`. With fewer than two samples Stan keeps the old values before shrinking.
+    pub fn regularized_variance(&self, inv_metric: &mut [f64]) {
+        let n = self.n as f64;
+        if self.n > 1 {
+            for (v, s) in inv_metric.iter_mut().zip(&self.m2) {
+                *v = s / (n - 1.0);
+            }
+        }
+        for v in inv_metric.iter_mut() {
+            *v = (n / (n + 5.0)) * *v + 1e-3 * (5.0 / (n + 5.0));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welford_matches_two_pass_variance_with_shrinkage() {
+        let xs = [[1.0, 10.0], [2.0, 30.0], [4.0, 20.0], [7.0, 0.0]];
+        let mut w = WelfordVariance::new(2);
+        for x in &xs {
+            w.add_sample(x);
+        }
+        let mut out = [0.0; 2];
+        w.regularized_variance(&mut out);
+        for j in 0..2 {
+            let mean = xs.iter().map(|x| x[j]).sum::<f64>() / 4.0;
+            let var = xs.iter().map(|x| (x[j] - mean).powi(2)).sum::<f64>() / 3.0;
+            let expect = 4.0 / 9.0 * var + 1e-3 * 5.0 / 9.0;
+            assert!((out[j] - expect).abs() < 1e-12 * expect.max(1.0));
+        }
+        w.restart();
+        w.add_sample(&[3.0, 3.0]);
+        let mut kept = [2.0, 2.0];
+        w.regularized_variance(&mut kept);
+        assert!((kept[0] - (2.0 / 6.0 + 1e-3 * 5.0 / 6.0)).abs() < 1e-15);
+    }
+}

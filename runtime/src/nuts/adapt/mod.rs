@@ -1,0 +1,83 @@
+//! Stan's warm-up adaptation of a diagonal metric and the step size
+//! (`stepsize_var_adapter` / `adapt_diag_e_nuts`; Stan reference manual, "HMC algorithm
+//! parameters").
+
+pub(crate) mod metric;
+pub(crate) mod step_size;
+pub(crate) mod windows;
+
+use metric::WelfordVariance;
+use step_size::DualAveraging;
+use windows::Windows;
+
+/// The adaptation state of one chain during warm-up.
+#[derive(Debug, Clone)]
+pub(crate) struct Adaptation {
+    pub step_size: DualAveraging,
+    windows: Windows,
+    variance: WelfordVariance,
+    adapt_metric: bool,
+}
+
+/// What one warm-up iteration decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Learned {
+    /// The step size for the next transition.
+    pub step_size: f64,
+    /// Whether the inverse metric changed; the step size must then be re-initialised.
+    pub metric_updated: bool,
+}
+
+impl Adaptation {
+    pub fn new(dim: usize, settings: &super::Settings, num_warmup: usize) -> Self {
+        let mut step_size = DualAveraging::new(
+            settings.adapt_delta,
+            settings.gamma,
+            settings.kappa,
+            settings.t0,
+        );
+        step_size.set_mu((10.0 * settings.init_step_size).ln());
+        Adaptation {
+            step_size,
+            windows: Windows::new(
+                num_warmup,
+                settings.init_buffer,
+                settings.term_buffer,
+                settings.base_window,
+            ),
+            variance: WelfordVariance::new(dim),
+            adapt_metric: settings.adapt_metric,
+        }
+    }
+
+    /// Learns from one warm-up transition with acceptance statistic `accept_stat` ending at `q`.
+    pub fn learn(&mut self, accept_stat: f64, q: &[f64], inv_metric: &mut [f64]) -> Learned {
+        let step_size = self.step_size.learn(accept_stat);
+        if !self.adapt_metric {
+            return Learned {
+                step_size,
+                metric_updated: false,
+            };
+        }
+        if self.windows.in_window() {
+            self.variance.add_sample(q);
+        }
+        let metric_updated = self.windows.is_window_end();
+        if metric_updated {
+            self.windows.compute_next_window();
+            self.variance.regularized_variance(inv_metric);
+            self.variance.restart();
+        }
+        self.windows.advance();
+        Learned {
+            step_size,
+            metric_updated,
+        }
+    }
+
+    /// Restarts dual averaging around a freshly initialised step size.
+    pub fn restart_step_size(&mut self, step_size: f64) {
+        self.step_size.set_mu((10.0 * step_size).ln());
+        self.step_size.restart();
+    }
+}

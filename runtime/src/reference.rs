@@ -1,1 +1,0 @@
-//! Streaming reader of posteriordb reference posteriors.

@@ -1,2 +1,0 @@
-//! Constraining transforms from unconstrained space, with their log Jacobians (Stan reference
-//! manual, "Constraint transforms").
