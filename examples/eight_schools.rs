@@ -45,6 +45,8 @@ fn main() -> Result<(), tilde::Error> {
         .sample(&model)?;
     let elapsed = start.elapsed();
     println!("{}", fit.summary());
+    let divergent: usize = fit.divergences().iter().sum();
+    println!("Divergent transitions after warm-up: {divergent}");
     println!(
         "4 chains x (1000 warm-up + 1000 draws) in {:.3} s, {} gradient evaluations",
         elapsed.as_secs_f64(),

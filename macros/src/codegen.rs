@@ -938,7 +938,7 @@ impl<'p> Gen<'p> {
             return quote! {{
                 #(#index_pre)*
                 let __src = #src.clone();
-                let __dst = &mut #path;
+                let __dst = &mut *#path;
                 #rt::ops::assign_len(#name, __dst.len(), __src.len())?;
                 for (__d, __s) in __dst.iter_mut().zip(__src.iter()) {
                     #rt::ops::assign_len(#name, __d.len(), __s.len())?;
@@ -973,7 +973,7 @@ impl<'p> Gen<'p> {
                 #(#prelude)*
                 let __n: usize = #n;
                 let __tmp: ::std::vec::Vec<#st> = (0..__n).map(|__i| #elem).collect();
-                let __dst = &mut #path;
+                let __dst = &mut *#path;
                 #rt::ops::assign_len(#name, __dst.len(), __n)?;
                 for __i in 0..__n {
                     let __val = __tmp[__i];
@@ -984,7 +984,7 @@ impl<'p> Gen<'p> {
             quote! {{
                 #(#index_pre)*
                 #(#prelude)*
-                let __dst = &mut #path;
+                let __dst = &mut *#path;
                 #len
                 for __i in 0..__dst.len() {
                     let __val = #elem;

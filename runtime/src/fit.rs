@@ -281,3 +281,33 @@ mod tests {
         );
     }
 }
+
+impl Fit {
+    /// The summary table of `lp__` and every output, with the sampler's warnings, as CmdStan's
+    /// `stansummary` prints it.
+    pub fn summary(&self) -> crate::summary::Summary {
+        let mut rows = Vec::with_capacity(self.names.len() + 1);
+        rows.push(crate::summary::SummaryRow::compute("lp__", &self.lp_chains()));
+        for (i, name) in self.names.iter().enumerate() {
+            rows.push(crate::summary::SummaryRow::compute(name, &self.variable_chains(i)));
+        }
+        let facts = crate::summary::SamplerFacts {
+            chains: self.num_chains(),
+            draws_per_chain: self.num_draws,
+            divergent_per_chain: self.divergences(),
+            max_depth: self.max_depth,
+            max_depth_hits_per_chain: self.max_depth_hits(),
+            ebfmi_per_chain: self
+                .chains
+                .iter()
+                .map(|c| crate::diagnostics::ebfmi(&c.stats.energy))
+                .collect(),
+        };
+        crate::summary::Summary::new(rows, &facts)
+    }
+
+    /// Gradient evaluations summed over all chains, warm-up included.
+    pub fn total_gradient_evaluations(&self) -> u64 {
+        self.chains.iter().map(|c| c.gradient_evaluations).sum()
+    }
+}

@@ -263,7 +263,7 @@ fn share_of_transitions(count: usize, facts: &SamplerFacts) -> String {
         return format!("{count} {noun}");
     }
     format!(
-        "{count} of {total} {noun} ({}%)",
+        "{count} of {total} transitions ({}%)",
         percent(100.0 * count as f64 / total as f64)
     )
 }
