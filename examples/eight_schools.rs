@@ -31,18 +31,10 @@ tilde::model! {
 }
 
 fn main() -> Result<(), tilde::Error> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/data/eight_schools.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/eight_schools.json");
     let model = EightSchools::from_json_file(path)?;
     let start = Instant::now();
-    let fit = Sampler::new()
-        .chains(4)
-        .warmup(1000)
-        .draws(1000)
-        .seed(1)
-        .sample(&model)?;
+    let fit = Sampler::new().chains(4).warmup(1000).draws(1000).seed(1).sample(&model)?;
     let elapsed = start.elapsed();
     println!("{}", fit.summary());
     let divergent: usize = fit.divergences().iter().sum();

@@ -54,9 +54,8 @@ pub enum Builtin {
     Rep(&'static str),
 }
 
-const METHODS: &[&str] = &[
-    "exp", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "square",
-];
+const METHODS: &[&str] =
+    &["exp", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "square"];
 
 const MATH: &[&str] = &[
     "inv_logit",
@@ -142,27 +141,18 @@ pub fn lookup(name: &str) -> Option<Builtin> {
         "rep_array" => return Some(Builtin::Rep("rep_array")),
         _ => {}
     }
-    for (suffix, propto) in [
-        ("_lpdf", false),
-        ("_lpmf", false),
-        ("_lupdf", true),
-        ("_lupmf", true),
-    ] {
+    for (suffix, propto) in [("_lpdf", false), ("_lpmf", false), ("_lupdf", true), ("_lupmf", true)]
+    {
         if let Some(family) = name.strip_suffix(suffix)
             && distribution(family).is_some()
         {
-            return Some(Builtin::Density {
-                family: family.to_string(),
-                propto,
-            });
+            return Some(Builtin::Density { family: family.to_string(), propto });
         }
     }
     if let Some(family) = name.strip_suffix("_rng")
         && distribution(family).is_some()
     {
-        return Some(Builtin::Rng {
-            family: family.to_string(),
-        });
+        return Some(Builtin::Rng { family: family.to_string() });
     }
     None
 }

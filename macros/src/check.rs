@@ -69,14 +69,8 @@ pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
     for block in program.blocks {
         ck.block = block.kind;
         if block.kind == BlockKind::Functions {
-            let span = block
-                .functions
-                .first()
-                .map_or(block.span, |f| f.name.span());
-            ck.cx.error(
-                span,
-                "user-defined functions are not supported by Tilde yet",
-            );
+            let span = block.functions.first().map_or(block.span, |f| f.name.span());
+            ck.cx.error(span, "user-defined functions are not supported by Tilde yet");
             continue;
         }
         match block.kind {
@@ -154,12 +148,7 @@ fn stmt_span(stmt: &Stmt) -> Option<Span> {
 }
 
 fn err_expr(span: Span) -> TExpr {
-    TExpr {
-        kind: TExprKind::Real(f64::NAN),
-        ty: Ty::Error,
-        ad: false,
-        span,
-    }
+    TExpr { kind: TExprKind::Real(f64::NAN), ty: Ty::Error, ad: false, span }
 }
 
 impl Checker {
@@ -170,11 +159,8 @@ impl Checker {
     fn declare(&mut self, name: Ident, ty: Ty, ad: bool, origin: Origin) -> Option<VarId> {
         let key = name.to_string();
         if let Some(prev) = self.lookup(&key) {
-            let what = if self.vars[prev].origin == Origin::Loop {
-                "loop variable"
-            } else {
-                "variable"
-            };
+            let what =
+                if self.vars[prev].origin == Origin::Loop { "loop variable" } else { "variable" };
             self.cx.error(
                 name.span(),
                 format!(
@@ -184,21 +170,12 @@ impl Checker {
             return None;
         }
         if builtins::is_reserved(&key) {
-            self.cx
-                .error(name.span(), format!("`{key}` is a reserved word in Stan"));
+            self.cx.error(name.span(), format!("`{key}` is a reserved word in Stan"));
             return None;
         }
         let id = self.vars.len();
-        self.vars.push(VarInfo {
-            name,
-            ty,
-            ad,
-            origin,
-        });
-        self.scopes
-            .last_mut()
-            .expect("a scope is always open")
-            .insert(key, id);
+        self.vars.push(VarInfo { name, ty, ad, origin });
+        self.scopes.last_mut().expect("a scope is always open").insert(key, id);
         Some(id)
     }
 
@@ -238,14 +215,10 @@ impl Checker {
     fn check_size_expr(&mut self, e: Expr, data_only: bool) -> TExpr {
         let t = self.check_expr(e);
         if !t.ty.is_error() && t.ty != Ty::Int {
-            self.cx.error(
-                t.span,
-                format!("a size must be an `int`, found `{}`", t.ty.describe()),
-            );
+            self.cx.error(t.span, format!("a size must be an `int`, found `{}`", t.ty.describe()));
         }
         if data_only && t.ad {
-            self.cx
-                .error(t.span, "sizes in this block may only use data");
+            self.cx.error(t.span, "sizes in this block may only use data");
         }
         t
     }
@@ -255,24 +228,17 @@ impl Checker {
         let block_decl = matches!(origin, Origin::Field(_) | Origin::Output(_));
         let data_only_sizes =
             matches!(self.block, BlockKind::Data | BlockKind::Parameters) || block_decl;
-        let array_dims: Vec<TExpr> = ty
-            .array_dims
-            .into_iter()
-            .map(|e| self.check_size_expr(e, data_only_sizes))
-            .collect();
-        let sizes: Vec<TExpr> = ty
-            .sizes
-            .into_iter()
-            .map(|e| self.check_size_expr(e, data_only_sizes))
-            .collect();
+        let array_dims: Vec<TExpr> =
+            ty.array_dims.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
+        let sizes: Vec<TExpr> =
+            ty.sizes.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
         let elem = match ty.base {
             BaseType::Int => Ty::Int,
             BaseType::Real => Ty::Real,
             BaseType::Vector => Ty::Vector,
             BaseType::RowVector => Ty::RowVector,
             BaseType::Matrix => {
-                self.cx
-                    .error(ty.span, "`matrix` is not supported by Tilde yet");
+                self.cx.error(ty.span, "`matrix` is not supported by Tilde yet");
                 Ty::Matrix
             }
             other => {
@@ -287,27 +253,22 @@ impl Checker {
             }
         };
         if elem == Ty::Int && self.block == BlockKind::Parameters {
-            self.cx
-                .error(ty.span, "parameters must be real-valued: found `int`");
+            self.cx.error(ty.span, "parameters must be real-valued: found `int`");
         }
         // Bounds in `data` may only use data; a parameter's bounds may use the parameters
         // declared before it, as Stan allows.
         let data_only_bounds = self.block == BlockKind::Data;
-        let mut bound = |ck: &mut Self, e: Option<Expr>| {
+        let bound = |ck: &mut Self, e: Option<Expr>| {
             e.map(|e| {
                 let t = ck.check_expr(e);
                 if !t.ty.is_error() && !t.ty.is_scalar() {
                     ck.cx.error(
                         t.span,
-                        format!(
-                            "a bound must be an `int` or `real`, found `{}`",
-                            t.ty.describe()
-                        ),
+                        format!("a bound must be an `int` or `real`, found `{}`", t.ty.describe()),
                     );
                 }
                 if data_only_bounds && t.ad {
-                    ck.cx
-                        .error(t.span, "bounds in this block may only use data");
+                    ck.cx.error(t.span, "bounds in this block may only use data");
                 }
                 t
             })
@@ -323,15 +284,13 @@ impl Checker {
                 let offset = bound(self, offset);
                 let multiplier = bound(self, multiplier);
                 if elem == Ty::Int {
-                    self.cx
-                        .error(ty.span, "`offset` and `multiplier` apply to reals only");
+                    self.cx.error(ty.span, "`offset` and `multiplier` apply to reals only");
                 }
                 TConstraint::OffsetMultiplier { offset, multiplier }
             }
         };
         if !constraint.is_none() && origin == Origin::Local {
-            self.cx
-                .error(ty.span, "local variables cannot have constraints");
+            self.cx.error(ty.span, "local variables cannot have constraints");
         }
         let full = Ty::array_of(elem.clone(), array_dims.len());
         let ad = elem != Ty::Int
@@ -345,13 +304,7 @@ impl Checker {
             t
         });
         let var = self.declare(name, full, ad, origin)?;
-        Some(TDecl {
-            var,
-            base: ty.base,
-            sizes: Sizes { array_dims, sizes },
-            constraint,
-            init,
-        })
+        Some(TDecl { var, sizes: Sizes { array_dims, sizes }, constraint, init })
     }
 
     fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
@@ -372,10 +325,7 @@ impl Checker {
         if !t.ty.is_error() && !t.ty.is_scalar() {
             self.cx.error(
                 t.span,
-                format!(
-                    "a condition must be an `int` or `real`, found `{}`",
-                    t.ty.describe()
-                ),
+                format!("a condition must be an `int` or `real`, found `{}`", t.ty.describe()),
             );
         }
     }
@@ -385,12 +335,7 @@ impl Checker {
             Stmt::Empty => return None,
             Stmt::Decl(d) => TStmt::Decl(self.check_decl(d, Origin::Local)?),
             Stmt::Block(stmts) => TStmt::Block(self.check_block(stmts)),
-            Stmt::Assign {
-                target,
-                op,
-                op_span,
-                value,
-            } => {
+            Stmt::Assign { target, op, op_span, value } => {
                 let value = self.check_expr(value);
                 let target = self.check_lvalue(target)?;
                 let name = self.vars[target.var].name.clone();
@@ -421,26 +366,16 @@ impl Checker {
                 }
                 TStmt::Assign { target, op, value }
             }
-            Stmt::Tilde {
-                lhs,
-                dist,
-                args,
-                truncation,
-            } => {
+            Stmt::Tilde { lhs, dist, args, truncation } => {
                 if let Some(t) = &truncation {
-                    self.cx
-                        .error(t.span, "truncation `T[,]` is not supported by Tilde yet");
+                    self.cx.error(t.span, "truncation `T[,]` is not supported by Tilde yet");
                 }
                 self.verify_target_allowed(dist.span(), "`~` statements");
                 let lhs = self.check_expr(lhs);
                 let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
                 let family = dist.to_string();
                 let dist_call = self.check_density(&family, &dist, &lhs, &args)?;
-                TStmt::Tilde {
-                    lhs,
-                    dist: dist_call,
-                    args,
-                }
+                TStmt::Tilde { lhs, dist: dist_call, args }
             }
             Stmt::TargetPlus { span, value } => {
                 self.verify_target_allowed(span, "`target +=`");
@@ -456,12 +391,7 @@ impl Checker {
                 }
                 TStmt::TargetPlus(value)
             }
-            Stmt::For {
-                var,
-                lower,
-                upper,
-                body,
-            } => {
+            Stmt::For { var, lower, upper, body } => {
                 let lower = self.check_expr(lower);
                 let upper = self.check_expr(upper);
                 for b in [&lower, &upper] {
@@ -477,19 +407,10 @@ impl Checker {
                     ck.loop_depth += 1;
                     let body = ck.check_body(*body);
                     ck.loop_depth -= 1;
-                    Some(TStmt::For {
-                        var: id,
-                        lower,
-                        upper,
-                        body,
-                    })
+                    Some(TStmt::For { var: id, lower, upper, body })
                 })?
             }
-            Stmt::ForEach {
-                var,
-                container,
-                body,
-            } => {
+            Stmt::ForEach { var, container, body } => {
                 let container = self.check_expr(container);
                 let elem = match &container.ty {
                     Ty::Array(inner) => (**inner).clone(),
@@ -518,11 +439,7 @@ impl Checker {
                     ck.loop_depth += 1;
                     let body = ck.check_body(*body);
                     ck.loop_depth -= 1;
-                    Some(TStmt::ForEach {
-                        var: id,
-                        container,
-                        body,
-                    })
+                    Some(TStmt::ForEach { var: id, container, body })
                 })?
             }
             Stmt::While { cond, body } => {
@@ -533,20 +450,12 @@ impl Checker {
                 self.loop_depth -= 1;
                 TStmt::While { cond, body }
             }
-            Stmt::If {
-                cond,
-                then,
-                otherwise,
-            } => {
+            Stmt::If { cond, then, otherwise } => {
                 let cond = self.check_expr(cond);
                 self.verify_condition(&cond);
                 let then = self.check_body(*then);
                 let otherwise = otherwise.map(|s| self.check_body(*s)).unwrap_or_default();
-                TStmt::If {
-                    cond,
-                    then,
-                    otherwise,
-                }
+                TStmt::If { cond, then, otherwise }
             }
             Stmt::Break(span) | Stmt::Continue(span) => {
                 let is_break = matches!(stmt, Stmt::Break(_));
@@ -554,18 +463,13 @@ impl Checker {
                     let word = if is_break { "break" } else { "continue" };
                     self.cx.error(span, format!("`{word}` outside of a loop"));
                 }
-                if is_break {
-                    TStmt::Break
-                } else {
-                    TStmt::Continue
-                }
+                if is_break { TStmt::Break } else { TStmt::Continue }
             }
             Stmt::Print(_, args) => TStmt::Print(self.check_print_args(args)),
             Stmt::Reject(_, args) => TStmt::Reject(self.check_print_args(args)),
             Stmt::FatalError(_, args) => TStmt::FatalError(self.check_print_args(args)),
             Stmt::Return(span, _) => {
-                self.cx
-                    .error(span, "`return` is only allowed inside a function");
+                self.cx.error(span, "`return` is only allowed inside a function");
                 return None;
             }
             Stmt::Call(e) => {
@@ -609,23 +513,18 @@ impl Checker {
             ExprKind::Var(name) => (name, Vec::new()),
             ExprKind::Index(base, idx) => {
                 let ExprKind::Var(name) = base.kind else {
-                    self.cx
-                        .error(base.span, "only a variable or its elements can be assigned");
+                    self.cx.error(base.span, "only a variable or its elements can be assigned");
                     return None;
                 };
                 (name, idx)
             }
             _ => {
-                self.cx.error(
-                    target.span,
-                    "only a variable or its elements can be assigned",
-                );
+                self.cx.error(target.span, "only a variable or its elements can be assigned");
                 return None;
             }
         };
         let Some(var) = self.lookup(&name.to_string()) else {
-            self.cx
-                .error(name.span(), format!("`{name}` is not declared"));
+            self.cx.error(name.span(), format!("`{name}` is not declared"));
             return None;
         };
         let info = &self.vars[var];
@@ -646,10 +545,7 @@ impl Checker {
         let mut out = Vec::new();
         for index in indices {
             let syntax::Index::Single(e) = index else {
-                self.cx.error(
-                    name.span(),
-                    "assigning to a slice is not supported by Tilde yet",
-                );
+                self.cx.error(name.span(), "assigning to a slice is not supported by Tilde yet");
                 return None;
             };
             let t = self.check_expr(e);
@@ -662,18 +558,13 @@ impl Checker {
             ty = match index_type(&ty) {
                 Some(inner) => inner,
                 None => {
-                    self.cx
-                        .error(t.span, format!("too many indices for `{name}`"));
+                    self.cx.error(t.span, format!("too many indices for `{name}`"));
                     return None;
                 }
             };
             out.push(t);
         }
-        Some(TLValue {
-            var,
-            indices: out,
-            ty,
-        })
+        Some(TLValue { var, indices: out, ty })
     }
 
     fn check_density(
@@ -684,8 +575,7 @@ impl Checker {
         args: &[TExpr],
     ) -> Option<DistCall> {
         let Some(sig) = builtins::distribution(family) else {
-            self.cx
-                .error(at.span(), format!("unknown distribution `{family}`"));
+            self.cx.error(at.span(), format!("unknown distribution `{family}`"));
             return None;
         };
         if args.len() != sig.params.len() {
@@ -728,10 +618,7 @@ impl Checker {
             };
             self.cx.error(
                 t.span,
-                format!(
-                    "`{family}`: {what} must be {expected}, found `{}`",
-                    t.ty.describe()
-                ),
+                format!("`{family}`: {what} must be {expected}, found `{}`", t.ty.describe()),
             );
         }
     }
@@ -739,30 +626,15 @@ impl Checker {
     fn check_expr(&mut self, e: Expr) -> TExpr {
         let span = e.span;
         match e.kind {
-            ExprKind::Int(v) => TExpr {
-                kind: TExprKind::Int(v),
-                ty: Ty::Int,
-                ad: false,
-                span,
-            },
-            ExprKind::Real(v) => TExpr {
-                kind: TExprKind::Real(v),
-                ty: Ty::Real,
-                ad: false,
-                span,
-            },
+            ExprKind::Int(v) => TExpr { kind: TExprKind::Int(v), ty: Ty::Int, ad: false, span },
+            ExprKind::Real(v) => TExpr { kind: TExprKind::Real(v), ty: Ty::Real, ad: false, span },
             ExprKind::Paren(inner) => self.check_expr(*inner),
             ExprKind::Var(name) => {
                 let key = name.to_string();
                 match self.lookup(&key) {
                     Some(id) => {
                         let v = &self.vars[id];
-                        TExpr {
-                            kind: TExprKind::Var(id),
-                            ty: v.ty.clone(),
-                            ad: v.ad,
-                            span,
-                        }
+                        TExpr { kind: TExprKind::Var(id), ty: v.ty.clone(), ad: v.ad, span }
                     }
                     None => {
                         self.cx.error(span, format!("`{key}` is not declared"));
@@ -792,12 +664,7 @@ impl Checker {
                     }
                 };
                 let ad = t.ad;
-                TExpr {
-                    kind: TExprKind::Unary(op, Box::new(t)),
-                    ty,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::Unary(op, Box::new(t)), ty, ad, span }
             }
             ExprKind::Binary(op, a, b) => {
                 let a = self.check_expr(*a);
@@ -818,19 +685,11 @@ impl Checker {
                     );
                     Ty::Error
                 };
-                if matches!(op, BinOp::LeftDiv | BinOp::EltPow) && !ty.is_error() {
-                    self.cx.error(
-                        span,
-                        format!("`{}` is not supported by Tilde yet", op.symbol()),
-                    );
+                if op == BinOp::EltPow && !ty.is_error() {
+                    self.cx.error(span, format!("`{}` is not supported by Tilde yet", op.symbol()));
                 }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
-                TExpr {
-                    kind: TExprKind::Binary(op, Box::new(a), Box::new(b)),
-                    ty,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::Binary(op, Box::new(a), Box::new(b)), ty, ad, span }
             }
             ExprKind::Ternary(c, a, b) => {
                 let c = self.check_expr(*c);
@@ -853,8 +712,7 @@ impl Checker {
                     Ty::Error
                 };
                 if !ty.is_scalar() && !ty.is_error() {
-                    self.cx
-                        .error(span, "`?:` on containers is not supported by Tilde yet");
+                    self.cx.error(span, "`?:` on containers is not supported by Tilde yet");
                 }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
                 TExpr {
@@ -883,22 +741,12 @@ impl Checker {
                     }
                 }
                 if items.is_empty() {
-                    self.cx
-                        .error(span, "an array literal needs at least one element");
+                    self.cx.error(span, "an array literal needs at least one element");
                     ok = false;
                 }
                 let ad = items.iter().any(|i| i.ad);
-                let ty = if ok {
-                    Ty::Array(Box::new(elem))
-                } else {
-                    Ty::Error
-                };
-                TExpr {
-                    kind: TExprKind::ArrayLit(items),
-                    ty,
-                    ad,
-                    span,
-                }
+                let ty = if ok { Ty::Array(Box::new(elem)) } else { Ty::Error };
+                TExpr { kind: TExprKind::ArrayLit(items), ty, ad, span }
             }
             ExprKind::RowVectorLit(items) => {
                 let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
@@ -917,18 +765,11 @@ impl Checker {
                 }
                 let ad = items.iter().any(|i| i.ad);
                 let ty = if ok { Ty::RowVector } else { Ty::Error };
-                TExpr {
-                    kind: TExprKind::RowVectorLit(items),
-                    ty,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::RowVectorLit(items), ty, ad, span }
             }
-            ExprKind::Call {
-                name,
-                args,
-                conditional,
-            } => self.check_call(name, args, conditional, span),
+            ExprKind::Call { name, args, conditional } => {
+                self.check_call(name, args, conditional, span)
+            }
         }
     }
 
@@ -938,17 +779,13 @@ impl Checker {
         let mut out = Vec::new();
         for index in indices {
             let syntax::Index::Single(e) = index else {
-                self.cx.error(
-                    span,
-                    "slicing and multi-indexing are not supported by Tilde yet",
-                );
+                self.cx.error(span, "slicing and multi-indexing are not supported by Tilde yet");
                 return err_expr(span);
             };
             let t = self.check_expr(e);
             if !t.ty.is_error() && t.ty != Ty::Int {
                 if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
-                    self.cx
-                        .error(t.span, "multi-indexing is not supported by Tilde yet");
+                    self.cx.error(t.span, "multi-indexing is not supported by Tilde yet");
                 } else {
                     self.cx.error(
                         t.span,
@@ -965,10 +802,7 @@ impl Checker {
                 None => {
                     self.cx.error(
                         t.span,
-                        format!(
-                            "too many indices for a value of type `{}`",
-                            base.ty.describe()
-                        ),
+                        format!("too many indices for a value of type `{}`", base.ty.describe()),
                     );
                     return err_expr(span);
                 }
@@ -977,16 +811,10 @@ impl Checker {
         }
         let ad = base.ad && ty != Ty::Int;
         if !matches!(base.kind, TExprKind::Var(_)) {
-            self.cx
-                .error(span, "indexing an expression is not supported by Tilde yet");
+            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
             return err_expr(span);
         }
-        TExpr {
-            kind: TExprKind::Index(Box::new(base), out),
-            ty,
-            ad,
-            span,
-        }
+        TExpr { kind: TExprKind::Index(Box::new(base), out), ty, ad, span }
     }
 
     fn check_call(&mut self, name: Ident, args: Vec<Expr>, conditional: bool, span: Span) -> TExpr {
@@ -1011,10 +839,7 @@ impl Checker {
             );
         }
         let arity_error = |ck: &mut Self, want: &str| {
-            ck.cx.error(
-                span,
-                format!("`{fname}` takes {want} argument(s), found {}", args.len()),
-            );
+            ck.cx.error(span, format!("`{fname}` takes {want} argument(s), found {}", args.len()));
             err_expr(span)
         };
         match builtin {
@@ -1022,12 +847,7 @@ impl Checker {
                 if !args.is_empty() {
                     return arity_error(self, "no");
                 }
-                TExpr {
-                    kind: TExprKind::Constant(v),
-                    ty: Ty::Real,
-                    ad: false,
-                    span,
-                }
+                TExpr { kind: TExprKind::Constant(v), ty: Ty::Real, ad: false, span }
             }
             Builtin::Elementwise(f) => {
                 if args.len() != 1 {
@@ -1048,12 +868,7 @@ impl Checker {
                         return err_expr(span);
                     }
                 };
-                TExpr {
-                    kind: TExprKind::Elementwise(f, Box::new(arg)),
-                    ty,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::Elementwise(f, Box::new(arg)), ty, ad, span }
             }
             Builtin::Reduce(r) => {
                 let want = if r == Reduction::DotProduct { 2 } else { 1 };
@@ -1075,12 +890,7 @@ impl Checker {
                         return err_expr(span);
                     }
                 }
-                TExpr {
-                    kind: TExprKind::Reduce(r, args),
-                    ty: Ty::Real,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::Reduce(r, args), ty: Ty::Real, ad, span }
             }
             Builtin::Density { family, propto } => {
                 let Some(first) = args.first() else {
@@ -1090,26 +900,14 @@ impl Checker {
                 let Some(dist) = self.check_density(&family, &name_ident, first, &args[1..]) else {
                     return err_expr(span);
                 };
-                let want = if dist.suffix == "lpmf" {
-                    "_lpmf"
-                } else {
-                    "_lpdf"
-                };
-                let used = if fname.ends_with("pmf") {
-                    "_lpmf"
-                } else {
-                    "_lpdf"
-                };
+                let want = if dist.suffix == "lpmf" { "_lpmf" } else { "_lpdf" };
+                let used = if fname.ends_with("pmf") { "_lpmf" } else { "_lpdf" };
                 if want != used {
                     self.cx.error(
                         span,
                         format!(
                             "`{family}` is {}: use `{family}{want}`",
-                            if want == "_lpmf" {
-                                "discrete"
-                            } else {
-                                "continuous"
-                            }
+                            if want == "_lpmf" { "discrete" } else { "continuous" }
                         ),
                     );
                 }
@@ -1119,12 +917,7 @@ impl Checker {
                         "`_lupdf`/`_lupmf` calls are only allowed in the `model` block",
                     );
                 }
-                TExpr {
-                    kind: TExprKind::Density { dist, propto, args },
-                    ty: Ty::Real,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::Density { dist, propto, args }, ty: Ty::Real, ad, span }
             }
             Builtin::Rng { family } => {
                 if !matches!(
@@ -1156,12 +949,7 @@ impl Checker {
                     }
                 }
                 let ty = if sig.discrete { Ty::Int } else { Ty::Real };
-                TExpr {
-                    kind: TExprKind::Rng { family, args },
-                    ty,
-                    ad: false,
-                    span,
-                }
+                TExpr { kind: TExprKind::Rng { family, args }, ty, ad: false, span }
             }
             Builtin::Size(which) => {
                 if args.len() != 1 {
@@ -1169,16 +957,10 @@ impl Checker {
                 }
                 let arg = args.into_iter().next().expect("one argument");
                 if arg.ty.is_scalar() && which != "size" {
-                    self.cx
-                        .error(arg.span, format!("`{fname}` takes a container"));
+                    self.cx.error(arg.span, format!("`{fname}` takes a container"));
                     return err_expr(span);
                 }
-                TExpr {
-                    kind: TExprKind::Size(which, Box::new(arg)),
-                    ty: Ty::Int,
-                    ad: false,
-                    span,
-                }
+                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty: Ty::Int, ad: false, span }
             }
             Builtin::Rep(kind) => {
                 if args.len() != 2 {
@@ -1198,18 +980,12 @@ impl Checker {
                     "rep_vector" if x.ty.is_scalar() => Ty::Vector,
                     "rep_row_vector" if x.ty.is_scalar() => Ty::RowVector,
                     _ => {
-                        self.cx
-                            .error(x.span, format!("`{fname}` takes a scalar value here"));
+                        self.cx.error(x.span, format!("`{fname}` takes a scalar value here"));
                         return err_expr(span);
                     }
                 };
                 let ad = x.ad;
-                TExpr {
-                    kind: TExprKind::Rep(Box::new(x), Box::new(n)),
-                    ty,
-                    ad,
-                    span,
-                }
+                TExpr { kind: TExprKind::Rep(Box::new(x), Box::new(n)), ty, ad, span }
             }
         }
     }
@@ -1278,6 +1054,5 @@ pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
                 _ => None,
             }
         }
-        BinOp::LeftDiv => None,
     }
 }

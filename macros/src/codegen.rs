@@ -96,12 +96,7 @@ pub struct Gen<'p> {
 }
 
 pub fn generate(p: &Program) -> TokenStream {
-    let mut g = Gen {
-        p,
-        ctx: Ctx::Ctor,
-        counter: 0,
-        ws_fields: Vec::new(),
-    };
+    let mut g = Gen { p, ctx: Ctx::Ctor, counter: 0, ws_fields: Vec::new() };
     g.program()
 }
 
@@ -186,32 +181,23 @@ impl<'p> Gen<'p> {
         let generated_checks = self.decl_checks(&p.generated, false);
 
         let outputs = self.outputs();
-        let write_outputs: Vec<TokenStream> = outputs
-            .iter()
-            .map(|&(id, _)| self.write_output(id))
-            .collect();
+        let write_outputs: Vec<TokenStream> =
+            outputs.iter().map(|&(id, _)| self.write_output(id)).collect();
         let gq_writes: Vec<TokenStream> = outputs
             .iter()
             .filter(|(_, b)| *b == BlockKind::GeneratedQuantities)
             .map(|&(id, _)| self.write_output(id))
             .collect();
-        let n_before_gq = outputs
-            .iter()
-            .filter(|(_, b)| *b != BlockKind::GeneratedQuantities)
-            .count();
+        let n_before_gq =
+            outputs.iter().filter(|(_, b)| *b != BlockKind::GeneratedQuantities).count();
         let write_before_gq = &write_outputs[..n_before_gq];
-        let shapes: Vec<TokenStream> = outputs
-            .iter()
-            .map(|&(id, _)| self.output_shape(id))
-            .collect();
+        let shapes: Vec<TokenStream> =
+            outputs.iter().map(|&(id, _)| self.output_shape(id)).collect();
 
         let ws_fields: Vec<TokenStream> =
             self.ws_fields.iter().map(|(f, t)| quote!(#f: #t)).collect();
-        let ws_inits: Vec<TokenStream> = self
-            .ws_fields
-            .iter()
-            .map(|(f, _)| quote!(#f: ::std::vec::Vec::new()))
-            .collect();
+        let ws_inits: Vec<TokenStream> =
+            self.ws_fields.iter().map(|(f, _)| quote!(#f: ::std::vec::Vec::new())).collect();
         let model_name = name.to_string();
         let alias = s_alias();
 
@@ -392,7 +378,6 @@ impl<'p> Gen<'p> {
     }
 
     fn read_data(&mut self, d: &TDecl) -> TokenStream {
-        let rt = rt();
         let id = d.var;
         let ident = var_ident(self.info(id));
         let name = self.name_str(id);
@@ -409,11 +394,7 @@ impl<'p> Gen<'p> {
         let shape = match nd {
             0 | 1 => quote!(__flat),
             2 => quote!(
-                __flat
-                    .chunks(__dims[1].max(1))
-                    .take(__dims[0])
-                    .map(|c| c.to_vec())
-                    .collect()
+                __flat.chunks(__dims[1].max(1)).take(__dims[0]).map(|c| c.to_vec()).collect()
             ),
             _ => unreachable!("checking limits containers to two levels"),
         };
@@ -535,7 +516,7 @@ impl<'p> Gen<'p> {
         jacobian: TokenStream,
     ) -> (TokenStream, TokenStream, TokenStream) {
         let rt = rt();
-        let mut hoist = |g: &mut Self, e: &Option<TExpr>, name: &str| {
+        let hoist = |g: &mut Self, e: &Option<TExpr>, name: &str| {
             e.as_ref().map(|e| {
                 let v = g.scalar(e, Kind::Var);
                 let id = format_ident!("{}", name);
@@ -564,12 +545,8 @@ impl<'p> Gen<'p> {
             TConstraint::OffsetMultiplier { offset, multiplier } => {
                 let o = hoist(self, offset, "__offset");
                 let m = hoist(self, multiplier, "__mult");
-                let oi = o
-                    .as_ref()
-                    .map_or(quote!(<S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
-                let mi = m
-                    .as_ref()
-                    .map_or(quote!(<S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
+                let oi = o.as_ref().map_or(quote!(<S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
+                let mi = m.as_ref().map_or(quote!(<S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
                 (
                     o.map(|(t, _)| t).unwrap_or_default(),
                     m.map(|(t, _)| t).unwrap_or_default(),
@@ -589,7 +566,7 @@ impl<'p> Gen<'p> {
             };
             let name = self.name_str(d.var);
             let place = self.var_place(d.var);
-            let mut bound = |g: &mut Self, b: &Option<TExpr>, inf: TokenStream| match b {
+            let bound = |g: &mut Self, b: &Option<TExpr>, inf: TokenStream| match b {
                 Some(e) => g.scalar(e, Kind::Data),
                 None => inf,
             };
@@ -629,11 +606,8 @@ impl<'p> Gen<'p> {
 
     fn outputs(&self) -> Vec<(VarId, BlockKind)> {
         let p = self.p;
-        let mut out: Vec<(VarId, BlockKind)> = p
-            .parameters
-            .iter()
-            .map(|d| (d.var, BlockKind::Parameters))
-            .collect();
+        let mut out: Vec<(VarId, BlockKind)> =
+            p.parameters.iter().map(|d| (d.var, BlockKind::Parameters)).collect();
         out.extend(
             Program::block_decls(&p.transformed_parameters)
                 .map(|d| (d.var, BlockKind::TransformedParameters)),
@@ -726,12 +700,7 @@ impl<'p> Gen<'p> {
                 let (prelude, call) = self.density_call(dist, true, &all, quote!(S));
                 quote!({ #(#prelude)* __target += #call; })
             }
-            TStmt::For {
-                var,
-                lower,
-                upper,
-                body,
-            } => {
+            TStmt::For { var, lower, upper, body } => {
                 let ident = var_ident(self.info(*var));
                 let lo = self.scalar(lower, Kind::Int);
                 let hi = self.scalar(upper, Kind::Int);
@@ -744,11 +713,7 @@ impl<'p> Gen<'p> {
                     }
                 }
             }
-            TStmt::ForEach {
-                var,
-                container,
-                body,
-            } => {
+            TStmt::ForEach { var, container, body } => {
                 let ident = var_ident(self.info(*var));
                 let slice = self.container_slice(container);
                 let body = self.block(body);
@@ -767,11 +732,7 @@ impl<'p> Gen<'p> {
                 let body = self.block(body);
                 quote!(while #c #body)
             }
-            TStmt::If {
-                cond,
-                then,
-                otherwise,
-            } => {
+            TStmt::If { cond, then, otherwise } => {
                 let c = self.truthy(cond);
                 let then = self.block(then);
                 let otherwise = self.block(otherwise);
@@ -810,11 +771,8 @@ impl<'p> Gen<'p> {
                         }
                     } else {
                         let (pre, vec) = self.materialize(e);
-                        let f = if k == Kind::Int {
-                            quote!(print_ints)
-                        } else {
-                            quote!(print_reals)
-                        };
+                        let f =
+                            if k == Kind::Int { quote!(print_ints) } else { quote!(print_reals) };
                         quote!({ #(#pre)* #rt::ops::#f(&mut __msg, &#vec[..]); })
                     }
                 }
@@ -862,11 +820,7 @@ impl<'p> Gen<'p> {
         let init = match &d.init {
             None => quote!(),
             Some(e) => {
-                let lv = TLValue {
-                    var: id,
-                    indices: Vec::new(),
-                    ty: ty.clone(),
-                };
+                let lv = TLValue { var: id, indices: Vec::new(), ty: ty.clone() };
                 self.assign(&lv, AssignOp::Set, e)
             }
         };
@@ -1049,12 +1003,7 @@ impl<'p> Gen<'p> {
         if e.ty.is_scalar() {
             let v = self.scalar(e, kind);
             let h = self.fresh("h");
-            return Elem {
-                prelude: vec![quote!(let #h = #v;)],
-                len: None,
-                elem: quote!(#h),
-                kind,
-            };
+            return Elem { prelude: vec![quote!(let #h = #v;)], len: None, elem: quote!(#h), kind };
         }
         match &e.kind {
             TExprKind::Var(_) | TExprKind::Index(..) => {
@@ -1100,12 +1049,7 @@ impl<'p> Gen<'p> {
                     }
                     (l, None) | (None, l) => l,
                 };
-                Elem {
-                    prelude,
-                    len,
-                    elem,
-                    kind,
-                }
+                Elem { prelude, len, elem, kind }
             }
             TExprKind::Elementwise(f, a) => {
                 let p = self.plan(a);
@@ -1120,12 +1064,7 @@ impl<'p> Gen<'p> {
                         quote!(#rt::math::#m(#x))
                     }
                 };
-                Elem {
-                    prelude: p.prelude,
-                    len: p.len,
-                    elem,
-                    kind,
-                }
+                Elem { prelude: p.prelude, len: p.len, elem, kind }
             }
             TExprKind::Rep(x, n) => {
                 let leaf = kind_of(&x.ty, x.ad);
@@ -1197,10 +1136,7 @@ impl<'p> Gen<'p> {
         let mut prelude = Vec::new();
         let wrapped: Vec<TokenStream> = args.iter().map(|a| self.arg(a, &mut prelude)).collect();
         let f = format_ident!("{}_{}", dist.family, dist.suffix);
-        (
-            prelude,
-            quote!(#rt::dist::#f::<#propto, #scalar>(#(#wrapped),*)?),
-        )
+        (prelude, quote!(#rt::dist::#f::<#propto, #scalar>(#(#wrapped),*)?))
     }
 
     /// A scalar expression, converted to `want`.

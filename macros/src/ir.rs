@@ -5,7 +5,7 @@
 //! [`VarInfo`] says where the value lives. Code generation can trust all of this and report no
 //! errors of its own.
 
-use crate::syntax::{BaseType, BinOp, BlockKind, UnOp};
+use crate::syntax::{BinOp, BlockKind, UnOp};
 use proc_macro2::Span;
 use syn::{Attribute, Ident, LitStr, Visibility};
 
@@ -101,14 +101,8 @@ pub struct Sizes {
 
 pub enum TConstraint {
     None,
-    Bounds {
-        lower: Option<TExpr>,
-        upper: Option<TExpr>,
-    },
-    OffsetMultiplier {
-        offset: Option<TExpr>,
-        multiplier: Option<TExpr>,
-    },
+    Bounds { lower: Option<TExpr>, upper: Option<TExpr> },
+    OffsetMultiplier { offset: Option<TExpr>, multiplier: Option<TExpr> },
 }
 
 impl TConstraint {
@@ -119,7 +113,6 @@ impl TConstraint {
 
 pub struct TDecl {
     pub var: VarId,
-    pub base: BaseType,
     pub sizes: Sizes,
     pub constraint: TConstraint,
     pub init: Option<TExpr>,
@@ -141,37 +134,13 @@ pub struct DistCall {
 
 pub enum TStmt {
     Decl(TDecl),
-    Assign {
-        target: TLValue,
-        op: crate::syntax::AssignOp,
-        value: TExpr,
-    },
-    Tilde {
-        lhs: TExpr,
-        dist: DistCall,
-        args: Vec<TExpr>,
-    },
+    Assign { target: TLValue, op: crate::syntax::AssignOp, value: TExpr },
+    Tilde { lhs: TExpr, dist: DistCall, args: Vec<TExpr> },
     TargetPlus(TExpr),
-    For {
-        var: VarId,
-        lower: TExpr,
-        upper: TExpr,
-        body: Vec<TStmt>,
-    },
-    ForEach {
-        var: VarId,
-        container: TExpr,
-        body: Vec<TStmt>,
-    },
-    While {
-        cond: TExpr,
-        body: Vec<TStmt>,
-    },
-    If {
-        cond: TExpr,
-        then: Vec<TStmt>,
-        otherwise: Vec<TStmt>,
-    },
+    For { var: VarId, lower: TExpr, upper: TExpr, body: Vec<TStmt> },
+    ForEach { var: VarId, container: TExpr, body: Vec<TStmt> },
+    While { cond: TExpr, body: Vec<TStmt> },
+    If { cond: TExpr, then: Vec<TStmt>, otherwise: Vec<TStmt> },
     Block(Vec<TStmt>),
     Break,
     Continue,

@@ -27,11 +27,7 @@ fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         Ok(p) => p,
         Err(e) => return e.to_compile_error(),
     };
-    let (attrs, vis, name) = (
-        program.attrs.clone(),
-        program.vis.clone(),
-        program.name.clone(),
-    );
+    let (attrs, vis, name) = (program.attrs.clone(), program.vis.clone(), program.name.clone());
     let (typed, cx) = check::check_program(program);
     match cx.into_result() {
         Ok(()) => codegen::generate(&typed),

@@ -52,6 +52,8 @@ pub struct Block {
 }
 
 /// A user-defined function in the `functions` block.
+// Parsed in full so that the checker can point at it; compiling functions is a later step.
+#[allow(dead_code)]
 pub struct FunDef {
     pub ret: Option<FunType>,
     pub name: Ident,
@@ -62,6 +64,7 @@ pub struct FunDef {
 
 /// An unsized type in a function signature: `data real`, `vector`, `array[,] int`.
 #[derive(Clone)]
+#[allow(dead_code)]
 pub struct FunType {
     pub data_only: bool,
     pub base: BaseType,
@@ -151,14 +154,8 @@ pub struct TypeDecl {
 
 pub enum Constraint {
     None,
-    Bounds {
-        lower: Option<Expr>,
-        upper: Option<Expr>,
-    },
-    OffsetMultiplier {
-        offset: Option<Expr>,
-        multiplier: Option<Expr>,
-    },
+    Bounds { lower: Option<Expr>, upper: Option<Expr> },
+    OffsetMultiplier { offset: Option<Expr>, multiplier: Option<Expr> },
 }
 
 pub struct Decl {
@@ -185,53 +182,25 @@ pub enum PrintArg {
 
 pub enum Stmt {
     Decl(Decl),
-    Assign {
-        target: Expr,
-        op: AssignOp,
-        op_span: Span,
-        value: Expr,
-    },
-    Tilde {
-        lhs: Expr,
-        dist: Ident,
-        args: Vec<Expr>,
-        truncation: Option<Truncation>,
-    },
-    TargetPlus {
-        span: Span,
-        value: Expr,
-    },
-    For {
-        var: Ident,
-        lower: Expr,
-        upper: Expr,
-        body: Box<Stmt>,
-    },
-    ForEach {
-        var: Ident,
-        container: Expr,
-        body: Box<Stmt>,
-    },
-    While {
-        cond: Expr,
-        body: Box<Stmt>,
-    },
-    If {
-        cond: Expr,
-        then: Box<Stmt>,
-        otherwise: Option<Box<Stmt>>,
-    },
+    Assign { target: Expr, op: AssignOp, op_span: Span, value: Expr },
+    Tilde { lhs: Expr, dist: Ident, args: Vec<Expr>, truncation: Option<Truncation> },
+    TargetPlus { span: Span, value: Expr },
+    For { var: Ident, lower: Expr, upper: Expr, body: Box<Stmt> },
+    ForEach { var: Ident, container: Expr, body: Box<Stmt> },
+    While { cond: Expr, body: Box<Stmt> },
+    If { cond: Expr, then: Box<Stmt>, otherwise: Option<Box<Stmt>> },
     Block(Vec<Stmt>),
     Break(Span),
     Continue(Span),
     Print(Span, Vec<PrintArg>),
     Reject(Span, Vec<PrintArg>),
     FatalError(Span, Vec<PrintArg>),
-    Return(Span, Option<Expr>),
+    Return(Span, #[allow(dead_code)] Option<Expr>),
     Call(Expr),
     Empty,
 }
 
+#[allow(dead_code)]
 pub struct Truncation {
     pub span: Span,
     pub lower: Option<Expr>,
@@ -254,7 +223,6 @@ pub enum BinOp {
     Div,
     Mod,
     IntDiv,
-    LeftDiv,
     EltMul,
     EltDiv,
     Pow,
@@ -278,7 +246,6 @@ impl BinOp {
             BinOp::Div => "/",
             BinOp::Mod => "%",
             BinOp::IntDiv => "%/%",
-            BinOp::LeftDiv => "\\",
             BinOp::EltMul => ".*",
             BinOp::EltDiv => "./",
             BinOp::Pow => "^",
@@ -297,7 +264,7 @@ pub enum UnOp {
 pub enum Index {
     Single(Expr),
     All,
-    Range(Option<Expr>, Option<Expr>),
+    Range(#[allow(dead_code)] Option<Expr>, #[allow(dead_code)] Option<Expr>),
 }
 
 pub struct Expr {
@@ -352,12 +319,7 @@ impl Parse for Program {
             }
             blocks.push(block);
         }
-        Ok(Program {
-            attrs,
-            vis,
-            name,
-            blocks,
-        })
+        Ok(Program { attrs, vis, name, blocks })
     }
 }
 
@@ -416,12 +378,7 @@ fn parse_block(input: ParseStream) -> Result<Block> {
             stmts.push(parse_stmt(&content)?);
         }
     }
-    Ok(Block {
-        kind,
-        span,
-        stmts,
-        functions,
-    })
+    Ok(Block { kind, span, stmts, functions })
 }
 
 fn parse_fun_type(input: ParseStream) -> Result<FunType> {
@@ -456,12 +413,7 @@ fn parse_fun_type(input: ParseStream) -> Result<FunType> {
             ));
         }
     };
-    Ok(FunType {
-        data_only,
-        base,
-        span: ident.span(),
-        array_dims,
-    })
+    Ok(FunType { data_only, base, span: ident.span(), array_dims })
 }
 
 fn parse_fundef(input: ParseStream) -> Result<FunDef> {
@@ -496,12 +448,7 @@ fn parse_fundef(input: ParseStream) -> Result<FunDef> {
         }
         Some(stmts)
     };
-    Ok(FunDef {
-        ret,
-        name,
-        params,
-        body,
-    })
+    Ok(FunDef { ret, name, params, body })
 }
 
 /// Whether the next tokens start a declaration: a type name followed by something that is not
@@ -533,10 +480,7 @@ fn parse_type_decl(input: ParseStream) -> Result<TypeDecl> {
     }
     let name = ident.to_string();
     let Some(base) = BaseType::from_ident(&name) else {
-        return Err(syn::Error::new(
-            ident.span(),
-            format!("expected a type, found `{name}`"),
-        ));
+        return Err(syn::Error::new(ident.span(), format!("expected a type, found `{name}`")));
     };
     let constraint = if input.peek(Token![<]) && !input.peek(Token![<=]) {
         parse_constraint(input)?
@@ -564,13 +508,7 @@ fn parse_type_decl(input: ParseStream) -> Result<TypeDecl> {
             ));
         }
     }
-    Ok(TypeDecl {
-        base,
-        span: ident.span(),
-        array_dims,
-        sizes,
-        constraint,
-    })
+    Ok(TypeDecl { base, span: ident.span(), array_dims, sizes, constraint })
 }
 
 fn parse_constraint(input: ParseStream) -> Result<Constraint> {
@@ -597,10 +535,7 @@ fn parse_constraint(input: ParseStream) -> Result<Constraint> {
             }
         };
         if slot.is_some() {
-            return Err(syn::Error::new(
-                key.span(),
-                format!("`{key}` is given twice"),
-            ));
+            return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
         }
         *slot = Some(value);
         if input.peek(Token![,]) {
@@ -697,10 +632,7 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
                 let content;
                 syn::parenthesized!(content in input);
                 let cond = parse_expr(&content)?;
-                return Ok(Stmt::While {
-                    cond,
-                    body: parse_body(input)?,
-                });
+                return Ok(Stmt::While { cond, body: parse_body(input)? });
             }
             "if" => {
                 Ident::parse_any(input)?;
@@ -714,11 +646,7 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
                 } else {
                     None
                 };
-                return Ok(Stmt::If {
-                    cond,
-                    then,
-                    otherwise,
-                });
+                return Ok(Stmt::If { cond, then, otherwise });
             }
             "break" | "continue" => {
                 Ident::parse_any(input)?;
@@ -731,11 +659,7 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
             }
             "return" => {
                 Ident::parse_any(input)?;
-                let value = if input.peek(Token![;]) {
-                    None
-                } else {
-                    Some(parse_expr(input)?)
-                };
+                let value = if input.peek(Token![;]) { None } else { Some(parse_expr(input)?) };
                 input.parse::<Token![;]>()?;
                 return Ok(Stmt::Return(word.span(), value));
             }
@@ -753,10 +677,7 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
                 input.parse::<Token![+=]>()?;
                 let value = parse_expr(input)?;
                 input.parse::<Token![;]>()?;
-                return Ok(Stmt::TargetPlus {
-                    span: word.span(),
-                    value,
-                });
+                return Ok(Stmt::TargetPlus { span: word.span(), value });
             }
             _ => {}
         }
@@ -772,42 +693,20 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
             let t = Ident::parse_any(input)?;
             let content;
             syn::bracketed!(content in input);
-            let lower = if content.peek(Token![,]) {
-                None
-            } else {
-                Some(parse_expr(&content)?)
-            };
+            let lower = if content.peek(Token![,]) { None } else { Some(parse_expr(&content)?) };
             content.parse::<Token![,]>()?;
-            let upper = if content.is_empty() {
-                None
-            } else {
-                Some(parse_expr(&content)?)
-            };
-            Some(Truncation {
-                span: t.span(),
-                lower,
-                upper,
-            })
+            let upper = if content.is_empty() { None } else { Some(parse_expr(&content)?) };
+            Some(Truncation { span: t.span(), lower, upper })
         } else {
             None
         };
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Tilde {
-            lhs,
-            dist,
-            args,
-            truncation,
-        });
+        return Ok(Stmt::Tilde { lhs, dist, args, truncation });
     }
     if let Some((op, span)) = parse_assign_op(input)? {
         let value = parse_expr(input)?;
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Assign {
-            target: lhs,
-            op,
-            op_span: span,
-            value,
-        });
+        return Ok(Stmt::Assign { target: lhs, op, op_span: span, value });
     }
     if input.peek(Token![;]) {
         input.parse::<Token![;]>()?;
@@ -854,10 +753,7 @@ fn parse_for(input: ParseStream) -> Result<Stmt> {
     let var = Ident::parse_any(&content)?;
     let kw = Ident::parse_any(&content)?;
     if kw != "in" {
-        return Err(syn::Error::new(
-            kw.span(),
-            format!("expected `in`, found `{kw}`"),
-        ));
+        return Err(syn::Error::new(kw.span(), format!("expected `in`, found `{kw}`")));
     }
     let first = parse_expr(&content)?;
     if content.peek(Token![:]) {
@@ -866,21 +762,12 @@ fn parse_for(input: ParseStream) -> Result<Stmt> {
         if !content.is_empty() {
             return Err(content.error("expected `)` after the loop range"));
         }
-        return Ok(Stmt::For {
-            var,
-            lower: first,
-            upper,
-            body: parse_body(input)?,
-        });
+        return Ok(Stmt::For { var, lower: first, upper, body: parse_body(input)? });
     }
     if !content.is_empty() {
         return Err(content.error("expected `:` or `)` in the loop header"));
     }
-    Ok(Stmt::ForEach {
-        var,
-        container: first,
-        body: parse_body(input)?,
-    })
+    Ok(Stmt::ForEach { var, container: first, body: parse_body(input)? })
 }
 
 /// Binding strength, lowest first, following the operator table of the Stan reference manual.
@@ -892,7 +779,6 @@ enum Prec {
     Comparison,
     Additive,
     Multiplicative,
-    LeftDivision,
     Elementwise,
 }
 
@@ -904,8 +790,7 @@ impl Prec {
             Prec::Equality => Prec::Comparison,
             Prec::Comparison => Prec::Additive,
             Prec::Additive => Prec::Multiplicative,
-            Prec::Multiplicative => Prec::LeftDivision,
-            Prec::LeftDivision => Prec::Elementwise,
+            Prec::Multiplicative => Prec::Elementwise,
             Prec::Elementwise => return None,
         })
     }
@@ -987,10 +872,7 @@ fn parse_binary(input: ParseStream, prec: Prec) -> Result<Expr> {
     while let Some((op, ntokens)) = peek_binop(input, prec) {
         let span = skip_tokens(input, ntokens)?;
         let rhs = next(input)?;
-        lhs = Expr {
-            kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-            span,
-        };
+        lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
     }
     Ok(lhs)
 }
@@ -1008,10 +890,7 @@ fn parse_unary(input: ParseStream) -> Result<Expr> {
     if let Some(op) = op {
         let span = skip_tokens(input, 1)?;
         let operand = parse_unary(input)?;
-        return Ok(Expr {
-            kind: ExprKind::Unary(op, Box::new(operand)),
-            span,
-        });
+        return Ok(Expr { kind: ExprKind::Unary(op, Box::new(operand)), span });
     }
     parse_power(input)
 }
@@ -1030,10 +909,7 @@ fn parse_power(input: ParseStream) -> Result<Expr> {
     if let Some((op, n)) = op {
         let span = skip_tokens(input, n)?;
         let exponent = parse_unary(input)?;
-        return Ok(Expr {
-            kind: ExprKind::Binary(op, Box::new(base), Box::new(exponent)),
-            span,
-        });
+        return Ok(Expr { kind: ExprKind::Binary(op, Box::new(base), Box::new(exponent)), span });
     }
     Ok(base)
 }
@@ -1051,10 +927,7 @@ fn parse_postfix(input: ParseStream) -> Result<Expr> {
             }
             content.parse::<Token![,]>()?;
         }
-        expr = Expr {
-            kind: ExprKind::Index(Box::new(expr), indices),
-            span: bracket.span.open(),
-        };
+        expr = Expr { kind: ExprKind::Index(Box::new(expr), indices), span: bracket.span.open() };
     }
     Ok(expr)
 }
@@ -1090,32 +963,20 @@ fn parse_primary(input: ParseStream) -> Result<Expr> {
     if input.peek(LitInt) {
         let lit: LitInt = input.parse()?;
         if !lit.suffix().is_empty() {
-            return Err(syn::Error::new(
-                lit.span(),
-                "number literals take no type suffix",
-            ));
+            return Err(syn::Error::new(lit.span(), "number literals take no type suffix"));
         }
         let value = lit.base10_parse::<i64>().map_err(|_| {
             syn::Error::new(lit.span(), "integer literal is too large for Stan's `int`")
         })?;
-        return Ok(Expr {
-            kind: ExprKind::Int(value),
-            span: lit.span(),
-        });
+        return Ok(Expr { kind: ExprKind::Int(value), span: lit.span() });
     }
     if input.peek(LitFloat) {
         let lit: LitFloat = input.parse()?;
         if !lit.suffix().is_empty() {
-            return Err(syn::Error::new(
-                lit.span(),
-                "number literals take no type suffix",
-            ));
+            return Err(syn::Error::new(lit.span(), "number literals take no type suffix"));
         }
         let value = lit.base10_parse::<f64>()?;
-        return Ok(Expr {
-            kind: ExprKind::Real(value),
-            span: lit.span(),
-        });
+        return Ok(Expr { kind: ExprKind::Real(value), span: lit.span() });
     }
     if input.peek(syn::token::Paren) {
         let content;
@@ -1124,28 +985,19 @@ fn parse_primary(input: ParseStream) -> Result<Expr> {
         if !content.is_empty() {
             return Err(content.error("expected `)`"));
         }
-        return Ok(Expr {
-            kind: ExprKind::Paren(Box::new(inner)),
-            span: paren.span.open(),
-        });
+        return Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), span: paren.span.open() });
     }
     if input.peek(syn::token::Brace) {
         let content;
         let brace = syn::braced!(content in input);
         let items = parse_comma_exprs(&content)?;
-        return Ok(Expr {
-            kind: ExprKind::ArrayLit(items),
-            span: brace.span.open(),
-        });
+        return Ok(Expr { kind: ExprKind::ArrayLit(items), span: brace.span.open() });
     }
     if input.peek(syn::token::Bracket) {
         let content;
         let bracket = syn::bracketed!(content in input);
         let items = parse_comma_exprs(&content)?;
-        return Ok(Expr {
-            kind: ExprKind::RowVectorLit(items),
-            span: bracket.span.open(),
-        });
+        return Ok(Expr { kind: ExprKind::RowVectorLit(items), span: bracket.span.open() });
     }
     if input.peek(Ident::peek_any) {
         let name = Ident::parse_any(input)?;
@@ -1167,20 +1019,10 @@ fn parse_primary(input: ParseStream) -> Result<Expr> {
                 content.parse::<Token![,]>()?;
             }
             let span = name.span();
-            return Ok(Expr {
-                kind: ExprKind::Call {
-                    name,
-                    args,
-                    conditional,
-                },
-                span,
-            });
+            return Ok(Expr { kind: ExprKind::Call { name, args, conditional }, span });
         }
         let span = name.span();
-        return Ok(Expr {
-            kind: ExprKind::Var(name),
-            span,
-        });
+        return Ok(Expr { kind: ExprKind::Var(name), span });
     }
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
@@ -1197,8 +1039,5 @@ fn parse_primary(input: ParseStream) -> Result<Expr> {
         proc_macro2::TokenTree::Group(g) if g.delimiter() == Delimiter::None => "a group".into(),
         other => format!("`{other}`"),
     };
-    Err(syn::Error::new(
-        found.span(),
-        format!("expected an expression, found {what}"),
-    ))
+    Err(syn::Error::new(found.span(), format!("expected an expression, found {what}")))
 }

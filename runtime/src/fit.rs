@@ -109,13 +109,7 @@ impl Fit {
                 )));
             }
         }
-        Ok(Fit {
-            names,
-            shapes,
-            num_draws,
-            max_depth,
-            chains,
-        })
+        Ok(Fit { names, shapes, num_draws, max_depth, chains })
     }
 
     /// Output names in Stan's order and spelling (`theta[1]`, ...).
@@ -163,10 +157,7 @@ impl Fit {
     /// `names().len()`.
     pub fn variable_chains(&self, index: usize) -> Vec<&[f64]> {
         let n = self.num_draws;
-        self.chains
-            .iter()
-            .map(|c| &c.draws[index * n..(index + 1) * n])
-            .collect()
+        self.chains.iter().map(|c| &c.draws[index * n..(index + 1) * n]).collect()
     }
 
     /// `lp__` of each chain.
@@ -181,10 +172,7 @@ impl Fit {
 
     /// The number of divergent draws of each chain.
     pub fn divergences(&self) -> Vec<usize> {
-        self.chains
-            .iter()
-            .map(|c| c.stats.divergent.iter().filter(|&&d| d).count())
-            .collect()
+        self.chains.iter().map(|c| c.stats.divergent.iter().filter(|&&d| d).count()).collect()
     }
 
     /// The number of draws of each chain that stopped at the maximum tree depth.
@@ -203,10 +191,7 @@ impl Fit {
 
     /// The adapted diagonal inverse metric of each chain.
     pub fn inv_metrics(&self) -> Vec<&[f64]> {
-        self.chains
-            .iter()
-            .map(|c| c.inv_metric.as_slice())
-            .collect()
+        self.chains.iter().map(|c| c.inv_metric.as_slice()).collect()
     }
 
     /// Gradient evaluations of each chain, warm-up included.
@@ -222,6 +207,36 @@ impl Fit {
     /// Wall time of the kept draws of each chain.
     pub fn sampling_times(&self) -> Vec<Duration> {
         self.chains.iter().map(|c| c.sampling_time).collect()
+    }
+}
+
+impl Fit {
+    /// The summary table of `lp__` and every output, with the sampler's warnings, as CmdStan's
+    /// `stansummary` prints it.
+    pub fn summary(&self) -> crate::summary::Summary {
+        let mut rows = Vec::with_capacity(self.names.len() + 1);
+        rows.push(crate::summary::SummaryRow::compute("lp__", &self.lp_chains()));
+        for (i, name) in self.names.iter().enumerate() {
+            rows.push(crate::summary::SummaryRow::compute(name, &self.variable_chains(i)));
+        }
+        let facts = crate::summary::SamplerFacts {
+            chains: self.num_chains(),
+            draws_per_chain: self.num_draws,
+            divergent_per_chain: self.divergences(),
+            max_depth: self.max_depth,
+            max_depth_hits_per_chain: self.max_depth_hits(),
+            ebfmi_per_chain: self
+                .chains
+                .iter()
+                .map(|c| crate::diagnostics::ebfmi(&c.stats.energy))
+                .collect(),
+        };
+        crate::summary::Summary::new(rows, &facts)
+    }
+
+    /// Gradient evaluations summed over all chains, warm-up included.
+    pub fn total_gradient_evaluations(&self) -> u64 {
+        self.chains.iter().map(|c| c.gradient_evaluations).sum()
     }
 }
 
@@ -254,15 +269,10 @@ mod tests {
     fn draws_are_variable_major_per_chain() {
         let names = vec!["a".to_string(), "b[1]".to_string()];
         let shapes = vec![("a".into(), vec![]), ("b".into(), vec![1])];
-        let chains = vec![
-            chain(vec![1.0, 2.0, 10.0, 20.0], 2),
-            chain(vec![3.0, 4.0, 30.0, 40.0], 2),
-        ];
+        let chains =
+            vec![chain(vec![1.0, 2.0, 10.0, 20.0], 2), chain(vec![3.0, 4.0, 30.0, 40.0], 2)];
         let fit = Fit::new(names, shapes, 10, chains).unwrap();
-        assert_eq!(
-            fit.chain_draws("b[1]").unwrap(),
-            vec![&[10.0, 20.0][..], &[30.0, 40.0][..]]
-        );
+        assert_eq!(fit.chain_draws("b[1]").unwrap(), vec![&[10.0, 20.0][..], &[30.0, 40.0][..]]);
         assert_eq!(fit.draws("a").unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
         assert!(fit.draws("c").is_none());
         assert_eq!(fit.divergences(), vec![1, 1]);
@@ -279,35 +289,5 @@ mod tests {
             err.to_string(),
             "chain 2 has 1 draws of 1 values, expected 2 draws of 1 outputs"
         );
-    }
-}
-
-impl Fit {
-    /// The summary table of `lp__` and every output, with the sampler's warnings, as CmdStan's
-    /// `stansummary` prints it.
-    pub fn summary(&self) -> crate::summary::Summary {
-        let mut rows = Vec::with_capacity(self.names.len() + 1);
-        rows.push(crate::summary::SummaryRow::compute("lp__", &self.lp_chains()));
-        for (i, name) in self.names.iter().enumerate() {
-            rows.push(crate::summary::SummaryRow::compute(name, &self.variable_chains(i)));
-        }
-        let facts = crate::summary::SamplerFacts {
-            chains: self.num_chains(),
-            draws_per_chain: self.num_draws,
-            divergent_per_chain: self.divergences(),
-            max_depth: self.max_depth,
-            max_depth_hits_per_chain: self.max_depth_hits(),
-            ebfmi_per_chain: self
-                .chains
-                .iter()
-                .map(|c| crate::diagnostics::ebfmi(&c.stats.energy))
-                .collect(),
-        };
-        crate::summary::Summary::new(rows, &facts)
-    }
-
-    /// Gradient evaluations summed over all chains, warm-up included.
-    pub fn total_gradient_evaluations(&self) -> u64 {
-        self.chains.iter().map(|c| c.gradient_evaluations).sum()
     }
 }

@@ -18,9 +18,17 @@ pub struct GradientEvaluator<'m, M: Model, const W: usize = DEFAULT_WIDTH> {
     evaluations: u64,
 }
 
-impl<'m, M: Model, const W: usize> GradientEvaluator<'m, M, W> {
-    /// An evaluator for `model`, with its buffers allocated.
+impl<'m, M: Model> GradientEvaluator<'m, M> {
+    /// An evaluator for `model` with the default number of directions per pass, with its
+    /// buffers allocated.
     pub fn new(model: &'m M) -> Self {
+        Self::with_width(model)
+    }
+}
+
+impl<'m, M: Model, const W: usize> GradientEvaluator<'m, M, W> {
+    /// An evaluator for `model` that seeds `W` directions per pass, with its buffers allocated.
+    pub fn with_width(model: &'m M) -> Self {
         let zero = DualSVec64::<W>::from_re(0.0);
         GradientEvaluator {
             model,

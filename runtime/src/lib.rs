@@ -9,7 +9,7 @@
 //! - [`gradient`]: gradients from dual numbers;
 //! - [`nuts`] and [`sampler`]: the No-U-Turn sampler with Stan's adaptation, on threads;
 //! - [`fit`], [`diagnostics`] and [`summary`]: draws, R-hat and ESS, and the summary table;
-//! - [`reference`]: streaming reader of posteriordb reference posteriors, for tests.
+//! - [`mod@reference`]: streaming reader of posteriordb reference posteriors, for tests.
 
 #![deny(missing_docs)]
 

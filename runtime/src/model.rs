@@ -75,18 +75,12 @@ pub struct ModelError {
 impl ModelError {
     /// A recoverable error: the current proposal is rejected.
     pub fn recoverable(message: impl Into<Cow<'static, str>>) -> Self {
-        ModelError {
-            kind: ErrorKind::Recoverable,
-            message: message.into(),
-        }
+        ModelError { kind: ErrorKind::Recoverable, message: message.into() }
     }
 
     /// A fatal error: sampling stops.
     pub fn fatal(message: impl Into<Cow<'static, str>>) -> Self {
-        ModelError {
-            kind: ErrorKind::Fatal,
-            message: message.into(),
-        }
+        ModelError { kind: ErrorKind::Fatal, message: message.into() }
     }
 
     /// Whether sampling may go on after this error.

@@ -29,9 +29,7 @@ pub fn imul(a: i64, b: i64) -> Result<i64, ModelError> {
 /// `a / b` on Stan ints: truncates towards zero; division by zero is an error.
 pub fn idiv(a: i64, b: i64) -> Result<i64, ModelError> {
     if b == 0 {
-        return Err(ModelError::fatal(format!(
-            "integer division by zero in {a} / 0"
-        )));
+        return Err(ModelError::fatal(format!("integer division by zero in {a} / 0")));
     }
     a.checked_div(b).ok_or_else(|| overflow("/", a, b))
 }
@@ -39,23 +37,18 @@ pub fn idiv(a: i64, b: i64) -> Result<i64, ModelError> {
 /// `a % b` on Stan ints, with the sign of `a`, as in C++.
 pub fn imod(a: i64, b: i64) -> Result<i64, ModelError> {
     if b == 0 {
-        return Err(ModelError::fatal(format!(
-            "integer modulus by zero in {a} % 0"
-        )));
+        return Err(ModelError::fatal(format!("integer modulus by zero in {a} % 0")));
     }
     a.checked_rem(b).ok_or_else(|| overflow("%", a, b))
 }
 
 /// `-a` on Stan ints.
 pub fn ineg(a: i64) -> Result<i64, ModelError> {
-    a.checked_neg()
-        .ok_or_else(|| ModelError::fatal(format!("integer overflow in -({a})")))
+    a.checked_neg().ok_or_else(|| ModelError::fatal(format!("integer overflow in -({a})")))
 }
 
 fn index_error(name: &str, i: i64, len: usize) -> ModelError {
-    ModelError::fatal(format!(
-        "index {i} out of range for `{name}`, which has size {len}"
-    ))
+    ModelError::fatal(format!("index {i} out of range for `{name}`, which has size {len}"))
 }
 
 #[inline]
@@ -89,9 +82,7 @@ pub fn at_mut<'a, T>(xs: &'a mut [T], i: i64, name: &str) -> Result<&'a mut T, M
 /// A declared size: a negative one is an error naming the variable.
 pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
     usize::try_from(n).map_err(|_| {
-        ModelError::fatal(format!(
-            "the size of `{name}` is {n}, but must be non-negative"
-        ))
+        ModelError::fatal(format!("the size of `{name}` is {n}, but must be non-negative"))
     })
 }
 
@@ -147,20 +138,12 @@ pub fn check_bounds<T: Scalar>(
 ) -> Result<(), ModelError> {
     for (k, x) in xs.iter().enumerate() {
         let v = x.value();
-        if !(v >= lower && v <= upper) {
-            let rule = if !(v >= lower) {
-                format!(">= {lower}")
-            } else {
-                format!("<= {upper}")
-            };
-            let at = if xs.len() > 1 {
-                format!("{name}[{}]", k + 1)
-            } else {
-                name.to_string()
-            };
-            return Err(ModelError::recoverable(format!(
-                "{at} is {v}, but must be {rule}"
-            )));
+        // NaN breaks both rules; it is reported against the lower bound.
+        let above_lower = v >= lower;
+        if !above_lower || v > upper || v.is_nan() {
+            let rule = if above_lower { format!("<= {upper}") } else { format!(">= {lower}") };
+            let at = if xs.len() > 1 { format!("{name}[{}]", k + 1) } else { name.to_string() };
+            return Err(ModelError::recoverable(format!("{at} is {v}, but must be {rule}")));
         }
     }
     Ok(())
@@ -275,12 +258,7 @@ mod tests {
         assert_eq!(idiv(-7, 2).unwrap(), -3);
         assert_eq!(imod(-7, 2).unwrap(), -1);
         assert!(idiv(1, 0).unwrap_err().message.contains("division by zero"));
-        assert!(
-            iadd(i64::MAX, 1)
-                .unwrap_err()
-                .message
-                .contains("integer overflow")
-        );
+        assert!(iadd(i64::MAX, 1).unwrap_err().message.contains("integer overflow"));
     }
 
     #[test]
@@ -288,10 +266,7 @@ mod tests {
         let xs = [1.0, 2.0, 3.0];
         assert_eq!(at(&xs, 1, "x").unwrap(), 1.0);
         let err = at(&xs, 4, "x").unwrap_err();
-        assert_eq!(
-            err.message,
-            "index 4 out of range for `x`, which has size 3"
-        );
+        assert_eq!(err.message, "index 4 out of range for `x`, which has size 3");
         assert!(at(&xs, 0, "x").is_err());
     }
 

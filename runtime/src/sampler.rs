@@ -123,9 +123,7 @@ impl Sampler {
         self.validate(model.dim())?;
         let names = model.output_names();
         let threads = self.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(self.chains)
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(self.chains)
         });
         let stop = AtomicBool::new(false);
         let next = AtomicUsize::new(0);
@@ -162,9 +160,7 @@ impl Sampler {
             }
         }
         if stopped {
-            return Err(Error::Sampling(
-                "sampling stopped before every chain finished".into(),
-            ));
+            return Err(Error::Sampling("sampling stopped before every chain finished".into()));
         }
         Fit::new(names, model.output_shapes(), self.max_depth, chains)
     }
@@ -178,16 +174,10 @@ impl Sampler {
             return fail("max_depth must be at least 1".into());
         }
         if !(self.adapt_delta > 0.0 && self.adapt_delta < 1.0) {
-            return fail(format!(
-                "adapt_delta must be in (0, 1), got {}",
-                self.adapt_delta
-            ));
+            return fail(format!("adapt_delta must be in (0, 1), got {}", self.adapt_delta));
         }
         if !(self.init_radius >= 0.0 && self.init_radius.is_finite()) {
-            return fail(format!(
-                "init_radius must be finite and >= 0, got {}",
-                self.init_radius
-            ));
+            return fail(format!("init_radius must be finite and >= 0, got {}", self.init_radius));
         }
         if self.threads == Some(0) {
             return fail("the number of threads must be at least 1".into());
@@ -215,9 +205,8 @@ impl Sampler {
         num_outputs: usize,
         stop: &AtomicBool,
     ) -> ChainOutcome {
-        let run = catch_unwind(AssertUnwindSafe(|| {
-            self.run_chain(model, chain, num_outputs, stop)
-        }));
+        let run =
+            catch_unwind(AssertUnwindSafe(|| self.run_chain(model, chain, num_outputs, stop)));
         match run {
             Ok(Ok(Some(fit))) => ChainOutcome::Done(Box::new(fit)),
             Ok(Ok(None)) => ChainOutcome::Stopped,
@@ -264,11 +253,10 @@ impl Sampler {
             1 => Some(self.inits[0].as_slice()),
             _ => Some(self.inits[chain].as_slice()),
         };
-        nuts.initialize(&mut evaluator, &mut rng, init, self.init_radius)
-            .map_err(|e| match e {
-                Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
-                other => other,
-            })?;
+        nuts.initialize(&mut evaluator, &mut rng, init, self.init_radius).map_err(|e| match e {
+            Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
+            other => other,
+        })?;
         for _ in 0..self.warmup {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);

@@ -128,11 +128,15 @@ where
 
     #[inline]
     fn chain(self, f: f64, df: f64) -> Self {
-        // The derivative part of `self - re(self)` times df, plus the new value. An infinite df
-        // is clamped to the largest finite one: its product with the zero value part must stay
-        // zero (0 * inf is NaN), while the derivative part still overflows to infinity.
-        let df = if df.is_infinite() { f64::MAX.copysign(df) } else { df };
-        (self - T::from(self.re())) * df + f
+        // The derivative part of `self - re(self)` times df, plus the new value.
+        let d = self - T::from(self.re());
+        if df.is_infinite() {
+            // 0 * inf is NaN, which would poison the value part. Two finite factors whose
+            // product overflows keep the value part at zero and send every non-zero derivative
+            // to an infinity of the right sign.
+            return d * f64::MAX.copysign(df) * f64::MAX + f;
+        }
+        d * df + f
     }
 
     #[inline]

@@ -94,22 +94,12 @@ impl Summary {
             ebfmi_warning(facts),
             rhat_warning(&rows),
             ess_warning(&rows, facts, "Bulk", |r| r.ess_bulk, "means and medians"),
-            ess_warning(
-                &rows,
-                facts,
-                "Tail",
-                |r| r.ess_tail,
-                "the 5% and 95% quantiles",
-            ),
+            ess_warning(&rows, facts, "Tail", |r| r.ess_tail, "the 5% and 95% quantiles"),
         ]
         .into_iter()
         .flatten()
         .collect();
-        Summary {
-            rows,
-            warnings,
-            facts: facts.clone(),
-        }
+        Summary { rows, warnings, facts: facts.clone() }
     }
 
     /// The row named `name` exactly (`theta[2]`), if any.
@@ -133,8 +123,7 @@ impl Summary {
 
 /// Whether output `name` is `variable` or one of its elements.
 fn is_part_of(name: &str, variable: &str) -> bool {
-    name.strip_prefix(variable)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
+    name.strip_prefix(variable).is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
 }
 
 fn divergence_warning(facts: &SamplerFacts) -> Option<String> {
@@ -184,10 +173,8 @@ fn ebfmi_warning(facts: &SamplerFacts) -> Option<String> {
 fn rhat_warning(rows: &[SummaryRow]) -> Option<String> {
     let worst = worst(rows, |r| r.rhat, |r| r.rhat > RHAT_LIMIT, true);
     worst.map(|(count, named)| {
-        let named: Vec<String> = named
-            .iter()
-            .map(|r| format!("{} {:.3}", r.name, r.rhat))
-            .collect();
+        let named: Vec<String> =
+            named.iter().map(|r| format!("{} {:.3}", r.name, r.rhat)).collect();
         format!(
             "R-hat is above {RHAT_LIMIT} for {}. The chains disagree with each other, so \
              their estimates cannot be trusted yet. Run longer chains, and look for \
@@ -207,10 +194,8 @@ fn ess_warning(
     let limit = ESS_PER_CHAIN * facts.chains as f64;
     let worst = worst(rows, ess, |r| ess(r) < limit, false);
     worst.map(|(count, named)| {
-        let named: Vec<String> = named
-            .iter()
-            .map(|r| format!("{} {:.0}", r.name, ess(r)))
-            .collect();
+        let named: Vec<String> =
+            named.iter().map(|r| format!("{} {:.0}", r.name, ess(r))).collect();
         format!(
             "{kind} ESS is below {ESS_PER_CHAIN} per chain ({limit} in total) for {}. \
              Estimates of {governs} are too noisy to rely on; run longer chains or \
@@ -254,18 +239,11 @@ fn variables(count: usize, named: &[String]) -> String {
 /// "12 of 4000 transitions (0.3%)".
 fn share_of_transitions(count: usize, facts: &SamplerFacts) -> String {
     let total = facts.chains * facts.draws_per_chain;
-    let noun = if count == 1 {
-        "transition"
-    } else {
-        "transitions"
-    };
+    let noun = if count == 1 { "transition" } else { "transitions" };
     if total == 0 {
         return format!("{count} {noun}");
     }
-    format!(
-        "{count} of {total} transitions ({}%)",
-        percent(100.0 * count as f64 / total as f64)
-    )
+    format!("{count} of {total} transitions ({}%)", percent(100.0 * count as f64 / total as f64))
 }
 
 /// A percentage with at most two decimals and no trailing zeros.
@@ -279,11 +257,8 @@ fn per_chain(counts: &[usize]) -> String {
     if counts.len() < 2 {
         return String::new();
     }
-    let parts: Vec<String> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("chain {}: {c}", i + 1))
-        .collect();
+    let parts: Vec<String> =
+        counts.iter().enumerate().map(|(i, c)| format!("chain {}: {c}", i + 1)).collect();
     format!(" ({})", parts.join(", "))
 }
 
@@ -328,9 +303,8 @@ impl fmt::Display for Summary {
     }
 }
 
-const HEADERS: [&str; 9] = [
-    "Mean", "MCSE", "StdDev", "5%", "50%", "95%", "ESS_bulk", "ESS_tail", "R_hat",
-];
+const HEADERS: [&str; 9] =
+    ["Mean", "MCSE", "StdDev", "5%", "50%", "95%", "ESS_bulk", "ESS_tail", "R_hat"];
 
 fn cells(row: &SummaryRow) -> [String; 9] {
     [

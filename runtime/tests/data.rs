@@ -24,14 +24,7 @@ fn k27_every_spelling_of_nan_and_infinity() {
             "g": ["+inf", "-inf", 1], "h": ["Infinity", "-Infinity", "inf"]}"#,
     );
     let (inf, nan) = (f64::INFINITY, f64::NAN);
-    for (name, want) in [
-        ("a", nan),
-        ("b", inf),
-        ("c", -inf),
-        ("d", inf),
-        ("e", -inf),
-        ("f", nan),
-    ] {
+    for (name, want) in [("a", nan), ("b", inf), ("c", -inf), ("d", inf), ("e", -inf), ("f", nan)] {
         assert!(same(d.real(name).unwrap(), want), "{name}");
     }
     assert_eq!(d.reals("g", &[3]).unwrap(), [inf, -inf, 1.0]);
@@ -43,10 +36,7 @@ fn k27_nan_and_infinity_are_errors_for_an_int() {
     let d = data(r#"{"n": "NaN", "m": Infinity, "k": [1, "-inf"]}"#);
     assert_eq!(message(d.int("n")), "n: expected an integer, found NaN");
     assert_eq!(message(d.int("m")), "m: expected an integer, found inf");
-    assert_eq!(
-        message(d.ints("k", &[2])),
-        "k[2]: expected an integer, found -inf"
-    );
+    assert_eq!(message(d.ints("k", &[2])), "k[2]: expected an integer, found -inf");
 }
 
 #[test]
@@ -75,23 +65,14 @@ fn k28_zero_size_containers() {
     read_k28(&data(r#"{"n": 0, "x": [], "m": [[]], "v": [], "w": []}"#)).unwrap();
     read_k28(&data(r#"{"n": 0}"#)).unwrap();
     let d = data(r#"{"n": 1, "x": [], "m": [], "v": [], "w": []}"#);
-    assert_eq!(
-        message(read_k28(&d)),
-        "x: dimension 1 has size 0, expected 1"
-    );
+    assert_eq!(message(read_k28(&d)), "x: dimension 1 has size 0, expected 1");
 }
 
 #[test]
 fn zero_size_containers_must_still_be_empty() {
     let d = data(r#"{"m": [[1, 2, 3]], "s": 5}"#);
-    assert_eq!(
-        message(d.reals("m", &[0, 3])),
-        "m: dimension 1 has size 1, expected 0"
-    );
-    assert_eq!(
-        message(d.reals("s", &[0])),
-        "s: expected an array of size 0, found 5"
-    );
+    assert_eq!(message(d.reals("m", &[0, 3])), "m: dimension 1 has size 1, expected 0");
+    assert_eq!(message(d.reals("s", &[0])), "s: expected an array of size 0, found 5");
 }
 
 #[test]
@@ -102,23 +83,14 @@ fn k29_integers_written_as_reals() {
     assert_eq!(data(r#"{"N": 10.0}"#).int("N").unwrap(), 10);
     assert_eq!(data(r#"{"N": 1e6}"#).int("N").unwrap(), 1_000_000);
     assert_eq!(data(r#"{"N": -2.0E+1}"#).int("N").unwrap(), -20);
-    assert_eq!(
-        message(data(r#"{"N": 1.5}"#).int("N")),
-        "N: expected an integer, found 1.5"
-    );
+    assert_eq!(message(data(r#"{"N": 1.5}"#).int("N")), "N: expected an integer, found 1.5");
 }
 
 #[test]
 fn non_integral_element_names_the_variable_and_index() {
     let d = data(r#"{"y": [1, 2, 2.5, 4], "z": [[1, 2], [3, 4.25]]}"#);
-    assert_eq!(
-        message(d.ints("y", &[4])),
-        "y[3]: expected an integer, found 2.5"
-    );
-    assert_eq!(
-        message(d.ints("z", &[2, 2])),
-        "z[2, 2]: expected an integer, found 4.25"
-    );
+    assert_eq!(message(d.ints("y", &[4])), "y[3]: expected an integer, found 2.5");
+    assert_eq!(message(d.ints("z", &[2, 2])), "z[2, 2]: expected an integer, found 4.25");
 }
 
 #[test]
@@ -130,15 +102,9 @@ fn integers_beyond_64_bits_are_errors() {
     assert_eq!(d.int("a").unwrap(), i64::MAX);
     assert_eq!(d.int("d").unwrap(), i64::MIN);
     let range = "expected an integer between -2^63 and 2^63 - 1";
-    assert_eq!(
-        message(d.int("b")),
-        format!("b: {range}, found 9.223372036854776e18")
-    );
+    assert_eq!(message(d.int("b")), format!("b: {range}, found 9.223372036854776e18"));
     assert_eq!(message(d.int("c")), format!("c: {range}, found 1e19"));
-    assert_eq!(
-        message(d.int("e")),
-        format!("e: {range}, found 9.223372036854776e18")
-    );
+    assert_eq!(message(d.int("e")), format!("e: {range}, found 9.223372036854776e18"));
     // As a real, a large integer literal is simply the nearest double.
     assert_eq!(d.real("b").unwrap(), 2f64.powi(63));
 }
@@ -147,10 +113,7 @@ fn integers_beyond_64_bits_are_errors() {
 fn missing_variable() {
     let d = data(r#"{"M": 3}"#);
     assert_eq!(message(d.int("N")), "variable `N` is missing from the data");
-    assert_eq!(
-        message(d.reals("y", &[2])),
-        "variable `y` is missing from the data"
-    );
+    assert_eq!(message(d.reals("y", &[2])), "variable `y` is missing from the data");
     // A variable with a zero-size dimension may be left out.
     assert_eq!(d.reals("y", &[2, 0, 1]).unwrap(), Vec::<f64>::new());
 }
@@ -164,73 +127,37 @@ fn extra_fields_are_ignored() {
 #[test]
 fn matrices_and_arrays_of_vectors_are_row_major() {
     let d = data(r#"{"m": [[1, 2, 3], [4, 5, 6.5]], "a": [[[1], [2]], [[3], [4]]]}"#);
-    assert_eq!(
-        d.reals("m", &[2, 3]).unwrap(),
-        [1.0, 2.0, 3.0, 4.0, 5.0, 6.5]
-    );
+    assert_eq!(d.reals("m", &[2, 3]).unwrap(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.5]);
     assert_eq!(d.ints("a", &[2, 2, 1]).unwrap(), [1, 2, 3, 4]);
 }
 
 #[test]
 fn shape_errors_name_the_dimension_and_row() {
     let d = data(r#"{"m": [[1, 2, 3], [4, 5]], "v": [1, [2]], "s": [1], "t": 3}"#);
-    assert_eq!(
-        message(d.reals("m", &[2, 3])),
-        "m: dimension 2 has size 2, expected 3 in m[2]"
-    );
-    assert_eq!(
-        message(d.reals("m", &[3, 3])),
-        "m: dimension 1 has size 2, expected 3"
-    );
+    assert_eq!(message(d.reals("m", &[2, 3])), "m: dimension 2 has size 2, expected 3 in m[2]");
+    assert_eq!(message(d.reals("m", &[3, 3])), "m: dimension 1 has size 2, expected 3");
     assert_eq!(
         message(d.reals("v", &[2])),
         "v[2]: expected a real number, found an array of size 1"
     );
-    assert_eq!(
-        message(d.real("s")),
-        "s: expected a real number, found an array of size 1"
-    );
-    assert_eq!(
-        message(d.reals("t", &[3])),
-        "t: expected an array of size 3, found 3"
-    );
+    assert_eq!(message(d.real("s")), "s: expected a real number, found an array of size 1");
+    assert_eq!(message(d.reals("t", &[3])), "t: expected an array of size 3, found 3");
 }
 
 #[test]
 fn wrong_json_types_are_described() {
     let d = data(r#"{"a": "ten", "b": true, "c": null, "d": {"x": 1}}"#);
-    assert_eq!(
-        message(d.int("a")),
-        "a: expected an integer, found the string \"ten\""
-    );
-    assert_eq!(
-        message(d.real("b")),
-        "b: expected a real number, found true"
-    );
-    assert_eq!(
-        message(d.real("c")),
-        "c: expected a real number, found null"
-    );
-    assert_eq!(
-        message(d.ints("d", &[1])),
-        "d: expected an array of size 1, found an object"
-    );
+    assert_eq!(message(d.int("a")), "a: expected an integer, found the string \"ten\"");
+    assert_eq!(message(d.real("b")), "b: expected a real number, found true");
+    assert_eq!(message(d.real("c")), "c: expected a real number, found null");
+    assert_eq!(message(d.ints("d", &[1])), "d: expected an array of size 1, found an object");
 }
 
 #[test]
 fn malformed_json_gives_line_and_column() {
     let err = DataSource::from_json_str("{\n  \"N\": 3,\n  \"y\": [1, 2,]\n}").unwrap_err();
-    assert_eq!(
-        err.kind(),
-        DataErrorKind::Syntax {
-            line: 3,
-            column: 14
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "line 3, column 14: expected a value, found `]`"
-    );
+    assert_eq!(err.kind(), DataErrorKind::Syntax { line: 3, column: 14 });
+    assert_eq!(err.to_string(), "line 3, column 14: expected a value, found `]`");
     let err = DataSource::from_json_str("{\"N\": 3").unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -266,32 +193,19 @@ fn files_are_named_in_errors() {
     let err = DataSource::from_json_file(&path).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!(
-            "{}: line 2, column 9: expected `,` or `]`, found `2`",
-            path.display()
-        )
+        format!("{}: line 2, column 9: expected `,` or `]`, found `2`", path.display())
     );
     let good = dir.join("good.json");
     std::fs::write(&good, "{\"N\": 3}").unwrap();
-    assert_eq!(
-        DataSource::from_json_file(&good).unwrap().int("N").unwrap(),
-        3
-    );
+    assert_eq!(DataSource::from_json_file(&good).unwrap().int("N").unwrap(), 3);
     let missing = dir.join("absent.json");
     let err = DataSource::from_json_file(&missing).unwrap_err();
     assert_eq!(err.kind(), DataErrorKind::Io);
-    assert!(
-        err.to_string()
-            .starts_with(&format!("{}: ", missing.display())),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with(&format!("{}: ", missing.display())), "{err}");
     let err = DataSource::from_zip_file(&good).unwrap_err();
     assert_eq!(err.kind(), DataErrorKind::Archive);
     assert!(
-        err.to_string().starts_with(&format!(
-            "{}: expected a zip archive, found ",
-            good.display()
-        )),
+        err.to_string().starts_with(&format!("{}: expected a zip archive, found ", good.display())),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -317,23 +231,16 @@ fn zip_archives_hold_one_member_of_any_name() {
     let dir = std::env::temp_dir().join(format!("tilde-zip-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let one = zip_with(&dir, "one.zip", &[("folder/any name.txt", "{\"N\": 4}")]);
-    assert_eq!(
-        DataSource::from_zip_file(&one).unwrap().int("N").unwrap(),
-        4
-    );
+    assert_eq!(DataSource::from_zip_file(&one).unwrap().int("N").unwrap(), 4);
     let two = zip_with(&dir, "two.zip", &[("a.json", "{}"), ("b.json", "{}")]);
     let err = DataSource::from_zip_file(&two).unwrap_err();
-    let expected = format!(
-        "{}: expected a zip archive with one member, found 2 members",
-        two.display()
-    );
+    let expected =
+        format!("{}: expected a zip archive with one member, found 2 members", two.display());
     assert_eq!(err.to_string(), expected);
     let bad = zip_with(&dir, "bad.zip", &[("d.json", "{\"N\": 4,}")]);
     let err = DataSource::from_zip_file(&bad).unwrap_err();
-    let expected = format!(
-        "{}: line 1, column 9: expected a quoted variable name, found `}}`",
-        bad.display()
-    );
+    let expected =
+        format!("{}: line 1, column 9: expected a quoted variable name, found `}}`", bad.display());
     assert_eq!(err.to_string(), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -366,13 +273,7 @@ fn bound_checks_name_the_element() {
     );
     check_bounds_real("w", &[f64::INFINITY], &[1], Some(0.0), None).unwrap();
     assert_eq!(
-        message(check_bounds_int(
-            "y",
-            &[0, 1, 2, 3, 4, 5],
-            &[3, 2],
-            Some(0),
-            Some(4)
-        )),
+        message(check_bounds_int("y", &[0, 1, 2, 3, 4, 5], &[3, 2], Some(0), Some(4))),
         "y[3, 2] is 5, but must be <= 4"
     );
     assert_eq!(
@@ -407,10 +308,7 @@ fn eight_schools_data_from_posteriordb() {
     let j = check_size("J", d.int("J").unwrap()).unwrap();
     assert_eq!(j, 8);
     // Declared `array[J] real y` and `array[J] real<lower=0> sigma`, written as integers.
-    assert_eq!(
-        d.reals("y", &[j]).unwrap(),
-        [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0]
-    );
+    assert_eq!(d.reals("y", &[j]).unwrap(), [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0]);
     let sigma = d.reals("sigma", &[j]).unwrap();
     assert_eq!(sigma, [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0]);
     check_bounds_real("sigma", &sigma, &[j], Some(0.0), None).unwrap();

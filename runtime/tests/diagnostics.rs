@@ -31,23 +31,14 @@ impl Fixture {
     }
 
     fn is_constant(&self) -> bool {
-        self.chains
-            .iter()
-            .flatten()
-            .all(|&v| v == self.chains[0][0])
+        self.chains.iter().flatten().all(|&v| v == self.chains[0][0])
     }
 }
 
 fn matrix(value: &Value) -> Vec<Vec<f64>> {
     let rows = value.as_array().expect("a list of chains");
     rows.iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect()
-        })
+        .map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect())
         .collect()
 }
 
@@ -58,10 +49,7 @@ fn fixtures() -> Vec<Fixture> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     paths.sort();
-    assert!(
-        paths.len() >= 6,
-        "expected the committed fixtures in {FIXTURES}"
-    );
+    assert!(paths.len() >= 6, "expected the committed fixtures in {FIXTURES}");
     paths
         .into_iter()
         .map(|path| {
@@ -107,21 +95,13 @@ fn ess_matches_arviz_except_on_constant_draws() {
         assert_close("ess_bulk", &f.name, ess_bulk(&chains), f.arviz("ess_bulk"));
         assert_close("ess_tail", &f.name, ess_tail(&chains), f.arviz("ess_tail"));
         assert_close("ess_mean", &f.name, ess_mean(&chains), f.arviz("ess_mean"));
-        assert_close(
-            "mcse_mean",
-            &f.name,
-            mcse_mean(&chains),
-            f.arviz("mcse_mean"),
-        );
+        assert_close("mcse_mean", &f.name, mcse_mean(&chains), f.arviz("mcse_mean"));
     }
 }
 
 #[test]
 fn constant_draws_give_nan_where_arviz_counts_draws() {
-    let f = fixtures()
-        .into_iter()
-        .find(|f| f.is_constant())
-        .expect("a constant fixture");
+    let f = fixtures().into_iter().find(|f| f.is_constant()).expect("a constant fixture");
     // ArviZ reports the number of draws; `posterior` reports NA, which is what we follow.
     assert_eq!(f.arviz("ess_bulk"), 400.0);
     let chains = f.chains();
@@ -160,13 +140,7 @@ fn ebfmi_matches_arviz() {
 
 fn normal_chains(seed: u64, chains: usize, draws: usize) -> Vec<Vec<f64>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..chains)
-        .map(|_| {
-            (0..draws)
-                .map(|_| StandardNormal.sample(&mut rng))
-                .collect()
-        })
-        .collect()
+    (0..chains).map(|_| (0..draws).map(|_| StandardNormal.sample(&mut rng)).collect()).collect()
 }
 
 fn slices(chains: &[Vec<f64>]) -> Vec<&[f64]> {
@@ -188,10 +162,7 @@ fn one_chain_of_iid_draws_has_ess_near_its_length() {
     let chains = slices(&chains);
     // For iid draws the ESS estimator's relative sd is roughly 5-10% at this length.
     for (what, ess) in [("bulk", ess_bulk(&chains)), ("tail", ess_tail(&chains))] {
-        assert!(
-            ess.is_finite() && (700.0..1300.0).contains(&ess),
-            "ess_{what} = {ess}"
-        );
+        assert!(ess.is_finite() && (700.0..1300.0).contains(&ess), "ess_{what} = {ess}");
     }
     assert!(rhat(&chains).is_finite());
 }
@@ -201,12 +172,7 @@ fn a_nan_draw_makes_rhat_and_ess_nan() {
     let mut chains = normal_chains(2, 4, 1000);
     chains[2][517] = f64::NAN;
     let chains = slices(&chains);
-    for value in [
-        rhat(&chains),
-        ess_bulk(&chains),
-        ess_tail(&chains),
-        ess_mean(&chains),
-    ] {
+    for value in [rhat(&chains), ess_bulk(&chains), ess_tail(&chains), ess_mean(&chains)] {
         assert!(value.is_nan(), "{value}");
     }
 }

@@ -10,10 +10,7 @@ use tilde_runtime::math::{Data, Var};
 
 fn close(got: f64, want: f64, rel: f64) {
     let tol = rel * want.abs().max(1.0e-300);
-    assert!(
-        (got - want).abs() <= tol.max(1e-300),
-        "got {got:e}, want {want:e}"
-    );
+    assert!((got - want).abs() <= tol.max(1e-300), "got {got:e}, want {want:e}");
 }
 
 fn var(x: f64) -> Dual64 {
@@ -25,10 +22,7 @@ fn k01_binomial_logit_large_alpha() {
     let cases = [(1, 1, 1221.56, 0.0, 0.0), (0, 1, 820.362, -820.362, -1.0)];
     for (n, trials, a, value, grad) in cases {
         let lp = binomial_logit_lpmf::<false, _>(Data(n), Data(trials), Var(var(a))).unwrap();
-        assert!(
-            (lp.re - value).abs() <= 1e-12 * value.abs().max(1.0),
-            "{lp:?}"
-        );
+        assert!((lp.re - value).abs() <= 1e-12 * value.abs().max(1.0), "{lp:?}");
         assert!((lp.eps - grad).abs() <= 1e-8, "{lp:?}");
     }
     for (a, grad) in [(-800.0, 5.0), (800.0, -5.0)] {
@@ -60,11 +54,7 @@ fn k02_neg_binomial_2_tends_to_poisson() {
         assert!(lp <= 0.0 && (lp - poisson).abs() <= (last - poisson).abs() + 1e-13);
         last = lp;
     }
-    close(
-        poisson_lpmf::<false, f64>(Data(100), Data(8.0)).unwrap(),
-        poisson,
-        1e-12,
-    );
+    close(poisson_lpmf::<false, f64>(Data(100), Data(8.0)).unwrap(), poisson, 1e-12);
 }
 
 #[test]
@@ -74,26 +64,10 @@ fn k05_phi_and_log_phi_in_the_tails() {
     let p: f64 = Phi(-37.5);
     assert!(p == 0.0 || (p - 4.6053530095819548e-308).abs() <= 1e-12 * 4.6e-308);
     assert_eq!(Phi(-40.0), 0.0);
-    close(
-        std_normal_lcdf::<f64>(Data(-40.0)).unwrap(),
-        -804.6084420137538,
-        1e-12,
-    );
-    close(
-        normal_lcdf::<f64>(Data(0.0), Data(40.0), Data(1.0)).unwrap(),
-        -804.6084420137538,
-        1e-12,
-    );
-    close(
-        std_normal_lcdf::<f64>(Data(-100.0)).unwrap(),
-        -5005.524208694205,
-        1e-12,
-    );
-    close(
-        std_normal_lcdf::<f64>(Data(9.0)).unwrap(),
-        -1.1285884059538406e-19,
-        1e-12,
-    );
+    close(std_normal_lcdf::<f64>(Data(-40.0)).unwrap(), -804.6084420137538, 1e-12);
+    close(normal_lcdf::<f64>(Data(0.0), Data(40.0), Data(1.0)).unwrap(), -804.6084420137538, 1e-12);
+    close(std_normal_lcdf::<f64>(Data(-100.0)).unwrap(), -5005.524208694205, 1e-12);
+    close(std_normal_lcdf::<f64>(Data(9.0)).unwrap(), -1.1285884059538406e-19, 1e-12);
 }
 
 #[test]
@@ -104,11 +78,8 @@ fn k08_von_mises_large_kappa() {
     close(vm(0.0, 700.0), 2.3564229351472054, 1e-12);
     close(vm(0.0, 1e4), 3.6862191521583535, 1e-12);
     close(vm(0.01, 1e4), 3.1862233188111313, 1e-12);
-    let g = |y: f64, k: f64| {
-        von_mises_lpdf::<false, _>(Data(y), Data(0.0), Var(var(k)))
-            .unwrap()
-            .eps
-    };
+    let g =
+        |y: f64, k: f64| von_mises_lpdf::<false, _>(Data(y), Data(0.0), Var(var(k))).unwrap().eps;
     close(g(0.0, 1e4), 5.0001250125019535e-5, 1e-8);
     close(g(PI, 700.0), -1.9992854588184261, 1e-8);
 }
@@ -155,10 +126,7 @@ fn k15_lognormal_at_zero() {
     let ln = |y: f64| lognormal_lpdf::<false, f64>(Data(y), Data(0.0), Data(1.0));
     assert_eq!(ln(0.0).unwrap(), f64::NEG_INFINITY);
     let err = ln(-1.0).unwrap_err();
-    assert_eq!(
-        err.message,
-        "lognormal_lpdf: Random variable is -1, but must be nonnegative!"
-    );
+    assert_eq!(err.message, "lognormal_lpdf: Random variable is -1, but must be nonnegative!");
     assert!(err.is_recoverable());
     close(ln(1e-300).unwrap(), -237895.5583821629, 1e-12);
 }
@@ -166,23 +134,14 @@ fn k15_lognormal_at_zero() {
 #[test]
 fn stan_wording_of_invalid_parameters() {
     let err = normal_lpdf::<false, f64>(Data(1.0), Data(0.0), Data(0.0)).unwrap_err();
-    assert_eq!(
-        err.message,
-        "normal_lpdf: Scale parameter is 0, but must be positive!"
-    );
+    assert_eq!(err.message, "normal_lpdf: Scale parameter is 0, but must be positive!");
     let sig = [1.0, -2.0];
     let err = normal_lpdf::<true, f64>(Data(1.0), Data(0.0), Data(&sig[..])).unwrap_err();
-    assert_eq!(
-        err.message,
-        "normal_lpdf: Scale parameter[2] is -2, but must be positive!"
-    );
+    assert_eq!(err.message, "normal_lpdf: Scale parameter[2] is -2, but must be positive!");
     let y = [1.0, 2.0, 3.0];
     let mu = [0.0, 1.0];
     let err = normal_lpdf::<true, f64>(Data(&y[..]), Data(&mu[..]), Data(1.0)).unwrap_err();
-    assert_eq!(
-        err.message,
-        "normal_lpdf: size of mu (2) does not match size of y (3)"
-    );
+    assert_eq!(err.message, "normal_lpdf: size of mu (2) does not match size of y (3)");
     assert!(!err.is_recoverable());
 }
 
@@ -191,19 +150,8 @@ fn propto_drops_constant_terms_only() {
     let (y, mu, s) = (0.3, 0.1, 2.0);
     let full = normal_lpdf::<false, f64>(Data(y), Var(mu), Data(s)).unwrap();
     let kept = normal_lpdf::<true, f64>(Data(y), Var(mu), Data(s)).unwrap();
-    close(
-        full - kept,
-        -s.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln(),
-        1e-14,
-    );
-    assert_eq!(
-        normal_lpdf::<true, f64>(Data(y), Data(mu), Data(s)).unwrap(),
-        0.0
-    );
+    close(full - kept, -s.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln(), 1e-14);
+    assert_eq!(normal_lpdf::<true, f64>(Data(y), Data(mu), Data(s)).unwrap(), 0.0);
     let with_sigma = normal_lpdf::<true, f64>(Data(y), Var(mu), Var(s)).unwrap();
-    close(
-        full - with_sigma,
-        -0.5 * (2.0 * std::f64::consts::PI).ln(),
-        1e-14,
-    );
+    close(full - with_sigma, -0.5 * (2.0 * std::f64::consts::PI).ln(), 1e-14);
 }

@@ -54,10 +54,7 @@ fn check_gradient(label: &str, x: f64, f: impl Fn(Dual64) -> Dual64) {
     let h = 1e-6 * x.abs().max(1.0);
     let fd = (f(Dual64::from(x + h)).re - f(Dual64::from(x - h)).re) / (2.0 * h);
     // Central differences are accurate to about 1e-9 relative at this step.
-    assert!(
-        (d - fd).abs() <= 1e-6 * fd.abs().max(1.0),
-        "{label} at {x}: dual {d}, fd {fd}"
-    );
+    assert!((d - fd).abs() <= 1e-6 * fd.abs().max(1.0), "{label} at {x}: dual {d}, fd {fd}");
 }
 
 #[test]
@@ -87,9 +84,7 @@ fn gradients_match_finite_differences() {
     }
     for x in [-30.0, -3.0, 0.4, 6.0] {
         check_gradient("log_phi", x, |v| std_normal_lcdf(Var(v)).unwrap());
-        check_gradient("cauchy_lcdf", x, |v| {
-            cauchy_lcdf(Var(v), Data(0.0), Data(1.0)).unwrap()
-        });
+        check_gradient("cauchy_lcdf", x, |v| cauchy_lcdf(Var(v), Data(0.0), Data(1.0)).unwrap());
         check_gradient("log1p_exp", x, log1p_exp);
     }
     for p in [0.02, 0.3, 0.7, 0.97] {
@@ -101,9 +96,7 @@ fn gradients_match_finite_differences() {
 fn cdf_agrees_with_integrated_density() {
     // Simpson's rule on [a, b] of exp(lpdf), against lcdf(b) - lcdf(a) in probability terms.
     let dens = |y: f64| {
-        student_t_lpdf::<false, f64>(Data(y), Data(4.0), Data(0.5), Data(1.5))
-            .unwrap()
-            .exp()
+        student_t_lpdf::<false, f64>(Data(y), Data(4.0), Data(0.5), Data(1.5)).unwrap().exp()
     };
     let (a, b, n) = (-2.0, 3.0, 2000);
     let h = (b - a) / n as f64;
@@ -115,11 +108,7 @@ fn cdf_agrees_with_integrated_density() {
     let cdf = |y: f64| student_t_cdf::<f64>(Data(y), Data(4.0), Data(0.5), Data(1.5)).unwrap();
     assert!((integral - (cdf(b) - cdf(a))).abs() < 1e-10);
     let g = |y: f64| gamma_cdf::<f64>(Data(y), Data(2.5), Data(0.8)).unwrap();
-    let gd = |y: f64| {
-        gamma_lpdf::<false, f64>(Data(y), Data(2.5), Data(0.8))
-            .unwrap()
-            .exp()
-    };
+    let gd = |y: f64| gamma_lpdf::<false, f64>(Data(y), Data(2.5), Data(0.8)).unwrap().exp();
     let (a, b) = (0.5, 4.0);
     let h = (b - a) / n as f64;
     let mut s = gd(a) + gd(b);

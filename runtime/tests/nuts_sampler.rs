@@ -18,12 +18,7 @@ struct StdNormal {
 
 impl StdNormal {
     fn new(dim: usize) -> Self {
-        StdNormal {
-            dim,
-            panic_at_call: None,
-            reject_above: None,
-            calls: AtomicUsize::new(0),
-        }
+        StdNormal { dim, panic_at_call: None, reject_above: None, calls: AtomicUsize::new(0) }
     }
 }
 
@@ -51,10 +46,10 @@ impl Model for StdNormal {
         if self.panic_at_call == Some(call) {
             panic!("index 7 out of bounds");
         }
-        if let Some(bound) = self.reject_above {
-            if theta[0].value() > bound {
-                return Err(ModelError::recoverable("theta[1] is above its upper bound"));
-            }
+        if let Some(bound) = self.reject_above
+            && theta[0].value() > bound
+        {
+            return Err(ModelError::recoverable("theta[1] is above its upper bound"));
         }
         let mut lp = S::zero();
         for t in theta {
@@ -72,11 +67,7 @@ impl Model for StdNormal {
         out: &mut [f64],
     ) -> Result<(), ModelError> {
         out[..self.dim].copy_from_slice(theta);
-        out[self.dim] = if generated {
-            rand::Rng::random::<f64>(rng)
-        } else {
-            f64::NAN
-        };
+        out[self.dim] = if generated { rand::Rng::random::<f64>(rng) } else { f64::NAN };
         Ok(())
     }
 }
@@ -84,45 +75,28 @@ impl Model for StdNormal {
 #[test]
 fn ten_dimensional_normal_through_the_sampler() {
     let model = StdNormal::new(10);
-    let fit = Sampler::new()
-        .chains(2)
-        .warmup(400)
-        .draws(1000)
-        .seed(8)
-        .sample(&model)
-        .unwrap();
+    let fit = Sampler::new().chains(2).warmup(400).draws(1000).seed(8).sample(&model).unwrap();
     assert_eq!(fit.num_chains(), 2);
     assert_eq!(fit.num_draws(), 1000);
     let n = 2000.0;
     // Allow an ESS down to n/2, as in the chain tests; 5 MCSE bounds.
-    let mcse_mean = (2.0 / n as f64).sqrt();
-    let mcse_var = (4.0 / n as f64).sqrt();
+    let mcse_mean = (2.0 / n).sqrt();
+    let mcse_var = (4.0 / n).sqrt();
     for j in 1..=10 {
         let xs = fit.draws(&format!("theta[{j}]")).unwrap();
         let m = xs.iter().sum::<f64>() / n;
         let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0);
         assert!(m.abs() < 5.0 * mcse_mean, "mean of theta[{j}] = {m}");
-        assert!(
-            (v - 1.0).abs() < 5.0 * mcse_var,
-            "variance of theta[{j}] = {v}"
-        );
+        assert!((v - 1.0).abs() < 5.0 * mcse_var, "variance of theta[{j}] = {v}");
     }
     // u ~ uniform(0, 1) from the generated stream: mean 1/2 with sd sqrt(1/12 / n).
     let u = fit.draws("u").unwrap();
     let mean_u = u.iter().sum::<f64>() / n;
     assert!((mean_u - 0.5).abs() < 5.0 * (1.0 / 12.0 / n).sqrt());
     for (chain, evals) in fit.gradient_evaluations().iter().enumerate() {
-        let leapfrogs: u64 = fit
-            .stats(chain)
-            .n_leapfrog
-            .iter()
-            .map(|&l| u64::from(l))
-            .sum();
+        let leapfrogs: u64 = fit.stats(chain).n_leapfrog.iter().map(|&l| u64::from(l)).sum();
         // Warm-up costs about as much per iteration as sampling, plus a few step size searches.
-        assert!(
-            *evals > leapfrogs && *evals < 3 * leapfrogs,
-            "{evals} vs {leapfrogs}"
-        );
+        assert!(*evals > leapfrogs && *evals < 3 * leapfrogs, "{evals} vs {leapfrogs}");
     }
     assert_eq!(fit.divergences(), vec![0, 0]);
 }
@@ -130,13 +104,7 @@ fn ten_dimensional_normal_through_the_sampler() {
 #[test]
 fn stepsize_stat_equals_the_adapted_step_size() {
     let model = StdNormal::new(3);
-    let fit = Sampler::new()
-        .chains(2)
-        .warmup(150)
-        .draws(100)
-        .seed(1)
-        .sample(&model)
-        .unwrap();
+    let fit = Sampler::new().chains(2).warmup(150).draws(100).seed(1).sample(&model).unwrap();
     for (chain, step) in fit.step_sizes().iter().enumerate() {
         assert!(fit.stats(chain).stepsize.iter().all(|s| s == step));
     }
@@ -146,12 +114,7 @@ fn stepsize_stat_equals_the_adapted_step_size() {
 fn draws_do_not_depend_on_the_number_of_threads() {
     let run = |threads: usize, seed: u64| {
         let model = StdNormal::new(4);
-        let sampler = Sampler::new()
-            .chains(4)
-            .warmup(100)
-            .draws(50)
-            .seed(seed)
-            .threads(threads);
+        let sampler = Sampler::new().chains(4).warmup(100).draws(50).seed(seed).threads(threads);
         sampler.sample(&model).unwrap()
     };
     let one = run(1, 42);
@@ -170,13 +133,7 @@ fn draws_do_not_depend_on_the_number_of_threads() {
 fn recoverable_rejections_are_divergences_not_failures() {
     let mut model = StdNormal::new(2);
     model.reject_above = Some(0.5);
-    let fit = Sampler::new()
-        .chains(2)
-        .warmup(150)
-        .draws(200)
-        .seed(3)
-        .sample(&model)
-        .unwrap();
+    let fit = Sampler::new().chains(2).warmup(150).draws(200).seed(3).sample(&model).unwrap();
     assert!(fit.divergences().iter().sum::<usize>() > 0);
     assert!(fit.draws("theta[1]").unwrap().iter().all(|&x| x <= 0.5));
 }
@@ -188,10 +145,7 @@ fn a_panicking_chain_is_reported_and_does_not_hang() {
     let sampler = Sampler::new().chains(4).warmup(1000).draws(1000).threads(2);
     let err = sampler.sample(&model).unwrap_err().to_string();
     let prefix = err.split(" panicked: ").next().unwrap();
-    assert!(
-        prefix.starts_with("chain ") && prefix[6..].parse::<usize>().is_ok(),
-        "{err}"
-    );
+    assert!(prefix.starts_with("chain ") && prefix[6..].parse::<usize>().is_ok(), "{err}");
     assert!(err.ends_with("panicked: index 7 out of bounds"), "{err}");
 }
 
@@ -200,10 +154,7 @@ fn bad_settings_are_errors() {
     let model = StdNormal::new(2);
     let err = Sampler::new().adapt_delta(1.5).sample(&model).unwrap_err();
     assert_eq!(err.to_string(), "adapt_delta must be in (0, 1), got 1.5");
-    let err = Sampler::new()
-        .inits(vec![vec![0.0; 3]])
-        .sample(&model)
-        .unwrap_err();
+    let err = Sampler::new().inits(vec![vec![0.0; 3]]).sample(&model).unwrap_err();
     assert_eq!(
         err.to_string(),
         "initial values have length 3, but the model has 2 unconstrained parameters"

@@ -11,10 +11,7 @@ fn db() -> PosteriorDb {
 
 fn entry(db: &PosteriorDb, name: &str) -> PosteriorEntry {
     let index = db.index().unwrap();
-    index
-        .into_iter()
-        .find(|e| e.name == name)
-        .unwrap_or_else(|| panic!("{name} not indexed"))
+    index.into_iter().find(|e| e.name == name).unwrap_or_else(|| panic!("{name} not indexed"))
 }
 
 fn all_params(db: &PosteriorDb, name: &str) -> Vec<ParamStats> {
@@ -45,21 +42,13 @@ fn streamed_eight_schools_means_match_mean_value_json() {
     for (s, (name, mean, _, sd)) in stats.iter().zip(&means) {
         assert_eq!(&s.name, name);
         assert_eq!(s.n, 10_000);
-        assert!(
-            (s.mean - mean).abs() < 1e-10,
-            "{name}: {} vs {mean}",
-            s.mean
-        );
+        assert!((s.mean - mean).abs() < 1e-10, "{name}: {} vs {mean}", s.mean);
         // The files' sd = sqrt(E[x^2] - E[x]^2) divides by n, ours by n - 1; and
         // mean_squared_value.json rounds E[x^2] to 7 significant digits.
         let ours = s.sd * s.sd * 9_999.0 / 10_000.0;
         let mean_square = sd * sd + mean * mean;
         let rounding = 5e-7 * mean_square;
-        assert!(
-            (ours - sd * sd).abs() < rounding,
-            "{name}: var {ours} vs {}",
-            sd * sd
-        );
+        assert!((ours - sd * sd).abs() < rounding, "{name}: var {ours} vs {}", sd * sd);
     }
 }
 
@@ -76,12 +65,7 @@ fn mcse_agrees_with_posteriordb_within_20_percent() {
         for s in &stats {
             let (_, _, mcse, _) = means.iter().find(|m| m.0 == s.name).unwrap();
             let ratio = s.mcse / mcse;
-            assert!(
-                (0.8..1.2).contains(&ratio),
-                "{} {}: ratio {ratio}",
-                entry.name,
-                s.name
-            );
+            assert!((0.8..1.2).contains(&ratio), "{} {}: ratio {ratio}", entry.name, s.name);
         }
     }
 }
@@ -94,9 +78,7 @@ fn centered_reference_reads_the_member_named_after_the_noncentered_one() {
 
 #[test]
 fn results_follow_the_order_asked() {
-    let stats = db()
-        .reference_draws(NONCENTERED, &["tau", "theta[3]", "mu"])
-        .unwrap();
+    let stats = db().reference_draws(NONCENTERED, &["tau", "theta[3]", "mu"]).unwrap();
     let names: Vec<&str> = stats.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["tau", "theta[3]", "mu"]);
     assert!(stats[0].mean > 0.0 && stats[0].sd > 0.0);
@@ -105,13 +87,8 @@ fn results_follow_the_order_asked() {
 #[test]
 fn an_absent_parameter_is_named() {
     let db = db();
-    let err = db
-        .reference_draws(NONCENTERED, &["mu", "theta_trans[1]"])
-        .unwrap_err();
-    assert!(
-        err.ends_with("parameter `theta_trans[1]` is not in the draws"),
-        "{err}"
-    );
+    let err = db.reference_draws(NONCENTERED, &["mu", "theta_trans[1]"]).unwrap_err();
+    assert!(err.ends_with("parameter `theta_trans[1]` is not in the draws"), "{err}");
     assert!(err.contains(&format!("{NONCENTERED}.json.zip")), "{err}");
 }
 
@@ -124,11 +101,7 @@ fn mcycle_has_reference_means_but_no_draws() {
     let means = db.reference_means(name).unwrap();
     let names: Vec<&String> = means.iter().map(|m| &m.0).collect();
     assert_eq!(names, entry.param_names.iter().collect::<Vec<_>>());
-    assert!(
-        means
-            .iter()
-            .all(|(_, mean, mcse, sd)| mean.is_finite() && *mcse > 0.0 && *sd > 0.0)
-    );
+    assert!(means.iter().all(|(_, mean, mcse, sd)| mean.is_finite() && *mcse > 0.0 && *sd > 0.0));
     let err = db.reference_draws(name, &["sigma"]).unwrap_err();
     assert!(err.contains(&format!("{name}.json.zip")), "{err}");
 }

@@ -54,12 +54,7 @@ static ALLOCATOR: Counting = Counting;
 #[test]
 fn diamonds_reference_streams_in_bounded_memory() {
     let db = PosteriorDb::locate().unwrap_or_else(|e| panic!("{e}"));
-    let entry = db
-        .index()
-        .unwrap()
-        .into_iter()
-        .find(|e| e.name == "diamonds-diamonds")
-        .unwrap();
+    let entry = db.index().unwrap().into_iter().find(|e| e.name == "diamonds-diamonds").unwrap();
     let params: Vec<&str> = entry.param_names.iter().map(String::as_str).collect();
     assert_eq!(params.len(), 26);
 
@@ -76,8 +71,5 @@ fn diamonds_reference_streams_in_bounded_memory() {
     // name lookup and serde_json's key scratch. The member unzips to 5.1 MB, so holding the
     // JSON, or even the 260,000 draws as f64 (2 MB), would exceed it many times over.
     let budget = 43_296 + 3 * 8192 + 30 * 1024;
-    assert!(
-        peak < budget,
-        "peak live heap {peak} bytes, budget {budget}"
-    );
+    assert!(peak < budget, "peak live heap {peak} bytes, budget {budget}");
 }

@@ -5,26 +5,12 @@ use tilde_runtime::summary::{SamplerFacts, Summary, SummaryRow};
 
 fn row(name: &str, stats: [f64; 9]) -> SummaryRow {
     let [mean, mcse, sd, q5, q50, q95, ess_bulk, ess_tail, rhat] = stats;
-    SummaryRow {
-        name: name.into(),
-        mean,
-        mcse,
-        sd,
-        q5,
-        q50,
-        q95,
-        ess_bulk,
-        ess_tail,
-        rhat,
-    }
+    SummaryRow { name: name.into(), mean, mcse, sd, q5, q50, q95, ess_bulk, ess_tail, rhat }
 }
 
 /// A healthy row: nothing in it should trigger a warning with four chains.
 fn good(name: &str) -> SummaryRow {
-    row(
-        name,
-        [0.0, 0.01, 1.0, -1.6, 0.0, 1.6, 3000.0, 2800.0, 1.002],
-    )
+    row(name, [0.0, 0.01, 1.0, -1.6, 0.0, 1.6, 3000.0, 2800.0, 1.002])
 }
 
 fn healthy_facts() -> SamplerFacts {
@@ -47,15 +33,11 @@ fn table_is_aligned_under_stansummary_headers() {
     let rows = vec![
         row(
             "lp__",
-            [
-                -7.2761, 0.018234, 0.75071, -8.8423, -6.9951, -6.7503, 1783.4, 2011.2, 1.0012,
-            ],
+            [-7.2761, 0.018234, 0.75071, -8.8423, -6.9951, -6.7503, 1783.4, 2011.2, 1.0012],
         ),
         row(
             "theta",
-            [
-                0.25143, 0.0028661, 0.12134, 0.079031, 0.23651, 0.46238, 1687.0, 1950.0, 1.0023,
-            ],
+            [0.25143, 0.0028661, 0.12134, 0.079031, 0.23651, 0.46238, 1687.0, 1950.0, 1.0023],
         ),
     ];
     let text = Summary::new(rows, &healthy_facts()).to_string();
@@ -72,34 +54,8 @@ theta  0.2514  0.002866  0.1213  0.07903  0.2365  0.4624      1687      1950  1.
 #[test]
 fn nan_and_extreme_values_keep_the_columns_aligned() {
     let rows = vec![
-        row(
-            "x",
-            [
-                f64::NAN,
-                f64::NAN,
-                0.0,
-                1.0,
-                1.0,
-                1.0,
-                f64::NAN,
-                f64::NAN,
-                f64::NAN,
-            ],
-        ),
-        row(
-            "big[1,2]",
-            [
-                123456.7,
-                0.000012345,
-                98765.4,
-                -1.0,
-                2.0,
-                3.0,
-                12.4,
-                9.6,
-                1.23456,
-            ],
-        ),
+        row("x", [f64::NAN, f64::NAN, 0.0, 1.0, 1.0, 1.0, f64::NAN, f64::NAN, f64::NAN]),
+        row("big[1,2]", [123456.7, 0.000012345, 98765.4, -1.0, 2.0, 3.0, 12.4, 9.6, 1.23456]),
     ];
     let text = Summary::new(rows, &SamplerFacts::default()).to_string();
     let lines: Vec<&str> = text.lines().collect();
@@ -112,10 +68,7 @@ fn nan_and_extreme_values_keep_the_columns_aligned() {
         ]
     );
     // Every line of the table has the same width, so right edges line up.
-    assert!(
-        lines[..3].iter().all(|l| l.len() == lines[0].len()),
-        "{text}"
-    );
+    assert!(lines[..3].iter().all(|l| l.len() == lines[0].len()), "{text}");
 }
 
 #[test]
@@ -127,10 +80,7 @@ fn a_healthy_run_has_no_warnings() {
 
 #[test]
 fn divergences_are_counted_per_chain_and_in_total() {
-    let facts = SamplerFacts {
-        divergent_per_chain: vec![3, 9, 0, 0],
-        ..healthy_facts()
-    };
+    let facts = SamplerFacts { divergent_per_chain: vec![3, 9, 0, 0], ..healthy_facts() };
     let warnings = warnings_with(vec![good("mu")], &facts);
     assert_eq!(warnings.len(), 1);
     assert!(
@@ -154,13 +104,10 @@ fn one_divergence_in_one_chain_is_reported_without_a_chain_list() {
         ebfmi_per_chain: vec![1.0],
         ..healthy_facts()
     };
-    let rows = vec![row(
-        "mu",
-        [0.0, 0.02, 1.0, -1.6, 0.0, 1.6, 900.0, 800.0, 1.0],
-    )];
+    let rows = vec![row("mu", [0.0, 0.02, 1.0, -1.6, 0.0, 1.6, 900.0, 800.0, 1.0])];
     let warnings = warnings_with(rows, &facts);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].starts_with("1 of 1000 transition (0.1%) ended with a divergence. "));
+    assert!(warnings[0].starts_with("1 of 1000 transitions (0.1%) ended with a divergence. "));
 }
 
 #[test]
@@ -185,10 +132,7 @@ fn tree_depth_warning_names_the_limit_the_sampler_used() {
 
 #[test]
 fn low_ebfmi_names_only_the_chains_below_the_threshold() {
-    let facts = SamplerFacts {
-        ebfmi_per_chain: vec![0.5, 0.21, 0.3, 0.29],
-        ..healthy_facts()
-    };
+    let facts = SamplerFacts { ebfmi_per_chain: vec![0.5, 0.21, 0.3, 0.29], ..healthy_facts() };
     let warnings = warnings_with(vec![good("mu")], &facts);
     assert_eq!(warnings.len(), 1);
     assert!(
@@ -270,39 +214,23 @@ fn ess_warnings_use_100_per_chain() {
 
 #[test]
 fn warnings_follow_the_table() {
-    let facts = SamplerFacts {
-        divergent_per_chain: vec![1, 0, 0, 0],
-        ..healthy_facts()
-    };
+    let facts = SamplerFacts { divergent_per_chain: vec![1, 0, 0, 0], ..healthy_facts() };
     let text = Summary::new(vec![good("mu")], &facts).to_string();
     let table_end = text.find("mu ").unwrap();
-    let warning = text
-        .find("\nWarning: 1 of 4000 transition (0.03%)")
-        .expect(&text);
+    let warning = text.find("\nWarning: 1 of 4000 transitions (0.03%)").expect(&text);
     assert!(warning > table_end);
 }
 
 #[test]
 fn select_expands_variables_to_their_elements() {
-    let rows = vec![
-        good("lp__"),
-        good("theta[1]"),
-        good("theta[2]"),
-        good("theta_raw"),
-        good("mu"),
-    ];
+    let rows =
+        vec![good("lp__"), good("theta[1]"), good("theta[2]"), good("theta_raw"), good("mu")];
     let summary = Summary::new(rows, &healthy_facts());
     let names = |s: &Summary| s.rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        names(&summary.select(&["mu", "theta"])),
-        ["mu", "theta[1]", "theta[2]"]
-    );
+    assert_eq!(names(&summary.select(&["mu", "theta"])), ["mu", "theta[1]", "theta[2]"]);
     assert_eq!(names(&summary.select(&["theta[2]"])), ["theta[2]"]);
     assert!(summary.select(&["sigma"]).rows.is_empty());
-    assert_eq!(
-        summary.row("theta[1]").map(|r| r.name.as_str()),
-        Some("theta[1]")
-    );
+    assert_eq!(summary.row("theta[1]").map(|r| r.name.as_str()), Some("theta[1]"));
     assert!(summary.row("theta").is_none());
 }
 
@@ -310,10 +238,7 @@ fn select_expands_variables_to_their_elements() {
 fn select_keeps_sampler_warnings_and_recomputes_variable_warnings() {
     let mut bad = good("tau");
     bad.rhat = 1.1;
-    let facts = SamplerFacts {
-        divergent_per_chain: vec![2, 0, 0, 0],
-        ..healthy_facts()
-    };
+    let facts = SamplerFacts { divergent_per_chain: vec![2, 0, 0, 0], ..healthy_facts() };
     let summary = Summary::new(vec![good("mu"), bad], &facts);
     assert_eq!(summary.warnings.len(), 2);
     let selected = summary.select(&["mu"]);
@@ -323,9 +248,8 @@ fn select_keeps_sampler_warnings_and_recomputes_variable_warnings() {
 
 #[test]
 fn computed_row_uses_the_diagnostics() {
-    let chains: Vec<Vec<f64>> = (0..4)
-        .map(|c| (0..200).map(|i| ((i * 37 + c * 11) % 101) as f64).collect())
-        .collect();
+    let chains: Vec<Vec<f64>> =
+        (0..4).map(|c| (0..200).map(|i| ((i * 37 + c * 11) % 101) as f64).collect()).collect();
     let slices: Vec<&[f64]> = chains.iter().map(Vec::as_slice).collect();
     let r = SummaryRow::compute("x", &slices);
     assert_eq!(r.name, "x");

@@ -27,13 +27,7 @@ fn simplex_at(y: [f64; 2]) -> ([f64; 3], f64) {
 
 #[test]
 fn k21_simplex_at_extreme_values() {
-    for y in [
-        [800.0, 0.0],
-        [-800.0, 0.0],
-        [0.0, 0.0],
-        [0.0, 800.0],
-        [-800.0, 800.0],
-    ] {
+    for y in [[800.0, 0.0], [-800.0, 0.0], [0.0, 0.0], [0.0, 800.0], [-800.0, 800.0]] {
         let (x, lp) = simplex_at(y);
         assert!(x.iter().all(|v| !v.is_nan() && *v >= 0.0), "{x:?}");
         assert!((x.iter().sum::<f64>() - 1.0).abs() <= 1e-15, "{x:?}");

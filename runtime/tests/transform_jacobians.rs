@@ -8,9 +8,7 @@ use tilde_runtime::transform::*;
 fn log_abs_det(mut a: Vec<f64>, n: usize) -> f64 {
     let mut total = 0.0;
     for c in 0..n {
-        let p = (c..n)
-            .max_by(|&i, &j| a[i * n + c].abs().total_cmp(&a[j * n + c].abs()))
-            .unwrap();
+        let p = (c..n).max_by(|&i, &j| a[i * n + c].abs().total_cmp(&a[j * n + c].abs())).unwrap();
         for k in 0..n {
             a.swap(c * n + k, p * n + k);
         }
@@ -46,10 +44,7 @@ fn check_jacobian(y: &[f64], map: impl Fn(&[f64], &mut f64) -> Vec<f64>) {
     }
     let want = log_abs_det(jac, n);
     // Central differences with h = 1e-6 carry about 1e-8 relative error per entry.
-    assert!(
-        (lp - want).abs() <= 1e-6 * want.abs().max(1.0),
-        "lp {lp}, numerical {want}"
-    );
+    assert!((lp - want).abs() <= 1e-6 * want.abs().max(1.0), "lp {lp}, numerical {want}");
 }
 
 const Y: [f64; 6] = [0.3, -1.2, 0.7, 2.1, -0.4, 0.05];
@@ -71,10 +66,7 @@ fn scalar_bounds() {
     let mut lp = 0.0f64;
     assert!(lower_upper_bound(800.0, 0.0, 1.0, &mut lp) == 1.0 && lp.is_finite());
     let err = lower_upper_bound_unconstrain(2.0, 0.0, 1.0).unwrap_err();
-    assert_eq!(
-        err,
-        "lower_upper_bound: value is 2, but must be in the interval [0, 1]"
-    );
+    assert_eq!(err, "lower_upper_bound: value is 2, but must be in the interval [0, 1]");
 }
 
 #[test]
@@ -95,10 +87,7 @@ fn ordered_vectors() {
     ordered_unconstrain(&out, &mut back).unwrap();
     assert!(back.iter().zip(&Y).all(|(a, b)| (a - b).abs() < 1e-12));
     let err = ordered_unconstrain(&[1.0, 0.5], &mut back[..2]).unwrap_err();
-    assert_eq!(
-        err,
-        "ordered: element 2 (0.5) must be greater than element 1 (1)"
-    );
+    assert_eq!(err, "ordered: element 2 (0.5) must be greater than element 1 (1)");
 }
 
 #[test]
@@ -115,18 +104,12 @@ fn simplex_and_sum_to_zero() {
         simplex(y, &mut x, &mut 0.0);
         let mut back = vec![0.0; k - 1];
         simplex_unconstrain(&x, &mut back).unwrap();
-        assert!(
-            back.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-12),
-            "{back:?} {y:?}"
-        );
+        assert!(back.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-12), "{back:?} {y:?}");
         let mut z = vec![0.0; k];
         sum_to_zero(y, &mut z, &mut 0.0);
         assert!(z.iter().sum::<f64>().abs() < 1e-14);
         // The isometric basis keeps lengths.
-        let (nz, ny) = (
-            z.iter().map(|v| v * v).sum::<f64>(),
-            y.iter().map(|v| v * v).sum::<f64>(),
-        );
+        let (nz, ny) = (z.iter().map(|v| v * v).sum::<f64>(), y.iter().map(|v| v * v).sum::<f64>());
         assert!((nz - ny).abs() < 1e-12);
         sum_to_zero_unconstrain(&z, &mut back).unwrap();
         assert!(back.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-12));

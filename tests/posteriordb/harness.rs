@@ -43,18 +43,9 @@ pub struct Report {
 }
 
 impl Report {
+    /// The comparisons beyond the threshold; a NaN z (a degenerate chain) counts as one.
     pub fn failures(&self) -> Vec<&Comparison> {
-        self.comparisons
-            .iter()
-            .filter(|c| !(c.z.abs() <= self.threshold))
-            .collect()
-    }
-
-    pub fn max_abs_z(&self) -> f64 {
-        self.comparisons
-            .iter()
-            .map(|c| c.z.abs())
-            .fold(0.0, f64::max)
+        self.comparisons.iter().filter(|c| c.z.is_nan() || c.z.abs() > self.threshold).collect()
     }
 }
 
@@ -66,11 +57,8 @@ impl std::fmt::Display for Report {
             self.posterior, self.threshold, self.divergences
         )?;
         for c in &self.comparisons {
-            let mark = if c.z.abs() <= self.threshold {
-                " "
-            } else {
-                "!"
-            };
+            let fails = c.z.is_nan() || c.z.abs() > self.threshold;
+            let mark = if fails { "!" } else { " " };
             writeln!(f, "{mark} {c}")?;
         }
         Ok(())
@@ -116,12 +104,9 @@ pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Repor
         .find(|p| p.name == posterior)
         .unwrap_or_else(|| panic!("{posterior} is not in posteriordb's index.json"));
     let names: Vec<&str> = entry.param_names.iter().map(String::as_str).collect();
-    let reference: Vec<ParamStats> = db
-        .reference_draws(posterior, &names)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let fit = sampler
-        .sample(model)
-        .unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
+    let reference: Vec<ParamStats> =
+        db.reference_draws(posterior, &names).unwrap_or_else(|e| panic!("{e}"));
+    let fit = sampler.sample(model).unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
     let comparisons = reference
         .iter()
         .map(|r| {

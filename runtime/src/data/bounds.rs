@@ -54,12 +54,7 @@ pub fn check_bounds_int(
 /// size (Stan refuses them where it declares the variable).
 pub fn check_size(name: &str, value: i64) -> Result<usize, DataError> {
     usize::try_from(value).map_err(|_| {
-        DataError::new(
-            DataErrorKind::Size,
-            name,
-            ">= 0".to_string(),
-            value.to_string(),
-        )
+        DataError::new(DataErrorKind::Size, name, ">= 0".to_string(), value.to_string())
     })
 }
 

@@ -109,12 +109,7 @@ impl DataError {
     }
 
     pub(crate) fn missing(variable: &str) -> Self {
-        Self::new(
-            DataErrorKind::Missing,
-            variable,
-            String::new(),
-            String::new(),
-        )
+        Self::new(DataErrorKind::Missing, variable, String::new(), String::new())
     }
 
     pub(crate) fn at(mut self, index: &[usize]) -> Self {
@@ -152,10 +147,7 @@ impl fmt::Display for DataError {
         let variable = self.variable().unwrap_or("data");
         match self.kind() {
             DataErrorKind::Syntax { line, column } => {
-                write!(
-                    f,
-                    "line {line}, column {column}: expected {expected}, found {found}"
-                )
+                write!(f, "line {line}, column {column}: expected {expected}, found {found}")
             }
             DataErrorKind::Io => f.write_str(found),
             DataErrorKind::Archive => write!(f, "expected {expected}, found {found}"),

@@ -54,11 +54,7 @@ pub(crate) fn non_finite(text: &str) -> Option<f64> {
     if word.eq_ignore_ascii_case("nan") {
         Some(f64::NAN)
     } else if word.eq_ignore_ascii_case("inf") || word.eq_ignore_ascii_case("infinity") {
-        Some(if negative {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        })
+        Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY })
     } else {
         None
     }
@@ -66,11 +62,7 @@ pub(crate) fn non_finite(text: &str) -> Option<f64> {
 
 /// Parses a whole document, which must be one object; returns its members.
 pub(crate) fn parse_object(text: &str) -> Result<HashMap<String, Value>, SyntaxError> {
-    let mut parser = Parser {
-        text,
-        pos: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { text, pos: 0, depth: 0 };
     parser.skip_whitespace();
     if parser.peek() != Some(b'{') {
         return Err(parser.error("`{` opening the data object"));
@@ -231,10 +223,7 @@ impl Parser<'_> {
     }
 
     fn next_is_letter(&self) -> bool {
-        self.text
-            .as_bytes()
-            .get(self.pos + 1)
-            .is_some_and(u8::is_ascii_alphabetic)
+        self.text.as_bytes().get(self.pos + 1).is_some_and(u8::is_ascii_alphabetic)
     }
 
     /// A bare word: `true`, `false`, `null`, or a non-finite spelling such as `-Infinity`.
@@ -300,9 +289,7 @@ impl Parser<'_> {
         // `f64` parsing rounds correctly (and saturates to infinity).
         let real = literal.parse::<f64>().unwrap_or(f64::NAN);
         if integral {
-            Ok(literal
-                .parse::<i64>()
-                .map_or(Value::BigInt(real), Value::Int))
+            Ok(literal.parse::<i64>().map_or(Value::BigInt(real), Value::Int))
         } else {
             Ok(Value::Real(real))
         }
@@ -410,9 +397,7 @@ mod tests {
     fn numbers_parse_to_the_nearest_double() {
         let v = parse(r#"{"x": [0.1, 2.2250738585072014e-308, 1.7976931348623157e308, 1e400]}"#);
         let expected = [0.1, f64::MIN_POSITIVE, f64::MAX, f64::INFINITY];
-        let Value::Array(items) = &v["x"] else {
-            panic!("not an array")
-        };
+        let Value::Array(items) = &v["x"] else { panic!("not an array") };
         for (item, want) in items.iter().zip(expected) {
             assert_eq!(*item, Value::Real(want));
         }
@@ -420,11 +405,9 @@ mod tests {
 
     #[test]
     fn non_finite_spellings() {
-        for (text, want) in [
-            ("NaN", f64::NAN),
-            ("-inf", f64::NEG_INFINITY),
-            ("+Inf", f64::INFINITY),
-        ] {
+        for (text, want) in
+            [("NaN", f64::NAN), ("-inf", f64::NEG_INFINITY), ("+Inf", f64::INFINITY)]
+        {
             let got = non_finite(text).unwrap();
             assert!(got == want || (got.is_nan() && want.is_nan()), "{text}");
         }

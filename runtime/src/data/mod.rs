@@ -47,10 +47,7 @@ impl DataSource {
         // it carries no data.
         let s = s.strip_prefix('\u{feff}').unwrap_or(s);
         let variables = json::parse_object(s).map_err(|e| {
-            let kind = DataErrorKind::Syntax {
-                line: e.line,
-                column: e.column,
-            };
+            let kind = DataErrorKind::Syntax { line: e.line, column: e.column };
             DataError::general(kind, None, e.expected, e.found)
         })?;
         Ok(DataSource { variables })
@@ -93,17 +90,9 @@ impl DataSource {
         let serde_json::Value::Object(members) = v else {
             let found = describe(&from_serde(v));
             let expected = "a JSON object".to_string();
-            return Err(DataError::general(
-                DataErrorKind::Value,
-                None,
-                expected,
-                found,
-            ));
+            return Err(DataError::general(DataErrorKind::Value, None, expected, found));
         };
-        let variables = members
-            .into_iter()
-            .map(|(k, v)| (k, from_serde(v)))
-            .collect();
+        let variables = members.into_iter().map(|(k, v)| (k, from_serde(v))).collect();
         Ok(DataSource { variables })
     }
 
@@ -171,14 +160,10 @@ fn walk<T: Element>(
     };
     let Value::Array(items) = value else {
         let expected = format!("an array of size {len}");
-        return Err(
-            DataError::new(DataErrorKind::Value, name, expected, describe(value)).at(index),
-        );
+        return Err(DataError::new(DataErrorKind::Value, name, expected, describe(value)).at(index));
     };
     if items.len() != len {
-        let kind = DataErrorKind::Dimension {
-            dimension: index.len() + 1,
-        };
+        let kind = DataErrorKind::Dimension { dimension: index.len() + 1 };
         let error = DataError::new(kind, name, len.to_string(), items.len().to_string());
         return Err(error.at(index));
     }

@@ -27,11 +27,7 @@ pub fn ess_tail(chains: &[&[f64]]) -> f64 {
     let sorted = sorted(&draws.values);
     let low = ess_quantile(&draws, quantile_sorted(&sorted, 0.05));
     let high = ess_quantile(&draws, quantile_sorted(&sorted, 0.95));
-    if low.is_nan() || high.is_nan() {
-        f64::NAN
-    } else {
-        low.min(high)
-    }
+    if low.is_nan() || high.is_nan() { f64::NAN } else { low.min(high) }
 }
 
 /// Basic ESS of the raw split chains: the ESS that governs the error of the posterior mean.

@@ -37,11 +37,7 @@ impl Draws {
             return None;
         }
         let values = chains.iter().flat_map(|c| c.iter().copied()).collect();
-        Some(Draws {
-            chains: chains.len(),
-            draws,
-            values,
-        })
+        Some(Draws { chains: chains.len(), draws, values })
     }
 
     /// Checks the input as every R-hat and ESS function does before computing anything.
@@ -67,11 +63,7 @@ impl Draws {
             values.extend_from_slice(&chain[..half]);
             values.extend_from_slice(&chain[self.draws - half..]);
         }
-        Draws {
-            chains: 2 * self.chains,
-            draws: half,
-            values,
-        }
+        Draws { chains: 2 * self.chains, draws: half, values }
     }
 
     fn map(&self, f: impl Fn(f64) -> f64) -> Draws {
@@ -95,9 +87,7 @@ impl Draws {
 fn is_constant(values: &[f64]) -> bool {
     let (lo, hi) = values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     (hi - lo).abs() < f64::EPSILON
 }
 
@@ -198,10 +188,7 @@ pub fn ebfmi(energy: &[f64]) -> f64 {
         return f64::NAN;
     }
     let m = mean_of(energy);
-    let jumps: f64 = energy
-        .windows(2)
-        .map(|w| (w[1] - w[0]) * (w[1] - w[0]))
-        .sum();
+    let jumps: f64 = energy.windows(2).map(|w| (w[1] - w[0]) * (w[1] - w[0])).sum();
     let spread: f64 = energy.iter().map(|e| (e - m) * (e - m)).sum();
     jumps / spread
 }
@@ -212,10 +199,7 @@ mod tests {
 
     #[test]
     fn average_ranks_share_ties() {
-        assert_eq!(
-            average_ranks(&[3.0, 1.0, 3.0, 2.0, 3.0]),
-            vec![4.0, 1.0, 4.0, 2.0, 4.0]
-        );
+        assert_eq!(average_ranks(&[3.0, 1.0, 3.0, 2.0, 3.0]), vec![4.0, 1.0, 4.0, 2.0, 4.0]);
     }
 
     #[test]

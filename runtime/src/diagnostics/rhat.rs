@@ -18,21 +18,15 @@ pub fn rhat(chains: &[&[f64]]) -> f64 {
     // Folding around the pooled median turns differences in scale into differences in location.
     let median = quantile_sorted(&sorted(&split.values), 0.5);
     let tail = rhat_basic(&split.map(|v| (v - median).abs()).z_scale());
-    if bulk.is_nan() || tail.is_nan() {
-        f64::NAN
-    } else {
-        bulk.max(tail)
-    }
+    if bulk.is_nan() || tail.is_nan() { f64::NAN } else { bulk.max(tail) }
 }
 
 /// Gelman and Rubin's potential scale reduction of chains taken as they are.
 fn rhat_basic(draws: &Draws) -> f64 {
     let n = draws.draws as f64;
     let means: Vec<f64> = (0..draws.chains).map(|i| mean_of(draws.chain(i))).collect();
-    let within = (0..draws.chains)
-        .map(|i| var_of(draws.chain(i)))
-        .sum::<f64>()
-        / means.len() as f64;
+    let within =
+        (0..draws.chains).map(|i| var_of(draws.chain(i))).sum::<f64>() / means.len() as f64;
     let between = n * var_of(&means);
     ((between / within + n - 1.0) / n).sqrt()
 }

@@ -18,10 +18,7 @@ pub fn beta_lpdf<const PROPTO: bool, S: Scalar>(
     beta: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "beta_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
     check::positive_finite(F, "First shape parameter", &alpha)?;
     check::positive_finite(F, "Second shape parameter", &beta)?;
     check::unit_interval(F, "Random variable", &y)?;
@@ -74,17 +71,8 @@ pub fn beta_proportion_lpdf<const PROPTO: bool, S: Scalar>(
     kappa: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "beta_proportion_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())],
-    )?;
-    check::each(
-        F,
-        "Location parameter",
-        &mu,
-        "in the interval (0, 1)",
-        |v| v > 0.0 && v < 1.0,
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())])?;
+    check::each(F, "Location parameter", &mu, "in the interval (0, 1)", |v| v > 0.0 && v < 1.0)?;
     check::positive_finite(F, "Precision parameter", &kappa)?;
     check::unit_interval(F, "Random variable", &y)?;
     let (cy, cm, ck) = (is_const(&y), is_const(&mu), is_const(&kappa));
@@ -106,13 +94,7 @@ pub fn beta_proportion_lpdf<const PROPTO: bool, S: Scalar>(
 /// A draw from the beta_proportion distribution.
 pub fn beta_proportion_rng(mu: f64, kappa: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
     const F: &str = "beta_proportion_rng";
-    check::scalar(
-        F,
-        "Location parameter",
-        mu,
-        "in the interval (0, 1)",
-        mu > 0.0 && mu < 1.0,
-    )?;
+    check::scalar(F, "Location parameter", mu, "in the interval (0, 1)", mu > 0.0 && mu < 1.0)?;
     check::scalar(
         F,
         "Precision parameter",
@@ -130,10 +112,7 @@ pub fn uniform_lpdf<const PROPTO: bool, S: Scalar>(
     beta: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "uniform_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
     check::not_nan(F, "Random variable", &y)?;
     check::finite(F, "Lower bound parameter", &alpha)?;
     check::finite(F, "Upper bound parameter", &beta)?;
@@ -160,13 +139,7 @@ pub fn uniform_lpdf<const PROPTO: bool, S: Scalar>(
 /// A draw from the uniform distribution on `[alpha, beta]`.
 pub fn uniform_rng(alpha: f64, beta: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
     const F: &str = "uniform_rng";
-    check::scalar(
-        F,
-        "Lower bound parameter",
-        alpha,
-        "finite",
-        alpha.is_finite(),
-    )?;
+    check::scalar(F, "Lower bound parameter", alpha, "finite", alpha.is_finite())?;
     check::scalar(F, "Upper bound parameter", beta, "finite", beta.is_finite())?;
     if beta <= alpha {
         return Err(ModelError::recoverable(format!(
@@ -191,15 +164,10 @@ pub fn von_mises_lpdf<const PROPTO: bool, S: Scalar>(
     kappa: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "von_mises_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())])?;
     check::finite(F, "Random variable", &y)?;
     check::finite(F, "Location parameter", &mu)?;
-    check::each(F, "Scale parameter", &kappa, "nonnegative finite", |v| {
-        v >= 0.0 && v.is_finite()
-    })?;
+    check::each(F, "Scale parameter", &kappa, "nonnegative finite", |v| v >= 0.0 && v.is_finite())?;
     let (cy, cm, ck) = (is_const(&y), is_const(&mu), is_const(&kappa));
     if PROPTO && cy && cm && ck {
         return Ok(S::zero());

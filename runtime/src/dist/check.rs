@@ -7,18 +7,12 @@ use crate::scalar::Scalar;
 
 /// Prints a number the way Stan's messages do (`nan`, `inf`, `-1`, `0.5`).
 pub(crate) fn show(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_string()
-    } else {
-        format!("{x}")
-    }
+    if x.is_nan() { "nan".to_string() } else { format!("{x}") }
 }
 
 fn fail(function: &str, name: &str, index: Option<usize>, x: String, rule: &str) -> ModelError {
     let at = index.map_or(String::new(), |i| format!("[{}]", i + 1));
-    ModelError::recoverable(format!(
-        "{function}: {name}{at} is {x}, but must be {rule}!"
-    ))
+    ModelError::recoverable(format!("{function}: {name}{at} is {x}, but must be {rule}!"))
 }
 
 /// Checks every element of `x` with `ok`, naming the first that fails.
@@ -33,11 +27,7 @@ pub(crate) fn each<S: Scalar>(
     match x.len() {
         None => {
             let v = x.value_at(0);
-            if ok(v) {
-                Ok(())
-            } else {
-                Err(fail(function, name, None, show(v), rule))
-            }
+            if ok(v) { Ok(()) } else { Err(fail(function, name, None, show(v), rule)) }
         }
         Some(n) => {
             for i in 0..n {
@@ -66,13 +56,7 @@ pub(crate) fn each_int(
     for i in 0..n {
         let v = x.int_at(i);
         if !ok(v) {
-            return Err(fail(
-                function,
-                name,
-                index.then_some(i),
-                v.to_string(),
-                rule,
-            ));
+            return Err(fail(function, name, index.then_some(i), v.to_string(), rule));
         }
     }
     Ok(())
@@ -111,9 +95,7 @@ pub(crate) fn unit_interval<S: Scalar>(
     name: &str,
     x: &impl Arg<S>,
 ) -> Result<(), ModelError> {
-    each(f, name, x, "in the interval [0, 1]", |v| {
-        (0.0..=1.0).contains(&v)
-    })
+    each(f, name, x, "in the interval [0, 1]", |v| (0.0..=1.0).contains(&v))
 }
 
 pub(crate) fn nonnegative_int(f: &str, name: &str, x: &impl IntArg) -> Result<(), ModelError> {
@@ -128,11 +110,7 @@ pub(crate) fn scalar(
     rule: &str,
     ok: bool,
 ) -> Result<(), ModelError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(fail(function, name, None, show(x), rule))
-    }
+    if ok { Ok(()) } else { Err(fail(function, name, None, show(x), rule)) }
 }
 
 /// Whether an argument holds no parameters (its terms may be dropped under `~`).

@@ -86,13 +86,7 @@ pub fn poisson_log_lpmf<const PROPTO: bool, S: Scalar>(
 
 fn poisson_rate_f64(f: &str, lambda: f64) -> Result<(), ModelError> {
     // Beyond 2^30 the draw no longer fits Stan's int.
-    check::scalar(
-        f,
-        "Rate parameter",
-        lambda,
-        "less than 1073741824",
-        lambda < 1073741824.0,
-    )?;
+    check::scalar(f, "Rate parameter", lambda, "less than 1073741824", lambda < 1073741824.0)?;
     check::scalar(f, "Rate parameter", lambda, "nonnegative", lambda >= 0.0)
 }
 
@@ -140,10 +134,7 @@ pub fn binomial_lpmf<const PROPTO: bool, S: Scalar>(
     theta: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "binomial_lpmf";
-    let len = common_len(
-        F,
-        &[("n", n.len()), ("N", trials.len()), ("theta", theta.len())],
-    )?;
+    let len = common_len(F, &[("n", n.len()), ("N", trials.len()), ("theta", theta.len())])?;
     binomial_checks(F, &n, &trials, len)?;
     check::unit_interval(F, "Probability parameter", &theta)?;
     if PROPTO && is_const(&theta) {
@@ -167,10 +158,7 @@ pub fn binomial_logit_lpmf<const PROPTO: bool, S: Scalar>(
     alpha: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "binomial_logit_lpmf";
-    let len = common_len(
-        F,
-        &[("n", n.len()), ("N", trials.len()), ("alpha", alpha.len())],
-    )?;
+    let len = common_len(F, &[("n", n.len()), ("N", trials.len()), ("alpha", alpha.len())])?;
     binomial_checks(F, &n, &trials, len)?;
     check::finite(F, "Probability parameter", &alpha)?;
     if PROPTO && is_const(&alpha) {
@@ -226,11 +214,7 @@ pub fn bernoulli_lpmf<const PROPTO: bool, S: Scalar>(
     }
     Ok((0..len).fold(S::zero(), |lp, i| {
         let p = theta.at(i);
-        lp + if n.int_at(i) == 1 {
-            p.ln()
-        } else {
-            (-p).ln_1p()
-        }
+        lp + if n.int_at(i) == 1 { p.ln() } else { (-p).ln_1p() }
     }))
 }
 
@@ -248,24 +232,14 @@ pub fn bernoulli_logit_lpmf<const PROPTO: bool, S: Scalar>(
     }
     Ok((0..len).fold(S::zero(), |lp, i| {
         let a = alpha.at(i);
-        lp + if n.int_at(i) == 1 {
-            log_inv_logit(a)
-        } else {
-            log1m_inv_logit(a)
-        }
+        lp + if n.int_at(i) == 1 { log_inv_logit(a) } else { log1m_inv_logit(a) }
     }))
 }
 
 /// A Bernoulli draw with probability `theta`.
 pub fn bernoulli_rng(theta: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
     let ok = (0.0..=1.0).contains(&theta);
-    check::scalar(
-        "bernoulli_rng",
-        "Probability parameter",
-        theta,
-        "in the interval [0, 1]",
-        ok,
-    )?;
+    check::scalar("bernoulli_rng", "Probability parameter", theta, "in the interval [0, 1]", ok)?;
     let u: f64 = rng.random();
     Ok(i64::from(u < theta))
 }
@@ -356,20 +330,8 @@ pub fn neg_binomial_2_log_lpmf<const PROPTO: bool, S: Scalar>(
 /// A negative binomial draw with mean `mu` and precision `phi` (a gamma-Poisson mixture).
 pub fn neg_binomial_2_rng(mu: f64, phi: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
     const F: &str = "neg_binomial_2_rng";
-    check::scalar(
-        F,
-        "Location parameter",
-        mu,
-        "positive finite",
-        mu > 0.0 && mu.is_finite(),
-    )?;
-    check::scalar(
-        F,
-        "Precision parameter",
-        phi,
-        "positive finite",
-        phi > 0.0 && phi.is_finite(),
-    )?;
+    check::scalar(F, "Location parameter", mu, "positive finite", mu > 0.0 && mu.is_finite())?;
+    check::scalar(F, "Precision parameter", phi, "positive finite", phi > 0.0 && phi.is_finite())?;
     let g = rand_distr::Gamma::new(phi, mu / phi)
         .map_err(|e| ModelError::recoverable(format!("{F}: {e}")))?;
     poisson_rng(g.sample(rng), rng)

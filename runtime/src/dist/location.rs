@@ -18,10 +18,7 @@ fn location_scale<S: Scalar>(
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
 ) -> Checked {
-    let n = common_len(
-        f,
-        &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())],
-    )?;
+    let n = common_len(f, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
     check::not_nan(f, "Random variable", y)?;
     check::finite(f, "Location parameter", mu)?;
     check::positive_finite(f, "Scale parameter", sigma)?;
@@ -30,13 +27,7 @@ fn location_scale<S: Scalar>(
 
 fn rng_location_scale(f: &str, mu: f64, sigma: f64) -> Result<(), ModelError> {
     check::scalar(f, "Location parameter", mu, "finite", mu.is_finite())?;
-    check::scalar(
-        f,
-        "Scale parameter",
-        sigma,
-        "positive finite",
-        sigma > 0.0 && sigma.is_finite(),
-    )
+    check::scalar(f, "Scale parameter", sigma, "positive finite", sigma > 0.0 && sigma.is_finite())
 }
 
 /// The Cauchy log density, summed.
@@ -141,12 +132,7 @@ fn student_t_checks<S: Scalar>(
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
 ) -> Checked {
-    let lens = [
-        ("y", y.len()),
-        ("nu", nu.len()),
-        ("mu", mu.len()),
-        ("sigma", sigma.len()),
-    ];
+    let lens = [("y", y.len()), ("nu", nu.len()), ("mu", mu.len()), ("sigma", sigma.len())];
     let n = common_len(f, &lens)?;
     check::not_nan(f, "Random variable", y)?;
     check::positive_finite(f, "Degrees of freedom parameter", nu)?;
@@ -204,11 +190,7 @@ fn student_t_cdf_f64(t: f64, nu: f64) -> f64 {
 
 /// `ln` of the Student-t CDF of `t`, accurate in both tails.
 fn student_t_log_cdf_f64(t: f64, nu: f64) -> f64 {
-    if t <= 0.0 {
-        student_t_cdf_f64(t, nu).ln()
-    } else {
-        (-student_t_cdf_f64(-t, nu)).ln_1p()
-    }
+    if t <= 0.0 { student_t_cdf_f64(t, nu).ln() } else { (-student_t_cdf_f64(-t, nu)).ln_1p() }
 }
 
 fn student_t_log_pdf_f64(t: f64, nu: f64) -> f64 {

@@ -103,20 +103,14 @@ pub fn categorical_lpmf<const PROPTO: bool, S: Scalar>(
 ) -> Result<S, ModelError> {
     const F: &str = "categorical_lpmf";
     let k = theta.len().unwrap_or(1);
-    check::each_int(
-        F,
-        "Number of categories",
-        &n,
-        &format!("in the interval [1, {k}]"),
-        |c| c >= 1 && c as usize <= k,
-    )?;
+    check::each_int(F, "Number of categories", &n, &format!("in the interval [1, {k}]"), |c| {
+        c >= 1 && c as usize <= k
+    })?;
     if PROPTO && is_const(&theta) {
         return Ok(S::zero());
     }
     let m = n.len().unwrap_or(1);
-    Ok((0..m).fold(S::zero(), |lp, i| {
-        lp + theta.at(n.int_at(i) as usize - 1).ln()
-    }))
+    Ok((0..m).fold(S::zero(), |lp, i| lp + theta.at(n.int_at(i) as usize - 1).ln()))
 }
 
 /// The categorical log mass with log-odds `beta` (softmax), summed over outcomes `n`.
@@ -139,7 +133,5 @@ pub fn categorical_logit_lpmf<const PROPTO: bool, S: Scalar>(
     }
     let norm = log_sum_exp_of(&beta);
     let m = n.len().unwrap_or(1);
-    Ok((0..m).fold(S::zero(), |lp, i| {
-        lp + beta.at(n.int_at(i) as usize - 1) - norm
-    }))
+    Ok((0..m).fold(S::zero(), |lp, i| lp + beta.at(n.int_at(i) as usize - 1) - norm))
 }

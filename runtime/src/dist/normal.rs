@@ -15,10 +15,7 @@ pub fn normal_lpdf<const PROPTO: bool, S: Scalar>(
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "normal_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
     check::not_nan(F, "Random variable", &y)?;
     check::finite(F, "Location parameter", &mu)?;
     check::positive(F, "Scale parameter", &sigma)?;
@@ -47,10 +44,7 @@ fn normal_z<S: Scalar>(
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
 ) -> Result<usize, ModelError> {
-    let n = common_len(
-        f,
-        &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())],
-    )?;
+    let n = common_len(f, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
     check::not_nan(f, "Random variable", y)?;
     check::finite(f, "Location parameter", mu)?;
     check::positive(f, "Scale parameter", sigma)?;
@@ -64,9 +58,7 @@ pub fn normal_lcdf<S: Scalar>(
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
     let n = normal_z("normal_lcdf", &y, &mu, &sigma)?;
-    Ok((0..n).fold(S::zero(), |lp, i| {
-        lp + log_phi((y.at(i) - mu.at(i)) / sigma.at(i))
-    }))
+    Ok((0..n).fold(S::zero(), |lp, i| lp + log_phi((y.at(i) - mu.at(i)) / sigma.at(i))))
 }
 
 /// The normal log complementary CDF, summed.
@@ -76,9 +68,7 @@ pub fn normal_lccdf<S: Scalar>(
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
     let n = normal_z("normal_lccdf", &y, &mu, &sigma)?;
-    Ok((0..n).fold(S::zero(), |lp, i| {
-        lp + log_phi((mu.at(i) - y.at(i)) / sigma.at(i))
-    }))
+    Ok((0..n).fold(S::zero(), |lp, i| lp + log_phi((mu.at(i) - y.at(i)) / sigma.at(i))))
 }
 
 /// The normal CDF; for containers, the product of the elementwise CDFs.
@@ -159,10 +149,7 @@ pub fn lognormal_lpdf<const PROPTO: bool, S: Scalar>(
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "lognormal_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
     check::nonnegative(F, "Random variable", &y)?;
     check::finite(F, "Location parameter", &mu)?;
     check::positive_finite(F, "Scale parameter", &sigma)?;
@@ -197,10 +184,7 @@ fn lognormal_z<S: Scalar>(
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
 ) -> Result<usize, ModelError> {
-    let n = common_len(
-        f,
-        &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())],
-    )?;
+    let n = common_len(f, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
     check::nonnegative(f, "Random variable", y)?;
     check::finite(f, "Location parameter", mu)?;
     check::positive_finite(f, "Scale parameter", sigma)?;
@@ -217,9 +201,7 @@ pub fn lognormal_lcdf<S: Scalar>(
     if (0..n).any(|i| y.value_at(i) == 0.0) {
         return Ok(S::from_f64(f64::NEG_INFINITY));
     }
-    Ok((0..n).fold(S::zero(), |lp, i| {
-        lp + log_phi((y.at(i).ln() - mu.at(i)) / sigma.at(i))
-    }))
+    Ok((0..n).fold(S::zero(), |lp, i| lp + log_phi((y.at(i).ln() - mu.at(i)) / sigma.at(i))))
 }
 
 /// The lognormal log complementary CDF, summed.
@@ -232,9 +214,7 @@ pub fn lognormal_lccdf<S: Scalar>(
     if (0..n).any(|i| y.value_at(i) == 0.0) {
         return Ok(S::zero());
     }
-    Ok((0..n).fold(S::zero(), |lp, i| {
-        lp + log_phi((mu.at(i) - y.at(i).ln()) / sigma.at(i))
-    }))
+    Ok((0..n).fold(S::zero(), |lp, i| lp + log_phi((mu.at(i) - y.at(i).ln()) / sigma.at(i))))
 }
 
 /// The lognormal CDF; for containers, the product.

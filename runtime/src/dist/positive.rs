@@ -24,10 +24,7 @@ pub fn gamma_lpdf<const PROPTO: bool, S: Scalar>(
     beta: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "gamma_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
     check::not_nan(F, "Random variable", &y)?;
     check::positive_finite(F, "Shape parameter", &alpha)?;
     check::positive_finite(F, "Inverse scale parameter", &beta)?;
@@ -77,11 +74,7 @@ fn gamma_log_cdf_sum<S: Scalar>(
         let (yi, ai, bi) = (y.at(i), alpha.at(i), beta.at(i));
         let (a, b, x) = (ai.value(), bi.value(), yi.value().max(0.0));
         let p = |a: f64| {
-            if upper {
-                gamma_ur(a, b * x)
-            } else {
-                gamma_lr(a, b * x)
-            }
+            if upper { gamma_ur(a, b * x) } else { gamma_lr(a, b * x) }
         };
         let f = p(a).ln();
         // d/dx of the regularised lower incomplete gamma at b*x is the gamma density; the
@@ -89,11 +82,7 @@ fn gamma_log_cdf_sum<S: Scalar>(
         let dens = ((a - 1.0) * (b * x).ln() - b * x - crate::math::lgamma_f64(a) - f).exp();
         let sign = if upper { -1.0 } else { 1.0 };
         let h = 1e-6 * a.max(1e-3);
-        let da = if is_const(alpha) {
-            0.0
-        } else {
-            (p(a + h).ln() - p(a - h).ln()) / (2.0 * h)
-        };
+        let da = if is_const(alpha) { 0.0 } else { (p(a + h).ln() - p(a - h).ln()) / (2.0 * h) };
         lp += lift(yi, f, sign * dens * b) + lift(bi, 0.0, sign * dens * x) + lift(ai, 0.0, da);
     }
     lp
@@ -105,10 +94,7 @@ fn gamma_cdf_checks<S: Scalar>(
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,
 ) -> Result<usize, ModelError> {
-    let n = common_len(
-        f,
-        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
-    )?;
+    let n = common_len(f, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
     check::nonnegative(f, "Random variable", y)?;
     check::positive_finite(f, "Shape parameter", alpha)?;
     check::positive_finite(f, "Inverse scale parameter", beta)?;
@@ -161,10 +147,7 @@ pub fn inv_gamma_lpdf<const PROPTO: bool, S: Scalar>(
     beta: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "inv_gamma_lpdf";
-    let n = common_len(
-        F,
-        &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
     check::not_nan(F, "Random variable", &y)?;
     check::positive_finite(F, "Shape parameter", &alpha)?;
     check::positive_finite(F, "Scale parameter", &beta)?;
@@ -241,9 +224,7 @@ fn exponential_checks<S: Scalar>(
 /// The exponential log CDF, summed.
 pub fn exponential_lcdf<S: Scalar>(y: impl Arg<S>, beta: impl Arg<S>) -> Result<S, ModelError> {
     let n = exponential_checks("exponential_lcdf", &y, &beta)?;
-    Ok((0..n).fold(S::zero(), |lp, i| {
-        lp + crate::math::log1m_exp(-(beta.at(i) * y.at(i)))
-    }))
+    Ok((0..n).fold(S::zero(), |lp, i| lp + crate::math::log1m_exp(-(beta.at(i) * y.at(i)))))
 }
 
 /// The exponential log complementary CDF, summed.
@@ -383,14 +364,7 @@ pub fn weibull_lpdf<const PROPTO: bool, S: Scalar>(
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "weibull_lpdf";
-    let n = common_len(
-        F,
-        &[
-            ("y", y.len()),
-            ("alpha", alpha.len()),
-            ("sigma", sigma.len()),
-        ],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("alpha", alpha.len()), ("sigma", sigma.len())])?;
     check::finite(F, "Random variable", &y)?;
     check::positive_finite(F, "Shape parameter", &alpha)?;
     check::positive_finite(F, "Scale parameter", &sigma)?;
@@ -434,14 +408,7 @@ pub fn frechet_lpdf<const PROPTO: bool, S: Scalar>(
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "frechet_lpdf";
-    let n = common_len(
-        F,
-        &[
-            ("y", y.len()),
-            ("alpha", alpha.len()),
-            ("sigma", sigma.len()),
-        ],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("alpha", alpha.len()), ("sigma", sigma.len())])?;
     check::positive(F, "Random variable", &y)?;
     check::positive_finite(F, "Shape parameter", &alpha)?;
     check::positive_finite(F, "Scale parameter", &sigma)?;
@@ -483,14 +450,7 @@ pub fn pareto_lpdf<const PROPTO: bool, S: Scalar>(
     alpha: impl Arg<S>,
 ) -> Result<S, ModelError> {
     const F: &str = "pareto_lpdf";
-    let n = common_len(
-        F,
-        &[
-            ("y", y.len()),
-            ("y_min", y_min.len()),
-            ("alpha", alpha.len()),
-        ],
-    )?;
+    let n = common_len(F, &[("y", y.len()), ("y_min", y_min.len()), ("alpha", alpha.len())])?;
     check::not_nan(F, "Random variable", &y)?;
     check::positive_finite(F, "Scale parameter", &y_min)?;
     check::positive_finite(F, "Shape parameter", &alpha)?;

@@ -33,29 +33,17 @@ pub fn cbrt<S: Scalar>(x: S) -> S {
 
 /// The larger of two values; a NaN argument loses to a number, as in C's `fmax`.
 pub fn fmax<S: Scalar>(a: S, b: S) -> S {
-    if b.value() > a.value() || a.value().is_nan() {
-        b
-    } else {
-        a
-    }
+    if b.value() > a.value() || a.value().is_nan() { b } else { a }
 }
 
 /// The smaller of two values; a NaN argument loses to a number, as in C's `fmin`.
 pub fn fmin<S: Scalar>(a: S, b: S) -> S {
-    if b.value() < a.value() || a.value().is_nan() {
-        b
-    } else {
-        a
-    }
+    if b.value() < a.value() || a.value().is_nan() { b } else { a }
 }
 
 /// `max(a - b, 0)`.
 pub fn fdim<S: Scalar>(a: S, b: S) -> S {
-    if a.value() > b.value() {
-        a - b
-    } else {
-        S::zero()
-    }
+    if a.value() > b.value() { a - b } else { S::zero() }
 }
 
 /// 0 for `x < 0`, 1 otherwise (Stan's `step`).

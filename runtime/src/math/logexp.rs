@@ -14,11 +14,7 @@ pub(crate) fn inv_logit_f64(x: f64) -> f64 {
 }
 
 pub(crate) fn log1p_exp_f64(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
+    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
 }
 
 /// The logistic sigmoid `1 / (1 + exp(-x))`.
@@ -101,11 +97,7 @@ pub fn log_diff_exp<S: Scalar>(a: S, b: S) -> S {
         return a;
     }
     let d = y - x;
-    let f = x + if d > -std::f64::consts::LN_2 {
-        (-d.exp_m1()).ln()
-    } else {
-        (-d.exp()).ln_1p()
-    };
+    let f = x + if d > -std::f64::consts::LN_2 { (-d.exp_m1()).ln() } else { (-d.exp()).ln_1p() };
     lift2(a, b, f, -1.0 / d.exp_m1(), -1.0 / (-d).exp_m1())
 }
 

@@ -52,11 +52,7 @@ pub fn variance<S: Scalar>(x: impl Arg<S>) -> Result<S, ModelError> {
 pub fn sd<S: Scalar>(x: impl Arg<S>) -> Result<S, ModelError> {
     let v = variance(x)?;
     // sqrt has an infinite derivative at 0; a constant vector has sd 0 with zero derivative.
-    if v.value() == 0.0 {
-        Ok(S::zero())
-    } else {
-        Ok(v.sqrt())
-    }
+    if v.value() == 0.0 { Ok(S::zero()) } else { Ok(v.sqrt()) }
 }
 
 /// `sum(a .* b)`; an error when the lengths differ.

@@ -13,11 +13,7 @@ pub(crate) const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 /// `0 * inf`), so the derivative is dropped there: such a value is rejected by the sampler.
 #[inline]
 pub(crate) fn lift<S: Scalar>(x: S, f: f64, df: f64) -> S {
-    if x.value().is_finite() && df.is_finite() {
-        x.chain(f, df)
-    } else {
-        S::from_f64(f)
-    }
+    if x.value().is_finite() && df.is_finite() { x.chain(f, df) } else { S::from_f64(f) }
 }
 
 /// `f(a, b)` with partial derivatives `da` and `db`.
@@ -312,12 +308,8 @@ fn acklam_initial(p: f64) -> f64 {
         4.374664141464968,
         2.938163982698783,
     ];
-    const D: [f64; 4] = [
-        7.784695709041462e-3,
-        3.224671290700398e-1,
-        2.445134137142996,
-        3.754408661907416,
-    ];
+    const D: [f64; 4] =
+        [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
     let tail = |q: f64| {
         let r = (-2.0 * q.ln()).sqrt();
         (((((C[0] * r + C[1]) * r + C[2]) * r + C[3]) * r + C[4]) * r + C[5])

@@ -67,19 +67,17 @@ impl Chain {
         R: Rng + ?Sized,
     {
         let mut density = Counted::new(density);
-        let step_size = self
-            .find_initial_point(&mut density, rng, init, radius)
-            .and_then(|()| {
-                init_step_size(
-                    &self.state,
-                    &mut self.scratch,
-                    &self.inv_metric,
-                    self.step_size,
-                    &mut density,
-                    rng,
-                )
-                .map_err(|e| Error::Sampling(e.message.into_owned()))
-            });
+        let step_size = self.find_initial_point(&mut density, rng, init, radius).and_then(|()| {
+            init_step_size(
+                &self.state,
+                &mut self.scratch,
+                &self.inv_metric,
+                self.step_size,
+                &mut density,
+                rng,
+            )
+            .map_err(|e| Error::Sampling(e.message.into_owned()))
+        });
         self.gradient_evaluations += density.count;
         self.step_size = step_size?;
         self.initialized = true;
@@ -114,11 +112,7 @@ impl Chain {
         let mut last_problem = String::new();
         for _ in 0..MAX_INIT_TRIES {
             for q in self.state.q.iter_mut() {
-                *q = if radius > 0.0 {
-                    rng.random_range(-radius..radius)
-                } else {
-                    0.0
-                };
+                *q = if radius > 0.0 { rng.random_range(-radius..radius) } else { 0.0 };
             }
             match self.check_initial_point(density) {
                 Ok(()) => return Ok(()),
@@ -166,9 +160,7 @@ impl Chain {
         R: Rng + ?Sized,
     {
         if !self.initialized {
-            return Err(ModelError::fatal(
-                "the chain was not initialized before sampling",
-            ));
+            return Err(ModelError::fatal("the chain was not initialized before sampling"));
         }
         let mut density = Counted::new(density);
         let limits = TreeLimits {
@@ -202,8 +194,7 @@ impl Chain {
         R: Rng + ?Sized,
     {
         let learned =
-            self.adaptation
-                .learn(self.last.accept_stat, &self.state.q, &mut self.inv_metric);
+            self.adaptation.learn(self.last.accept_stat, &self.state.q, &mut self.inv_metric);
         self.step_size = learned.step_size;
         if learned.metric_updated {
             self.step_size = init_step_size(

@@ -20,12 +20,7 @@ pub(crate) struct Point {
 
 impl Point {
     pub fn new(dim: usize) -> Self {
-        Point {
-            q: vec![0.0; dim],
-            p: vec![0.0; dim],
-            grad: vec![0.0; dim],
-            lp: f64::NEG_INFINITY,
-        }
+        Point { q: vec![0.0; dim], p: vec![0.0; dim], grad: vec![0.0; dim], lp: f64::NEG_INFINITY }
     }
 
     pub fn copy_from(&mut self, other: &Point) {

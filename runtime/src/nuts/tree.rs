@@ -140,12 +140,7 @@ impl Trajectory {
         let h0 = sample.hamiltonian(inv_metric);
         t.z_fwd.copy_from(sample);
         t.z_bck.copy_from(sample);
-        for v in [
-            &mut t.p_fwd_fwd,
-            &mut t.p_fwd_bck,
-            &mut t.p_bck_fwd,
-            &mut t.p_bck_bck,
-        ] {
+        for v in [&mut t.p_fwd_fwd, &mut t.p_fwd_bck, &mut t.p_bck_fwd, &mut t.p_bck_bck] {
             v.copy_from_slice(&sample.p);
         }
         sample.p_sharp_into(inv_metric, &mut t.p_sharp_fwd_fwd);
@@ -188,13 +183,8 @@ impl Trajectory {
                     rho: &mut t.rho_fwd,
                     z_propose: &mut t.z_propose,
                 };
-                let valid = build_tree(
-                    &mut walk,
-                    &mut t.levels,
-                    depth,
-                    ends,
-                    &mut log_sum_weight_subtree,
-                )?;
+                let valid =
+                    build_tree(&mut walk, &mut t.levels, depth, ends, &mut log_sum_weight_subtree)?;
                 t.z_fwd.copy_from(walk.z);
                 valid
             } else {
@@ -211,13 +201,8 @@ impl Trajectory {
                     rho: &mut t.rho_bck,
                     z_propose: &mut t.z_propose,
                 };
-                let valid = build_tree(
-                    &mut walk,
-                    &mut t.levels,
-                    depth,
-                    ends,
-                    &mut log_sum_weight_subtree,
-                )?;
+                let valid =
+                    build_tree(&mut walk, &mut t.levels, depth, ends, &mut log_sum_weight_subtree)?;
                 t.z_bck.copy_from(walk.z);
                 valid
             };
@@ -276,14 +261,7 @@ where
     }
     let (children, rest) = levels.split_at_mut(depth as usize - 1);
     let level = &mut rest[0];
-    let Ends {
-        p_sharp_beg,
-        p_sharp_end,
-        p_beg,
-        p_end,
-        rho,
-        z_propose,
-    } = out;
+    let Ends { p_sharp_beg, p_sharp_end, p_beg, p_end, rho, z_propose } = out;
 
     let mut log_sum_weight_init = f64::NEG_INFINITY;
     level.rho_init.fill(0.0);
@@ -345,11 +323,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> Walk<'_, D, R> {
             self.divergent = true;
         }
         *log_sum_weight = log_sum_exp(*log_sum_weight, -energy_error);
-        self.sum_metro_prob += if energy_error < 0.0 {
-            1.0
-        } else {
-            (-energy_error).exp()
-        };
+        self.sum_metro_prob += if energy_error < 0.0 { 1.0 } else { (-energy_error).exp() };
         out.z_propose.copy_from(self.z);
         self.z.p_sharp_into(self.inv_metric, out.p_sharp_beg);
         out.p_sharp_end.copy_from_slice(out.p_sharp_beg);
@@ -393,10 +367,7 @@ mod tests {
 
     #[test]
     fn log_sum_exp_handles_empty_weights() {
-        assert_eq!(
-            log_sum_exp(f64::NEG_INFINITY, f64::NEG_INFINITY),
-            f64::NEG_INFINITY
-        );
+        assert_eq!(log_sum_exp(f64::NEG_INFINITY, f64::NEG_INFINITY), f64::NEG_INFINITY);
         assert_eq!(log_sum_exp(f64::NEG_INFINITY, 1.5), 1.5);
         assert!((log_sum_exp(0.0, 0.0) - 2f64.ln()).abs() < 1e-15);
     }

@@ -137,10 +137,10 @@ impl PosteriorDb {
         let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let index: IndexFile = serde_json::from_reader(BufReader::new(file))
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        let entries = index.posteriors.into_iter().map(|e| PosteriorEntry {
-            has_draws: e.files.draws.is_some(),
-            ..e.entry
-        });
+        let entries = index
+            .posteriors
+            .into_iter()
+            .map(|e| PosteriorEntry { has_draws: e.files.draws.is_some(), ..e.entry });
         Ok(entries.collect())
     }
 
@@ -152,19 +152,13 @@ impl PosteriorDb {
         posterior: &str,
         params: &[&str],
     ) -> Result<Vec<ParamStats>, String> {
-        let path = self
-            .root
-            .join("reference")
-            .join(format!("{posterior}.json.zip"));
+        let path = self.root.join("reference").join(format!("{posterior}.json.zip"));
         let source = path.display().to_string();
         let file = File::open(&path).map_err(|e| format!("{source}: {e}"))?;
         let mut archive =
             zip::ZipArchive::new(BufReader::new(file)).map_err(|e| format!("{source}: {e}"))?;
         if archive.len() != 1 {
-            return Err(format!(
-                "{source}: expected one member, found {}",
-                archive.len()
-            ));
+            return Err(format!("{source}: expected one member, found {}", archive.len()));
         }
         let member = archive.by_index(0).map_err(|e| format!("{source}: {e}"))?;
         let mut collector = stream::Collector::new(params);
@@ -198,10 +192,7 @@ impl PosteriorDb {
     }
 
     fn mean_file(&self, posterior: &str, kind: &str) -> Result<MeanFile, String> {
-        let path = self
-            .root
-            .join("reference")
-            .join(format!("{posterior}.{kind}.json"));
+        let path = self.root.join("reference").join(format!("{posterior}.{kind}.json"));
         let source = path.display().to_string();
         let file = File::open(&path).map_err(|e| format!("{source}: {e}"))?;
         let parsed: MeanFile =

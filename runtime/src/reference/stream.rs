@@ -121,23 +121,9 @@ impl Pooled {
     }
 
     fn stats(&self, name: &str) -> ParamStats {
-        let sd = if self.n > 1 {
-            (self.m2 / (self.n - 1) as f64).sqrt()
-        } else {
-            f64::NAN
-        };
-        let mcse = if sd == 0.0 {
-            0.0
-        } else {
-            sd / self.ess().sqrt()
-        };
-        ParamStats {
-            name: name.to_string(),
-            n: self.n,
-            mean: self.mean,
-            sd,
-            mcse,
-        }
+        let sd = if self.n > 1 { (self.m2 / (self.n - 1) as f64).sqrt() } else { f64::NAN };
+        let mcse = if sd == 0.0 { 0.0 } else { sd / self.ess().sqrt() };
+        ParamStats { name: name.to_string(), n: self.n, mean: self.mean, sd, mcse }
     }
 }
 
@@ -194,10 +180,7 @@ impl<'p> Collector<'p> {
                 None => {}
             }
         }
-        Ok(params
-            .iter()
-            .map(|p| self.pooled[self.lookup[p]].stats(p))
-            .collect())
+        Ok(params.iter().map(|p| self.pooled[self.lookup[p]].stats(p)).collect())
     }
 
     fn end_chain(&mut self) {
@@ -267,9 +250,7 @@ impl<'de> Visitor<'de> for Chain<'_, '_> {
             };
             if collector.seen[i] {
                 let name = collector.names[i];
-                return Err(de::Error::custom(format!(
-                    "parameter `{name}` appears twice"
-                )));
+                return Err(de::Error::custom(format!("parameter `{name}` appears twice")));
             }
             collector.seen[i] = true;
             map.next_value_seed(Draws(&mut collector.current[i]))?;
@@ -334,9 +315,7 @@ mod tests {
     fn summarise(json: &str, params: &[&str]) -> Result<Vec<ParamStats>, String> {
         let mut collector = Collector::new(params);
         let mut de = serde_json::Deserializer::from_str(json);
-        Chains(&mut collector)
-            .deserialize(&mut de)
-            .map_err(|e| e.to_string())?;
+        Chains(&mut collector).deserialize(&mut de).map_err(|e| e.to_string())?;
         collector.finish(params, "test")
     }
 
@@ -346,11 +325,7 @@ mod tests {
         let mut m = ChainMoments::default();
         xs.iter().for_each(|&x| m.push(x));
         let mean = xs.iter().sum::<f64>() / 8.0;
-        let direct: f64 = xs
-            .windows(2)
-            .map(|w| (w[0] - mean) * (w[1] - mean))
-            .sum::<f64>()
-            / 8.0;
+        let direct: f64 = xs.windows(2).map(|w| (w[0] - mean) * (w[1] - mean)).sum::<f64>() / 8.0;
         assert!((m.autocovariance_lag1() - direct).abs() < 1e-12);
         assert!((m.mean - mean).abs() < 1e-14);
     }
@@ -360,10 +335,7 @@ mod tests {
         let json = r#"[{"a": [1, 2, 3], "skip": [[1], {"x": 2}], "b": [0, 0, 0]},
                        {"b": [0, 0, 0], "a": [4, 5, 6]}]"#;
         let stats = summarise(json, &["b", "a", "b"]).unwrap();
-        assert_eq!(
-            stats.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
-            ["b", "a", "b"]
-        );
+        assert_eq!(stats.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["b", "a", "b"]);
         let a = &stats[1];
         assert_eq!((a.n, a.mean), (6, 3.5));
         assert!((a.sd - 3.5f64.sqrt()).abs() < 1e-14);
@@ -373,10 +345,7 @@ mod tests {
     #[test]
     fn absent_parameters_are_named() {
         let json = r#"[{"a": [1, 2]}, {"a": [3, 4], "b": [1, 2]}]"#;
-        assert_eq!(
-            summarise(json, &["c"]).unwrap_err(),
-            "test: parameter `c` is not in the draws"
-        );
+        assert_eq!(summarise(json, &["c"]).unwrap_err(), "test: parameter `c` is not in the draws");
         assert_eq!(
             summarise(json, &["a", "b"]).unwrap_err(),
             "test: parameter `b` is missing from chain 1"
@@ -387,20 +356,14 @@ mod tests {
     fn autocorrelated_draws_get_a_larger_mcse() {
         // A deterministic sequence alternating slowly: strongly positively autocorrelated.
         let chain = |offset: usize| {
-            let draws: Vec<String> = (0..400)
-                .map(|t| (((t + offset) / 20) % 2).to_string())
-                .collect();
+            let draws: Vec<String> =
+                (0..400).map(|t| (((t + offset) / 20) % 2).to_string()).collect();
             format!("{{\"x\": [{}]}}", draws.join(","))
         };
         let json = format!("[{}, {}]", chain(0), chain(7));
         let s = &summarise(&json, &["x"]).unwrap()[0];
         let iid = s.sd / (s.n as f64).sqrt();
         // r1 = 0.9 for runs of 20, so the AR(1) ESS is n / 19 and the MCSE is sqrt(19) larger.
-        assert!(
-            s.mcse > 4.0 * iid && s.mcse < 4.6 * iid,
-            "{} vs {}",
-            s.mcse,
-            iid
-        );
+        assert!(s.mcse > 4.0 * iid && s.mcse < 4.6 * iid, "{} vs {}", s.mcse, iid);
     }
 }

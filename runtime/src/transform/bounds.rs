@@ -69,9 +69,7 @@ pub fn upper_bound_unconstrain(y: f64, ub: f64) -> Result<f64, String> {
         return Ok(y);
     }
     if !(y <= ub) {
-        return Err(format!(
-            "upper_bound: value is {y}, but must be less than or equal to {ub}"
-        ));
+        return Err(format!("upper_bound: value is {y}, but must be less than or equal to {ub}"));
     }
     Ok((ub - y).ln())
 }
@@ -107,9 +105,7 @@ pub fn offset_multiplier_unconstrain(y: f64, offset: f64, multiplier: f64) -> Re
         ));
     }
     if !offset.is_finite() {
-        return Err(format!(
-            "offset_multiplier: offset is {offset}, but must be finite"
-        ));
+        return Err(format!("offset_multiplier: offset is {offset}, but must be finite"));
     }
     Ok((y - offset) / multiplier)
 }

@@ -72,11 +72,7 @@ pub fn cholesky_factor_corr_unconstrain(
         let mut sum_sqs = 0.0;
         for j in 0..i {
             let x = l[i + j * k];
-            let z = if j == 0 {
-                x
-            } else {
-                x / (1.0 - sum_sqs).sqrt()
-            };
+            let z = if j == 0 { x } else { x / (1.0 - sum_sqs).sqrt() };
             out[pos] = z.atanh();
             pos += 1;
             sum_sqs += x * x;
@@ -161,9 +157,7 @@ pub fn cholesky_factor_cov_unconstrain(
     out: &mut [f64],
 ) -> Result<(), String> {
     if l.len() != m * n || m < n {
-        return Err(format!(
-            "cholesky_factor_cov: expected an {m} x {n} matrix with m >= n"
-        ));
+        return Err(format!("cholesky_factor_cov: expected an {m} x {n} matrix with m >= n"));
     }
     check_lower_triangular("cholesky_factor_cov", l, m, n)?;
     let mut pos = 0;
@@ -231,11 +225,7 @@ pub fn cov_matrix_unconstrain(sigma: &[f64], k: usize, out: &mut [f64]) -> Resul
         for i in j..k {
             let (a, b) = (sigma[i + j * k], sigma[j + i * k]);
             if (a - b).abs() > 1e-8 * a.abs().max(b.abs()).max(1.0) {
-                return Err(format!(
-                    "cov_matrix: not symmetric at [{}, {}]",
-                    i + 1,
-                    j + 1
-                ));
+                return Err(format!("cov_matrix: not symmetric at [{}, {}]", i + 1, j + 1));
             }
             let mut s = a;
             for c in 0..j {

@@ -27,11 +27,7 @@ pub fn ordered<S: Scalar>(x: &[S], out: &mut [S], lp: &mut S) {
 pub fn positive_ordered<S: Scalar>(x: &[S], out: &mut [S], lp: &mut S) {
     for (k, &v) in x.iter().enumerate() {
         *lp += v;
-        out[k] = if k == 0 {
-            v.exp()
-        } else {
-            out[k - 1] + v.exp()
-        };
+        out[k] = if k == 0 { v.exp() } else { out[k - 1] + v.exp() };
     }
 }
 
@@ -70,9 +66,7 @@ pub fn positive_ordered_unconstrain(y: &[f64], out: &mut [f64]) -> Result<(), St
         && !(first > 0.0)
     {
         {
-            return Err(format!(
-                "positive_ordered: element 1 is {first}, but must be positive"
-            ));
+            return Err(format!("positive_ordered: element 1 is {first}, but must be positive"));
         }
     }
     ordered_unconstrain(y, out)?;
@@ -109,9 +103,7 @@ pub fn sum_to_zero_unconstrain(z: &[f64], out: &mut [f64]) -> Result<(), String>
     let total: f64 = z.iter().sum();
     let scale = z.iter().fold(1.0f64, |m, v| m.max(v.abs()));
     if !(total.abs() <= 1e-8 * scale) {
-        return Err(format!(
-            "sum_to_zero_vector: elements sum to {total}, but must sum to 0"
-        ));
+        return Err(format!("sum_to_zero_vector: elements sum to {total}, but must sum to 0"));
     }
     unwind_sum_to_zero(z, out);
     Ok(())
@@ -157,17 +149,12 @@ pub fn simplex_free_dim(k: usize) -> usize {
 pub fn simplex_unconstrain(x: &[f64], out: &mut [f64]) -> Result<(), String> {
     for (i, &v) in x.iter().enumerate() {
         if !(v >= 0.0) {
-            return Err(format!(
-                "simplex: element {} is {v}, but must be nonnegative",
-                i + 1
-            ));
+            return Err(format!("simplex: element {} is {v}, but must be nonnegative", i + 1));
         }
     }
     let total: f64 = x.iter().sum();
     if !((total - 1.0).abs() <= 1e-8) {
-        return Err(format!(
-            "simplex: elements sum to {total}, but must sum to 1"
-        ));
+        return Err(format!("simplex: elements sum to {total}, but must sum to 1"));
     }
     if x.contains(&0.0) {
         return Err("simplex: an element is 0, which has no unconstrained value".to_string());

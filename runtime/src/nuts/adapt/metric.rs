@@ -11,11 +11,7 @@ pub(crate) struct WelfordVariance {
 
 impl WelfordVariance {
     pub fn new(dim: usize) -> Self {
-        WelfordVariance {
-            n: 0,
-            mean: vec![0.0; dim],
-            m2: vec![0.0; dim],
-        }
+        WelfordVariance { n: 0, mean: vec![0.0; dim], m2: vec![0.0; dim] }
     }
 
     pub fn restart(&mut self) {

@@ -30,12 +30,8 @@ pub(crate) struct Learned {
 
 impl Adaptation {
     pub fn new(dim: usize, settings: &super::Settings, num_warmup: usize) -> Self {
-        let mut step_size = DualAveraging::new(
-            settings.adapt_delta,
-            settings.gamma,
-            settings.kappa,
-            settings.t0,
-        );
+        let mut step_size =
+            DualAveraging::new(settings.adapt_delta, settings.gamma, settings.kappa, settings.t0);
         step_size.set_mu((10.0 * settings.init_step_size).ln());
         Adaptation {
             step_size,
@@ -54,10 +50,7 @@ impl Adaptation {
     pub fn learn(&mut self, accept_stat: f64, q: &[f64], inv_metric: &mut [f64]) -> Learned {
         let step_size = self.step_size.learn(accept_stat);
         if !self.adapt_metric {
-            return Learned {
-                step_size,
-                metric_updated: false,
-            };
+            return Learned { step_size, metric_updated: false };
         }
         if self.windows.in_window() {
             self.variance.add_sample(q);
@@ -69,10 +62,7 @@ impl Adaptation {
             self.variance.restart();
         }
         self.windows.advance();
-        Learned {
-            step_size,
-            metric_updated,
-        }
+        Learned { step_size, metric_updated }
     }
 
     /// Restarts dual averaging around a freshly initialised step size.

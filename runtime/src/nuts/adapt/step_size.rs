@@ -88,26 +88,14 @@ where
         trial.leapfrog(density, inv_metric, eps)?;
         Ok(h0 - trial.hamiltonian(inv_metric))
     };
-    let direction = if one_step(step_size, trial)? > log_target {
-        1
-    } else {
-        -1
-    };
+    let direction = if one_step(step_size, trial)? > log_target { 1 } else { -1 };
     loop {
         let delta_h = one_step(step_size, trial)?;
-        let crossed = if direction == 1 {
-            delta_h <= log_target
-        } else {
-            delta_h >= log_target
-        };
+        let crossed = if direction == 1 { delta_h <= log_target } else { delta_h >= log_target };
         if crossed {
             return Ok(step_size);
         }
-        step_size = if direction == 1 {
-            2.0 * step_size
-        } else {
-            0.5 * step_size
-        };
+        step_size = if direction == 1 { 2.0 * step_size } else { 0.5 * step_size };
         if step_size > 1e7 {
             return Err(ModelError::fatal(
                 "the step size grew without bound while searching for an initial step size: \

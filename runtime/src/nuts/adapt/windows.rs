@@ -23,12 +23,8 @@ impl Windows {
         term_buffer: usize,
         base_window: usize,
     ) -> Self {
-        let (n, init, term, base) = (
-            num_warmup as i64,
-            init_buffer as i64,
-            term_buffer as i64,
-            base_window as i64,
-        );
+        let (n, init, term, base) =
+            (num_warmup as i64, init_buffer as i64, term_buffer as i64, base_window as i64);
         let (num_warmup, init_buffer, term_buffer, base_window) = if n < 20 {
             (0, 0, 0, 0)
         } else if init + base + term > n {
