@@ -6,41 +6,74 @@
 
 use crate::ir::{Elementwise, Reduction};
 
-/// A distribution family: whether its outcome is discrete, and its parameters' names.
+/// A distribution family: whether its outcome is discrete, its parameters' names (a name
+/// starting with `#` is an int parameter, such as binomial's number of trials), whether the
+/// runtime has its `_rng`, and whether it has `_cdf`, `_lcdf` and `_lccdf`.
 pub struct DistSig {
     pub discrete: bool,
     pub params: &'static [&'static str],
+    pub rng: bool,
+    pub cdfs: bool,
 }
 
-/// The families Tilde compiles, with their parameters in Stan's order.
-const DISTRIBUTIONS: &[(&str, bool, &[&str])] = &[
-    ("normal", false, &["mu", "sigma"]),
-    ("std_normal", false, &[]),
-    ("cauchy", false, &["mu", "sigma"]),
-    ("student_t", false, &["nu", "mu", "sigma"]),
-    ("double_exponential", false, &["mu", "sigma"]),
-    ("logistic", false, &["mu", "sigma"]),
-    ("lognormal", false, &["mu", "sigma"]),
-    ("exponential", false, &["beta"]),
-    ("gamma", false, &["alpha", "beta"]),
-    ("inv_gamma", false, &["alpha", "beta"]),
-    ("beta", false, &["alpha", "beta"]),
-    ("uniform", false, &["alpha", "beta"]),
-    ("poisson", true, &["lambda"]),
-    ("poisson_log", true, &["alpha"]),
-    ("bernoulli", true, &["theta"]),
-    ("bernoulli_logit", true, &["alpha"]),
-    ("binomial", true, &["N", "theta"]),
-    ("binomial_logit", true, &["N", "alpha"]),
-    ("neg_binomial_2", true, &["mu", "phi"]),
-    ("neg_binomial_2_log", true, &["eta", "phi"]),
+impl DistSig {
+    /// The parameter names as Stan writes them.
+    pub fn param_names(&self) -> Vec<&'static str> {
+        self.params.iter().map(|p| p.trim_start_matches('#')).collect()
+    }
+
+    /// Whether parameter `k` is an int.
+    pub fn int_param(&self, k: usize) -> bool {
+        self.params[k].starts_with('#')
+    }
+}
+
+/// The families Tilde compiles: name, discrete, parameters, `_rng`, CDFs.
+const DISTRIBUTIONS: &[(&str, bool, &[&str], bool, bool)] = &[
+    ("normal", false, &["mu", "sigma"], true, true),
+    ("std_normal", false, &[], true, true),
+    ("cauchy", false, &["mu", "sigma"], true, true),
+    ("student_t", false, &["nu", "mu", "sigma"], true, true),
+    ("double_exponential", false, &["mu", "sigma"], true, false),
+    ("logistic", false, &["mu", "sigma"], true, false),
+    ("lognormal", false, &["mu", "sigma"], true, true),
+    ("exponential", false, &["beta"], true, true),
+    ("gamma", false, &["alpha", "beta"], true, true),
+    ("inv_gamma", false, &["alpha", "beta"], true, false),
+    ("chi_square", false, &["nu"], true, false),
+    ("inv_chi_square", false, &["nu"], true, false),
+    ("scaled_inv_chi_square", false, &["nu", "s"], true, false),
+    ("weibull", false, &["alpha", "sigma"], true, false),
+    ("frechet", false, &["alpha", "sigma"], true, false),
+    ("pareto", false, &["y_min", "alpha"], true, false),
+    ("beta", false, &["alpha", "beta"], true, false),
+    ("beta_proportion", false, &["mu", "kappa"], true, false),
+    ("uniform", false, &["alpha", "beta"], true, false),
+    ("von_mises", false, &["mu", "kappa"], true, false),
+    ("dirichlet", false, &["alpha"], false, false),
+    ("poisson", true, &["lambda"], true, false),
+    ("poisson_log", true, &["alpha"], true, false),
+    ("bernoulli", true, &["theta"], true, false),
+    ("bernoulli_logit", true, &["alpha"], true, false),
+    ("binomial", true, &["#N", "theta"], true, false),
+    ("binomial_logit", true, &["#N", "alpha"], false, false),
+    ("neg_binomial_2", true, &["mu", "phi"], true, false),
+    ("neg_binomial_2_log", true, &["eta", "phi"], true, false),
+    ("categorical", true, &["theta"], false, false),
+    ("categorical_logit", true, &["beta"], false, false),
 ];
 
 pub fn distribution(family: &str) -> Option<DistSig> {
     DISTRIBUTIONS
         .iter()
-        .find(|(name, _, _)| *name == family)
-        .map(|&(_, discrete, params)| DistSig { discrete, params })
+        .find(|(name, ..)| *name == family)
+        .map(|&(_, discrete, params, rng, cdfs)| DistSig { discrete, params, rng, cdfs })
+}
+
+/// The names of every distribution family, for the documentation test.
+#[cfg(test)]
+pub fn distribution_names() -> impl Iterator<Item = &'static str> {
+    DISTRIBUTIONS.iter().map(|(name, ..)| *name)
 }
 
 /// What a function name denotes.
@@ -48,8 +81,18 @@ pub enum Builtin {
     Constant(f64),
     Elementwise(Elementwise),
     Reduce(Reduction),
-    Density { family: String, propto: bool },
-    Rng { family: String },
+    Density {
+        family: String,
+        propto: bool,
+    },
+    Rng {
+        family: String,
+    },
+    /// `_cdf`, `_lcdf` or `_lccdf` of a family.
+    Cdf {
+        family: String,
+        which: &'static str,
+    },
     Size(&'static str),
     Rep(&'static str),
 }
@@ -150,9 +193,16 @@ pub fn lookup(name: &str) -> Option<Builtin> {
         }
     }
     if let Some(family) = name.strip_suffix("_rng")
-        && distribution(family).is_some()
+        && distribution(family).is_some_and(|d| d.rng)
     {
         return Some(Builtin::Rng { family: family.to_string() });
+    }
+    for which in ["lcdf", "lccdf", "cdf"] {
+        if let Some(family) = name.strip_suffix(which).and_then(|f| f.strip_suffix('_'))
+            && distribution(family).is_some_and(|d| d.cdfs)
+        {
+            return Some(Builtin::Cdf { family: family.to_string(), which });
+        }
     }
     None
 }
@@ -205,4 +255,28 @@ pub fn is_reserved(name: &str) -> bool {
             | "profile"
             | "tuple"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's language reference lists every distribution family the checker accepts,
+    /// and no other.
+    #[test]
+    fn readme_lists_exactly_the_supported_distributions() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("- **Distributions**").expect("the README lists distributions");
+        let end = start + readme[start..].find("\n- **Functions**").expect("functions follow");
+        let listed: Vec<String> = readme[start..end]
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| distribution(w).is_some())
+            .map(String::from)
+            .collect();
+        for name in distribution_names() {
+            assert!(listed.iter().any(|l| l == name), "README does not list `{name}`");
+        }
+        let section = &readme[start..end];
+        assert!(!section.contains("wishart"), "README lists a family the checker rejects");
+    }
 }

@@ -232,11 +232,35 @@ impl Checker {
             ty.array_dims.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
         let sizes: Vec<TExpr> =
             ty.sizes.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
+        let mut vector_constraint = None;
         let elem = match ty.base {
             BaseType::Int => Ty::Int,
             BaseType::Real => Ty::Real,
             BaseType::Vector => Ty::Vector,
             BaseType::RowVector => Ty::RowVector,
+            BaseType::Simplex
+            | BaseType::Ordered
+            | BaseType::PositiveOrdered
+            | BaseType::SumToZeroVector
+            | BaseType::UnitVector => {
+                vector_constraint = Some(match ty.base {
+                    BaseType::Simplex => VectorConstraint::Simplex,
+                    BaseType::Ordered => VectorConstraint::Ordered,
+                    BaseType::PositiveOrdered => VectorConstraint::PositiveOrdered,
+                    BaseType::SumToZeroVector => VectorConstraint::SumToZero,
+                    _ => VectorConstraint::UnitVector,
+                });
+                if origin == Origin::Local {
+                    self.cx.error(
+                        ty.span,
+                        format!(
+                            "local variables cannot have the constrained type `{}`",
+                            ty.base.name()
+                        ),
+                    );
+                }
+                Ty::Vector
+            }
             BaseType::Matrix => {
                 self.cx.error(ty.span, "`matrix` is not supported by Tilde yet");
                 Ty::Matrix
@@ -292,6 +316,14 @@ impl Checker {
         if !constraint.is_none() && origin == Origin::Local {
             self.cx.error(ty.span, "local variables cannot have constraints");
         }
+        let levels = array_dims.len() + usize::from(elem.is_vector_like());
+        if levels > 2 {
+            self.cx.error(
+                ty.span,
+                "containers nested more than two levels deep (such as `array[N, M] vector[K]` \
+                 or `array[N, M, L] real`) are not supported by Tilde yet",
+            );
+        }
         let full = Ty::array_of(elem.clone(), array_dims.len());
         let ad = elem != Ty::Int
             && matches!(
@@ -304,11 +336,24 @@ impl Checker {
             t
         });
         let var = self.declare(name, full, ad, origin)?;
-        Some(TDecl { var, sizes: Sizes { array_dims, sizes }, constraint, init })
+        Some(TDecl { var, vector_constraint, sizes: Sizes { array_dims, sizes }, constraint, init })
     }
 
     fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
-        if target.is_error() || value.ty.is_error() || assignable(target, &value.ty) {
+        if target.is_error() || value.ty.is_error() {
+            return;
+        }
+        if assignable(target, &value.ty) {
+            let whole = matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..));
+            if levels(target) >= 2 && !whole {
+                self.cx.error(
+                    value.span,
+                    format!(
+                        "assigning an expression to the nested container `{name}` is not \
+                         supported by Tilde yet: assign a variable, or element by element"
+                    ),
+                );
+            }
             return;
         }
         self.cx.error(
@@ -584,15 +629,15 @@ impl Checker {
                 format!(
                     "`{family}` takes {} argument(s) after the outcome ({}), found {}",
                     sig.params.len(),
-                    sig.params.join(", "),
+                    sig.param_names().join(", "),
                     args.len()
                 ),
             );
             return None;
         }
         self.verify_dist_arg(family, "the outcome", outcome, sig.discrete);
-        for (a, name) in args.iter().zip(sig.params) {
-            self.verify_dist_arg(family, name, a, false);
+        for (k, (a, name)) in args.iter().zip(sig.param_names()).enumerate() {
+            self.verify_dist_arg(family, name, a, sig.int_param(k));
         }
         Some(DistCall {
             family: family.to_string(),
@@ -828,7 +873,7 @@ impl Checker {
             self.cx.error(span, format!("unknown function `{fname}`"));
             return err_expr(span);
         };
-        let is_density = matches!(builtin, Builtin::Density { .. });
+        let is_density = matches!(builtin, Builtin::Density { .. } | Builtin::Cdf { .. });
         if conditional && !is_density {
             self.cx.error(span, format!("`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{fname}` is not one"));
         }
@@ -919,6 +964,16 @@ impl Checker {
                 }
                 TExpr { kind: TExprKind::Density { dist, propto, args }, ty: Ty::Real, ad, span }
             }
+            Builtin::Cdf { family, which } => {
+                let Some(first) = args.first() else {
+                    return arity_error(self, "at least 1");
+                };
+                let name_ident = Ident::new(&family, name.span());
+                if self.check_density(&family, &name_ident, first, &args[1..]).is_none() {
+                    return err_expr(span);
+                }
+                TExpr { kind: TExprKind::Cdf { family, which, args }, ty: Ty::Real, ad, span }
+            }
             Builtin::Rng { family } => {
                 if !matches!(
                     self.block,
@@ -989,6 +1044,13 @@ impl Checker {
             }
         }
     }
+}
+
+/// How many container levels a type has: 0 for scalars, 1 for `vector` or `array[] real`, 2
+/// for `array[] vector` or `array[,] real`.
+fn levels(ty: &Ty) -> usize {
+    let (leaf, arrays) = ty.strip_arrays();
+    arrays + usize::from(leaf.is_vector_like())
 }
 
 /// The type of indexing a value of type `ty` once.

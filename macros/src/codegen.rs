@@ -378,6 +378,7 @@ impl<'p> Gen<'p> {
     }
 
     fn read_data(&mut self, d: &TDecl) -> TokenStream {
+        let rt = rt();
         let id = d.var;
         let ident = var_ident(self.info(id));
         let name = self.name_str(id);
@@ -398,7 +399,15 @@ impl<'p> Gen<'p> {
             ),
             _ => unreachable!("checking limits containers to two levels"),
         };
-        let check = self.data_bounds(d, int);
+        let mut check = self.data_bounds(d, int);
+        if let Some(c) = d.vector_constraint {
+            let which = c.type_name();
+            check.extend(quote! {
+                #rt::data::check_constrained(#name, &__flat, &__dims, #which, |x| {
+                    #rt::ops::vector_constraint(#which, x)
+                })?;
+            });
+        }
         quote! {
             let #ident = {
                 let __dims: [usize; #nd] = [#(#dims),*];
@@ -438,7 +447,13 @@ impl<'p> Gen<'p> {
 
     /// The number of unconstrained values a parameter takes.
     fn free_size(&mut self, d: &TDecl) -> TokenStream {
-        let dims = self.dims(d.var, &d.sizes);
+        let rt = rt();
+        let mut dims = self.dims(d.var, &d.sizes);
+        if let Some(c) = d.vector_constraint {
+            let k = dims.pop().expect("a constrained vector has a size");
+            let free = format_ident!("{}_free_dim", c.transform());
+            dims.push(quote!(#rt::transform::#free(#k)));
+        }
         quote!((1usize #(* #dims)*))
     }
 
@@ -470,6 +485,10 @@ impl<'p> Gen<'p> {
             let ident = var_ident(self.info(id));
             let (lo, hi, transform) = self.transform(&d.constraint, jacobian.clone());
             let dims = self.dims(id, &d.sizes);
+            if let Some(c) = d.vector_constraint {
+                out.push(self.read_constrained_vector(id, c, &dims, &theta, &jacobian));
+                continue;
+            }
             let read = quote!(#theta[__pos]);
             let one = quote!({ let __x = #read; __pos += 1; #transform });
             let code = match dims.len() {
@@ -507,6 +526,48 @@ impl<'p> Gen<'p> {
             out.push(code);
         }
         out
+    }
+
+    /// Reads a `simplex`, `ordered`, ... (or an array of them) through its transform.
+    fn read_constrained_vector(
+        &mut self,
+        id: VarId,
+        c: VectorConstraint,
+        dims: &[TokenStream],
+        theta: &TokenStream,
+        jacobian: &TokenStream,
+    ) -> TokenStream {
+        let rt = rt();
+        let ident = var_ident(self.info(id));
+        let field = self.ws_field(id);
+        let transform = format_ident!("{}", c.transform());
+        let free = format_ident!("{}_free_dim", c.transform());
+        let one = |row: TokenStream| {
+            quote! {
+                let __free = #rt::transform::#free(#row.len());
+                #rt::transform::#transform(&#theta[__pos..__pos + __free], &mut #row[..], #jacobian);
+                __pos += __free;
+            }
+        };
+        if dims.len() == 1 {
+            let n = &dims[0];
+            let body = one(quote!(#ident));
+            quote! {
+                let #ident = &mut ws.#field;
+                #rt::ops::resize(&mut *#ident, #n, <S as #rt::Scalar>::zero());
+                #body
+            }
+        } else {
+            let (n, m) = (&dims[0], &dims[1]);
+            let body = one(quote!(__row));
+            quote! {
+                let #ident = &mut ws.#field;
+                #rt::ops::resize2(&mut *#ident, #n, #m, <S as #rt::Scalar>::zero());
+                for __row in #ident.iter_mut() {
+                    #body
+                }
+            }
+        }
     }
 
     /// Hoisted bound values and the constraining expression for `__x`.
@@ -561,6 +622,20 @@ impl<'p> Gen<'p> {
         let rt = rt();
         let mut out = Vec::new();
         for d in Program::block_decls(stmts) {
+            if let Some(c) = d.vector_constraint {
+                let name = self.name_str(d.var);
+                let which = c.type_name();
+                let place = self.var_place(d.var);
+                out.push(if d.sizes.array_dims.is_empty() {
+                    quote!(#rt::ops::check_vector_constraint(#name, #which, &#place[..])?;)
+                } else {
+                    quote! {
+                        for __row in #place.iter() {
+                            #rt::ops::check_vector_constraint(#name, #which, &__row[..])?;
+                        }
+                    }
+                });
+            }
             let TConstraint::Bounds { lower, upper } = &d.constraint else {
                 continue;
             };
@@ -847,6 +922,7 @@ impl<'p> Gen<'p> {
             | TExprKind::ArrayLit(xs)
             | TExprKind::RowVectorLit(xs)
             | TExprKind::Density { args: xs, .. }
+            | TExprKind::Cdf { args: xs, .. }
             | TExprKind::Rng { args: xs, .. } => any(xs),
         }
     }
@@ -1229,13 +1305,21 @@ impl<'p> Gen<'p> {
                 let (prelude, call) = self.density_call(dist, *propto, &all, st);
                 quote!({ #(#prelude)* #call })
             }
+            TExprKind::Cdf { family, which, args } => {
+                let mut prelude = Vec::new();
+                let wrapped: Vec<TokenStream> =
+                    args.iter().map(|a| self.arg(a, &mut prelude)).collect();
+                let st = scalar_type(kind);
+                let f = format_ident!("{}_{}", family, which);
+                quote!({ #(#prelude)* #rt::dist::#f::<#st>(#(#wrapped),*)? })
+            }
             TExprKind::Rng { family, args } => {
                 let sig = crate::builtins::distribution(family).expect("checked");
                 let vals: Vec<TokenStream> = args
                     .iter()
-                    .zip(sig.params)
-                    .map(|(a, p)| {
-                        let want = if *p == "N" { Kind::Int } else { Kind::Data };
+                    .enumerate()
+                    .map(|(k, a)| {
+                        let want = if sig.int_param(k) { Kind::Int } else { Kind::Data };
                         self.scalar(a, want)
                     })
                     .collect();

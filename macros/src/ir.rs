@@ -111,8 +111,40 @@ impl TConstraint {
     }
 }
 
+/// The constrained vector types, each a vector with its own transform.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum VectorConstraint {
+    Simplex,
+    Ordered,
+    PositiveOrdered,
+    SumToZero,
+    UnitVector,
+}
+
+impl VectorConstraint {
+    /// Stan's name of the type.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            VectorConstraint::Simplex => "simplex",
+            VectorConstraint::Ordered => "ordered",
+            VectorConstraint::PositiveOrdered => "positive_ordered",
+            VectorConstraint::SumToZero => "sum_to_zero_vector",
+            VectorConstraint::UnitVector => "unit_vector",
+        }
+    }
+
+    /// The runtime transform's name.
+    pub fn transform(self) -> &'static str {
+        match self {
+            VectorConstraint::SumToZero => "sum_to_zero",
+            other => other.type_name(),
+        }
+    }
+}
+
 pub struct TDecl {
     pub var: VarId,
+    pub vector_constraint: Option<VectorConstraint>,
     pub sizes: Sizes,
     pub constraint: TConstraint,
     pub init: Option<TExpr>,
@@ -200,6 +232,12 @@ pub enum TExprKind {
     Density {
         dist: DistCall,
         propto: bool,
+        args: Vec<TExpr>,
+    },
+    /// `normal_lcdf(y | mu, sigma)` and its `_cdf` and `_lccdf` siblings.
+    Cdf {
+        family: String,
+        which: &'static str,
         args: Vec<TExpr>,
     },
     /// A random number generator, `normal_rng(mu, sigma)`.

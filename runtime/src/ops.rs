@@ -149,6 +149,68 @@ pub fn check_bounds<T: Scalar>(
     Ok(())
 }
 
+/// Tolerance of the sum and norm checks of constrained vectors, as Stan's `CONSTRAINT_TOLERANCE`.
+const CONSTRAINT_TOLERANCE: f64 = 1e-8;
+
+/// Whether `xs` is a valid value of the constrained vector type `which` (`simplex`, `ordered`,
+/// `positive_ordered`, `sum_to_zero_vector` or `unit_vector`); the error says what is wrong.
+pub fn vector_constraint<T: Scalar>(which: &str, xs: &[T]) -> Result<(), String> {
+    let v = |k: usize| xs[k].value();
+    let n = xs.len();
+    match which {
+        "simplex" => {
+            if let Some(k) = (0..n).find(|&k| v(k).is_nan() || v(k) < 0.0) {
+                return Err(format!("element {} is {}, but must be >= 0", k + 1, v(k)));
+            }
+            let sum: f64 = (0..n).map(v).sum();
+            if (sum - 1.0).abs() > CONSTRAINT_TOLERANCE {
+                return Err(format!("elements that sum to {sum}, but must sum to 1"));
+            }
+        }
+        "ordered" | "positive_ordered" => {
+            if which == "positive_ordered" && n > 0 && (v(0).is_nan() || v(0) <= 0.0) {
+                return Err(format!("element 1 is {}, but must be > 0", v(0)));
+            }
+            if let Some(k) =
+                (1..n).find(|&k| v(k).is_nan() || v(k - 1).is_nan() || v(k) <= v(k - 1))
+            {
+                return Err(format!(
+                    "element {} is {}, but must be greater than element {} ({})",
+                    k + 1,
+                    v(k),
+                    k,
+                    v(k - 1)
+                ));
+            }
+        }
+        "sum_to_zero_vector" => {
+            let sum: f64 = (0..n).map(v).sum();
+            if sum.is_nan() || sum.abs() > CONSTRAINT_TOLERANCE {
+                return Err(format!("elements that sum to {sum}, but must sum to 0"));
+            }
+        }
+        "unit_vector" => {
+            let norm2: f64 = (0..n).map(|k| v(k) * v(k)).sum();
+            if norm2.is_nan() || (norm2 - 1.0).abs() > CONSTRAINT_TOLERANCE {
+                return Err(format!("a squared norm of {norm2}, but it must be 1"));
+            }
+        }
+        _ => return Err(format!("`{which}` is not a constrained vector type")),
+    }
+    Ok(())
+}
+
+/// Checks a constrained vector declared in `transformed parameters` or `generated
+/// quantities`; a violation rejects the proposal, as Stan does.
+pub fn check_vector_constraint<T: Scalar>(
+    name: &str,
+    which: &str,
+    xs: &[T],
+) -> Result<(), ModelError> {
+    vector_constraint(which, xs)
+        .map_err(|why| ModelError::recoverable(format!("{name} is not a valid {which}: {why}")))
+}
+
 /// The value of a bound, or an infinity when it is absent.
 #[inline]
 pub fn bound_value<T: Scalar>(b: T) -> f64 {

@@ -101,9 +101,17 @@ pub trait Scalar:
         self * self
     }
 
-    /// `x^y` where both may carry derivatives.
+    /// `x^y` where both may carry derivatives. The value is `f64::powf`'s, so that integral
+    /// cases are exact (`2^9` is 512, not `exp(9 ln 2)`).
     fn pow(self, y: Self) -> Self {
-        (y * self.ln()).exp()
+        let (xv, yv) = (self.value(), y.value());
+        let v = xv.powf(yv);
+        let dx = if yv == 0.0 { 0.0 } else { yv * xv.powf(yv - 1.0) };
+        let result = self.chain(v, dx);
+        // d/dy x^y = x^y ln x; it is undefined for x < 0 and zero where x^y vanishes. Adding a
+        // non-finite slope would poison the value, so it is left out there.
+        let dy = if v == 0.0 { 0.0 } else { v * xv.ln() };
+        if dy.is_finite() { result + (y - Self::from_f64(yv)) * dy } else { result }
     }
 
     /// Whether the value is finite (neither infinite nor NaN).
@@ -237,6 +245,18 @@ mod tests {
         assert_eq!(y.re, 1.5);
         assert_eq!(y.eps, f64::INFINITY);
         assert_eq!(2.0_f64.chain(1.5, f64::NEG_INFINITY), 1.5);
+    }
+
+    #[test]
+    fn pow_is_exact_for_integral_cases_and_differentiates_both_arguments() {
+        assert_eq!(Scalar::pow(2.0, 9.0), 512.0);
+        let x = Dual64::from(2.0).derivative();
+        let y = Scalar::pow(x, Dual64::from(3.0));
+        assert_eq!((y.re, y.eps), (8.0, 12.0));
+        let e = Dual64::from(3.0).derivative();
+        let z = Scalar::pow(Dual64::from(2.0), e);
+        assert_eq!(z.re, 8.0);
+        assert!((z.eps - 8.0 * 2f64.ln()).abs() < 1e-14);
     }
 
     #[test]

@@ -87,3 +87,23 @@ mod tests {
         assert_eq!(multi_index(4, 6, &[4]), [5]);
     }
 }
+
+/// Checks a constrained vector type (`simplex`, `ordered`, ...) read as data: `values` holds
+/// rows of `dims.last()` elements, and `validate` refuses a row that breaks the constraint,
+/// saying why. The error names the variable, the row (1-based) for arrays, and that reason.
+pub fn check_constrained(
+    name: &str,
+    values: &[f64],
+    dims: &[usize],
+    type_name: &str,
+    validate: impl Fn(&[f64]) -> Result<(), String>,
+) -> Result<(), DataError> {
+    let k = dims.last().copied().unwrap_or(0);
+    for (row, chunk) in values.chunks(k.max(1)).enumerate() {
+        if let Err(found) = validate(chunk) {
+            let error = DataError::new(DataErrorKind::Value, name, format!("a {type_name}"), found);
+            return Err(if dims.len() > 1 { error.at(&[row + 1]) } else { error });
+        }
+    }
+    Ok(())
+}

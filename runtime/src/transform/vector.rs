@@ -36,6 +36,11 @@ pub fn ordered_free_dim(k: usize) -> usize {
     k
 }
 
+/// Free parameters of a `positive_ordered[k]`: `k`, one per element.
+pub fn positive_ordered_free_dim(k: usize) -> usize {
+    k
+}
+
 /// The inverse of [`ordered`]; fails unless `y` is strictly increasing.
 pub fn ordered_unconstrain(y: &[f64], out: &mut [f64]) -> Result<(), String> {
     for k in 0..y.len() {

@@ -1,0 +1,236 @@
+//! The language through the whole pipeline: constructs whose results are known exactly, and
+//! constrained types whose posteriors are known in closed form.
+
+use tilde::Model;
+use tilde::diagnostics;
+use tilde::rng::{Stream, chain_rng};
+use tilde::sampler::Sampler;
+
+/// Runs `write_outputs` once at `theta` and returns the outputs by name.
+fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
+    let names = model.output_names();
+    let mut out = vec![0.0; names.len()];
+    let mut ws = model.new_workspace::<f64>();
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    model.write_outputs(theta, &mut ws, &mut rng, true, &mut out).unwrap();
+    names.into_iter().zip(out).collect()
+}
+
+fn get(outs: &[(String, f64)], name: &str) -> f64 {
+    outs.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no output {name}")).1
+}
+
+tilde::model! {
+    /// Operators, precedence and integer arithmetic, evaluated in generated quantities.
+    pub struct Operators;
+
+    generated quantities {
+        real neg_pow = -2^2;
+        real paren_pow = (-2)^2;
+        real right_assoc = 2^3^2;
+        real neg_exp = -2^-2;
+        real mul_pow = 2*3^2;
+        int int_div = 7 / 2;
+        int int_div_neg = -7 / 2;
+        int modulus = -7 % 3;
+        real ternary = 1 > 0 ? 1 : 2.5;
+        int logic = (1 < 2) && !(3 == 4) || 0;
+        real elt = 6 ./ 3;
+        int type = 3;
+        int match = type * 2;
+    }
+}
+
+#[test]
+fn operators_follow_stan() {
+    let outs = outputs(&Operators::from_json_str("{}").unwrap(), &[]);
+    assert_eq!(get(&outs, "neg_pow"), -4.0);
+    assert_eq!(get(&outs, "paren_pow"), 4.0);
+    assert_eq!(get(&outs, "right_assoc"), 512.0);
+    assert_eq!(get(&outs, "neg_exp"), -0.25);
+    assert_eq!(get(&outs, "mul_pow"), 18.0);
+    assert_eq!(get(&outs, "int_div"), 3.0);
+    assert_eq!(get(&outs, "int_div_neg"), -3.0);
+    assert_eq!(get(&outs, "modulus"), -1.0);
+    assert_eq!(get(&outs, "ternary"), 1.0);
+    assert_eq!(get(&outs, "logic"), 1.0);
+    assert_eq!(get(&outs, "elt"), 2.0);
+    assert_eq!(get(&outs, "match"), 6.0);
+}
+
+tilde::model! {
+    /// Loops, while, break and continue, local containers and element assignment.
+    pub struct Loops;
+
+    data {
+        int<lower=1> N;
+    }
+    generated quantities {
+        int evens = 0;
+        real total = 0;
+        vector[N] squares;
+        array[N, 2] real table;
+        int steps = 0;
+        for (i in 1:N) {
+            squares[i] = i^2;
+            table[i, 1] = i;
+            table[i, 2] = -i;
+            if (i % 2 == 1) continue;
+            evens += 1;
+        }
+        for (x in squares) {
+            total += x;
+        }
+        while (1) {
+            steps += 1;
+            if (steps >= 5) break;
+        }
+    }
+}
+
+#[test]
+fn loops_and_element_assignment() {
+    let outs = outputs(&Loops::from_json_str(r#"{"N": 4}"#).unwrap(), &[]);
+    assert_eq!(get(&outs, "evens"), 2.0);
+    assert_eq!(get(&outs, "total"), 1.0 + 4.0 + 9.0 + 16.0);
+    assert_eq!(get(&outs, "squares[3]"), 9.0);
+    assert_eq!(get(&outs, "table[2,2]"), -2.0);
+    assert_eq!(get(&outs, "steps"), 5.0);
+}
+
+tilde::model! {
+    /// Integer overflow is an error, not a wrap-around.
+    pub struct Overflow;
+
+    data {
+        int big;
+    }
+    generated quantities {
+        int twice = big * 2;
+    }
+}
+
+#[test]
+fn integer_overflow_is_an_error() {
+    let m = Overflow::from_json_str(r#"{"big": 9223372036854775807}"#).unwrap();
+    let mut out = vec![0.0; 1];
+    let mut ws = m.new_workspace::<f64>();
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    let err = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
+    assert!(err.message.contains("integer overflow"), "{}", err.message);
+}
+
+tilde::model! {
+    /// A uniform simplex and the order statistics of two standard normals.
+    pub struct Constrained;
+
+    parameters {
+        simplex[3] p;
+        ordered[2] x;
+        positive_ordered[2] w;
+    }
+    model {
+        x ~ normal(0, 1);
+        w ~ exponential(1);
+    }
+}
+
+/// Asserts that the sampled mean of `name` is within 5 Monte Carlo standard errors of `expected`.
+fn assert_mean(fit: &tilde::fit::Fit, name: &str, expected: f64) {
+    let chains = fit.chain_draws(name).unwrap();
+    let (mean, mcse) = (diagnostics::mean(&chains), diagnostics::mcse_mean(&chains));
+    let z = (mean - expected) / mcse;
+    assert!(z.abs() < 5.0, "{name}: mean {mean} (MCSE {mcse}), expected {expected}, z = {z}");
+}
+
+#[test]
+fn constrained_vectors_have_their_known_posteriors() {
+    let m = Constrained::from_json_str("{}").unwrap();
+    assert_eq!(m.dim(), 2 + 2 + 2);
+    let fit = Sampler::new().seed(3).sample(&m).unwrap();
+    // A flat simplex is Dirichlet(1, 1, 1): each component has mean 1/3.
+    for k in 1..=3 {
+        assert_mean(&fit, &format!("p[{k}]"), 1.0 / 3.0);
+    }
+    // The minimum and maximum of two standard normals: -+1/sqrt(pi).
+    let order = 1.0 / std::f64::consts::PI.sqrt();
+    assert_mean(&fit, "x[1]", -order);
+    assert_mean(&fit, "x[2]", order);
+    // The minimum and maximum of two Exp(1): 1/2 and 3/2.
+    assert_mean(&fit, "w[1]", 0.5);
+    assert_mean(&fit, "w[2]", 1.5);
+    for d in 0..fit.num_draws() {
+        let s: f64 = (1..=3).map(|k| fit.draws(&format!("p[{k}]")).unwrap()[d]).sum();
+        assert!((s - 1.0).abs() < 1e-12);
+    }
+}
+
+tilde::model! {
+    /// Bounds that use another parameter, and infinite bounds that mean no bound.
+    pub struct Bounds;
+
+    parameters {
+        real<lower=0> sigma;
+        real<lower=-sigma, upper=sigma> u;
+        real<lower=negative_infinity()> a;
+    }
+    model {
+        sigma ~ exponential(1);
+        a ~ normal(3, 2);
+    }
+}
+
+#[test]
+fn parameter_dependent_and_infinite_bounds() {
+    let m = Bounds::from_json_str("{}").unwrap();
+    let fit = Sampler::new().seed(5).sample(&m).unwrap();
+    // u | sigma is uniform on (-sigma, sigma), and the Jacobian of its transform makes sigma's
+    // marginal the Gamma(2, 1) that `exponential(1) * 2 sigma` gives: mean 2.
+    assert_mean(&fit, "sigma", 2.0);
+    assert_mean(&fit, "u", 0.0);
+    assert_mean(&fit, "a", 3.0);
+    let sigma = fit.draws("sigma").unwrap();
+    let u = fit.draws("u").unwrap();
+    assert!(sigma.iter().zip(&u).all(|(s, u)| u.abs() < *s));
+}
+
+tilde::model! {
+    /// Data-side constraint checks for constrained vector types.
+    pub struct SimplexData;
+
+    data {
+        int K;
+        simplex[K] theta;
+    }
+}
+
+#[test]
+fn constrained_data_is_validated() {
+    assert!(SimplexData::from_json_str(r#"{"K": 2, "theta": [0.25, 0.75]}"#).is_ok());
+    let err = SimplexData::from_json_str(r#"{"K": 2, "theta": [0.5, 0.75]}"#).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("theta") && text.contains("simplex") && text.contains("1.25"), "{text}");
+}
+
+tilde::model! {
+    /// `reject` rejects the proposal with its message.
+    pub struct Reject;
+
+    parameters {
+        real x;
+    }
+    model {
+        if (x > 10) reject("x is too large: ", x);
+        x ~ normal(0, 1);
+    }
+}
+
+#[test]
+fn reject_is_a_recoverable_error_with_its_message() {
+    let m = Reject::from_json_str("{}").unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    let err = m.log_density(&[11.0], &mut ws).unwrap_err();
+    assert!(err.is_recoverable());
+    assert_eq!(err.message, "x is too large: 11");
+    assert!(m.log_density(&[1.0], &mut ws).is_ok());
+}
