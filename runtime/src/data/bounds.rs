@@ -73,21 +73,6 @@ fn multi_index(position: usize, len: usize, dims: &[usize]) -> Vec<usize> {
     index
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn multi_index_is_row_major_and_one_based() {
-        assert_eq!(multi_index(0, 6, &[2, 3]), [1, 1]);
-        assert_eq!(multi_index(4, 6, &[2, 3]), [2, 2]);
-        assert_eq!(multi_index(5, 6, &[2, 3]), [2, 3]);
-        assert_eq!(multi_index(2, 3, &[3]), [3]);
-        assert_eq!(multi_index(0, 1, &[]), Vec::<usize>::new());
-        assert_eq!(multi_index(4, 6, &[4]), [5]);
-    }
-}
-
 /// Checks a constrained vector type (`simplex`, `ordered`, ...) read as data: `values` holds
 /// rows of `dims.last()` elements, and `validate` refuses a row that breaks the constraint,
 /// saying why. The error names the variable, the row (1-based) for arrays, and that reason.
@@ -106,4 +91,19 @@ pub fn check_constrained(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_index_is_row_major_and_one_based() {
+        assert_eq!(multi_index(0, 6, &[2, 3]), [1, 1]);
+        assert_eq!(multi_index(4, 6, &[2, 3]), [2, 2]);
+        assert_eq!(multi_index(5, 6, &[2, 3]), [2, 3]);
+        assert_eq!(multi_index(2, 3, &[3]), [3]);
+        assert_eq!(multi_index(0, 1, &[]), Vec::<usize>::new());
+        assert_eq!(multi_index(4, 6, &[4]), [5]);
+    }
 }
