@@ -234,3 +234,51 @@ fn reject_is_a_recoverable_error_with_its_message() {
     assert_eq!(err.message, "x is too large: 11");
     assert!(m.log_density(&[1.0], &mut ws).is_ok());
 }
+
+tilde::model! {
+    /// A regression through a data matrix, with matrix and row outputs.
+    pub struct Regression;
+
+    data {
+        int N;
+        int K;
+        matrix[N, K] X;
+        vector[N] y;
+    }
+    parameters {
+        vector[K] beta;
+    }
+    model {
+        y ~ normal(X * beta, 1);
+    }
+    generated quantities {
+        matrix[N, K] Xc = X;
+        real first = X[1] * beta;
+        int r = rows(X);
+        int c = cols(X);
+    }
+}
+
+#[test]
+fn matrix_times_vector_and_matrix_outputs() {
+    let m = Regression::from_json_str(
+        r#"{"N": 3, "K": 2, "X": [[1, 2], [3, 4], [5, 6]], "y": [1, 0, -1]}"#,
+    )
+    .unwrap();
+    let beta = [0.5, -0.25];
+    let mut ws = m.new_workspace::<f64>();
+    let lp = m.log_density(&beta, &mut ws).unwrap();
+    let mu = [0.5 - 0.5, 1.5 - 1.0, 2.5 - 1.5];
+    let ys: [f64; 3] = [1.0, 0.0, -1.0];
+    let expected: f64 = ys.iter().zip(mu).map(|(y, m)| -0.5 * (y - m).powi(2)).sum();
+    assert!((lp - expected).abs() < 1e-14, "{lp} vs {expected}");
+    let outs = outputs(&m, &beta);
+    let names: Vec<&str> = outs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(&names[2..8], ["Xc[1,1]", "Xc[2,1]", "Xc[3,1]", "Xc[1,2]", "Xc[2,2]", "Xc[3,2]"]);
+    assert_eq!(get(&outs, "Xc[2,1]"), 3.0);
+    assert_eq!(get(&outs, "Xc[1,2]"), 2.0);
+    assert_eq!(get(&outs, "first"), 0.0);
+    assert_eq!((get(&outs, "r"), get(&outs, "c")), (3.0, 2.0));
+    let bad = Regression::from_json_str(r#"{"N": 1, "K": 2, "X": [[1, 2, 3]], "y": [1]}"#);
+    assert!(bad.unwrap_err().to_string().contains("X"));
+}

@@ -261,10 +261,7 @@ impl Checker {
                 }
                 Ty::Vector
             }
-            BaseType::Matrix => {
-                self.cx.error(ty.span, "`matrix` is not supported by Tilde yet");
-                Ty::Matrix
-            }
+            BaseType::Matrix => Ty::Matrix,
             other => {
                 self.cx.error(
                     ty.span,
@@ -316,8 +313,7 @@ impl Checker {
         if !constraint.is_none() && origin == Origin::Local {
             self.cx.error(ty.span, "local variables cannot have constraints");
         }
-        let levels = array_dims.len() + usize::from(elem.is_vector_like());
-        if levels > 2 {
+        if Ty::array_of(elem.clone(), array_dims.len()).levels() > 2 {
             self.cx.error(
                 ty.span,
                 "containers nested more than two levels deep (such as `array[N, M] vector[K]` \
@@ -345,7 +341,7 @@ impl Checker {
         }
         if assignable(target, &value.ty) {
             let whole = matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..));
-            if levels(target) >= 2 && !whole {
+            if target.levels() >= 2 && !whole {
                 self.cx.error(
                     value.span,
                     format!(
@@ -718,6 +714,22 @@ impl Checker {
                     Ty::Error
                 } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
                     t
+                } else if a.ty.levels() + b.ty.levels() > 0
+                    && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
+                    && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
+                    && a.ty.strip_arrays().1 == 0
+                    && b.ty.strip_arrays().1 == 0
+                {
+                    self.cx.error(
+                        span,
+                        format!(
+                            "`{}` on `{}` and `{}` is not supported by Tilde yet",
+                            op.symbol(),
+                            a.ty.describe(),
+                            b.ty.describe()
+                        ),
+                    );
+                    Ty::Error
                 } else {
                     self.cx.error(
                         span,
@@ -1046,18 +1058,12 @@ impl Checker {
     }
 }
 
-/// How many container levels a type has: 0 for scalars, 1 for `vector` or `array[] real`, 2
-/// for `array[] vector` or `array[,] real`.
-fn levels(ty: &Ty) -> usize {
-    let (leaf, arrays) = ty.strip_arrays();
-    arrays + usize::from(leaf.is_vector_like())
-}
-
 /// The type of indexing a value of type `ty` once.
 fn index_type(ty: &Ty) -> Option<Ty> {
     match ty {
         Ty::Array(inner) => Some((**inner).clone()),
         Ty::Vector | Ty::RowVector => Some(Ty::Real),
+        Ty::Matrix => Some(Ty::RowVector),
         _ => None,
     }
 }
@@ -1100,6 +1106,8 @@ pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
                 }
                 (Int, Int) => Some(Real),
                 (x, y) if scalar(x) && scalar(y) => Some(Real),
+                (Matrix, Vector) if op == BinOp::Mul => Some(Vector),
+                (RowVector, Vector) if op == BinOp::Mul => Some(Real),
                 (v, s) if v.is_vector_like() && scalar(s) => {
                     // vector / scalar and vector * scalar are fine; so are the elementwise ops.
                     Some(v.clone())

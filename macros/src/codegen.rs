@@ -348,6 +348,7 @@ impl<'p> Gen<'p> {
         match ty {
             Ty::Int | Ty::Real => leaf,
             Ty::Vector | Ty::RowVector => quote!(::std::vec::Vec<#leaf>),
+            Ty::Matrix => quote!(::std::vec::Vec<::std::vec::Vec<#leaf>>),
             Ty::Array(inner) => {
                 let inner = self.container_type(inner, leaf);
                 quote!(::std::vec::Vec<#inner>)
@@ -648,8 +649,7 @@ impl<'p> Gen<'p> {
             let lo = bound(self, lower, quote!(f64::NEG_INFINITY));
             let hi = bound(self, upper, quote!(f64::INFINITY));
             let info = self.info(d.var);
-            let (_, levels) = info.ty.strip_arrays();
-            let levels = levels + usize::from(info.ty.strip_arrays().0.is_vector_like());
+            let levels = info.ty.levels();
             let kind = kind_of(&info.ty, info.ad);
             let conv = |v: TokenStream| {
                 if kind == Kind::Int {
@@ -715,8 +715,7 @@ impl<'p> Gen<'p> {
         let info = self.info(id);
         let place = self.var_place(id);
         let kind = kind_of(&info.ty, info.ad);
-        let (leaf, arrays) = info.ty.strip_arrays();
-        let levels = arrays + usize::from(leaf.is_vector_like());
+        let levels = info.ty.levels();
         match (levels, kind) {
             (0, Kind::Int) => quote!(#rt::ops::write_scalar(out, &mut __out, #place as f64);),
             (0, _) => quote!(#rt::ops::write_scalar(out, &mut __out, #rt::Scalar::value(&#place));),
@@ -933,10 +932,7 @@ impl<'p> Gen<'p> {
         let name = info.name.to_string();
         let place = self.var_place(target.var);
         let tkind = kind_of(&target.ty, info.ad);
-        let levels = {
-            let (leaf, arrays) = target.ty.strip_arrays();
-            arrays + usize::from(leaf.is_vector_like())
-        };
+        let levels = target.ty.levels();
         // The place, reached through checked indices.
         let mut path = quote!(#place);
         let mut index_pre = Vec::new();
@@ -961,7 +957,7 @@ impl<'p> Gen<'p> {
             };
             return quote!({ let __v = #v; #(#index_pre)* #code });
         }
-        if levels >= 2 || value.ty.strip_arrays().1 >= 2 {
+        if levels >= 2 || value.ty.levels() >= 2 {
             // Whole two-level containers are copied from variables only (checking ensures it).
             let src = self.container_place(value);
             let conv = convert(quote!(__x), kind_of(&value.ty, value.ad), tkind);
@@ -1102,6 +1098,25 @@ impl<'p> Gen<'p> {
                 p.kind = kind;
                 p
             }
+            TExprKind::Binary(BinOp::Mul, a, b) if a.ty == Ty::Matrix => {
+                let m = self.container_place(a);
+                let mut prelude = Vec::new();
+                let (vpre, v) = self.materialize(b);
+                prelude.extend(vpre);
+                let (ka, kb) = (kind_of(&a.ty, a.ad), kind_of(&b.ty, b.ad));
+                let x = convert(quote!(__a), ka, kind);
+                let y = if kind == Kind::Var && kb != Kind::Var {
+                    quote!(__b)
+                } else {
+                    convert(quote!(__b), kb, kind)
+                };
+                let (decl, t) = self.temp(kind);
+                prelude.push(decl);
+                prelude.push(quote! {
+                    #rt::ops::matvec(&mut *#t, &#m[..], &#v[..], |__a, __b| #x * #y)?;
+                });
+                Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
+            }
             TExprKind::Binary(op, a, b) => {
                 let pa = self.plan(a);
                 let pb = self.plan(b);
@@ -1170,6 +1185,24 @@ impl<'p> Gen<'p> {
             }
             _ => unreachable!("checking allows no other container expressions"),
         }
+    }
+
+    /// A vector for an intermediate result: a workspace field in the model's methods, a local
+    /// in the constructor. Returns its declaration and its name (a `&mut Vec<_>`).
+    fn temp(&mut self, kind: Kind) -> (TokenStream, Ident) {
+        let name = self.fresh("t");
+        let st = scalar_type(kind);
+        if self.ctx == Ctx::Ctor {
+            let owner = format_ident!("__own{}", name);
+            let decl = quote! {
+                let mut #owner: ::std::vec::Vec<#st> = ::std::vec::Vec::new();
+                let #name = &mut #owner;
+            };
+            return (decl, name);
+        }
+        let field = format_ident!("f{}", name);
+        self.ws_fields.push((field.clone(), quote!(::std::vec::Vec<#st>)));
+        (quote!(let #name = &mut ws.#field;), name)
     }
 
     /// An argument of a vectorised runtime function: `Data(..)`, `Var(..)` or `Lazy {..}`.
@@ -1335,7 +1368,10 @@ impl<'p> Gen<'p> {
                 match *which {
                     "rows" if *leaf == Ty::RowVector && arrays == 0 => quote!(1i64),
                     "cols" if *leaf == Ty::Vector && arrays == 0 => quote!(1i64),
-                    "num_elements" if arrays + usize::from(leaf.is_vector_like()) >= 2 => {
+                    "cols" if *leaf == Ty::Matrix && arrays == 0 => {
+                        quote!((#place.first().map_or(0, |r| r.len()) as i64))
+                    }
+                    "num_elements" if a.ty.levels() >= 2 => {
                         quote!((#place.iter().map(|r| r.len()).sum::<usize>() as i64))
                     }
                     _ => quote!((#place.len() as i64)),
@@ -1375,6 +1411,12 @@ impl<'p> Gen<'p> {
         } else {
             Kind::Int
         };
+        if op == BinOp::Mul && a.ty == Ty::RowVector && b.ty == Ty::Vector {
+            let mut prelude = Vec::new();
+            let (x, y) = (self.arg(a, &mut prelude), self.arg(b, &mut prelude));
+            let st = scalar_type(kind);
+            return quote!({ #(#prelude)* #rt::math::dot_product::<#st>(#x, #y)? });
+        }
         match op {
             BinOp::Or | BinOp::And => {
                 let (x, y) = (self.truthy(a), self.truthy(b));

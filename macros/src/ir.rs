@@ -48,7 +48,18 @@ impl Ty {
         (t, n)
     }
 
-    /// Whether every leaf is a real or int: `vector`, `array[] real`, `array[] vector`, ...
+    /// How many container levels the type has: 0 for scalars, 1 for `vector` or
+    /// `array[] real`, 2 for `matrix`, `array[] vector` or `array[,] real`.
+    pub fn levels(&self) -> usize {
+        let (leaf, arrays) = self.strip_arrays();
+        arrays
+            + match leaf {
+                Ty::Vector | Ty::RowVector => 1,
+                Ty::Matrix => 2,
+                _ => 0,
+            }
+    }
+
     pub fn is_error(&self) -> bool {
         matches!(self, Ty::Error)
     }

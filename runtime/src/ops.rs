@@ -217,6 +217,32 @@ pub fn bound_value<T: Scalar>(b: T) -> f64 {
     b.value()
 }
 
+/// `out = m v` for a matrix stored as rows, with `mul` multiplying an element of `m` by one
+/// of `v` in the result's scalar type. The sizes must agree, as Stan checks them.
+pub fn matvec<A: Copy, B: Copy, S: Scalar>(
+    out: &mut Vec<S>,
+    m: &[Vec<A>],
+    v: &[B],
+    mul: impl Fn(A, B) -> S,
+) -> Result<(), ModelError> {
+    let cols = m.first().map_or(v.len(), Vec::len);
+    if cols != v.len() {
+        return Err(ModelError::fatal(format!(
+            "matrix times vector: the matrix has {cols} columns but the vector has {} rows",
+            v.len()
+        )));
+    }
+    out.clear();
+    for row in m {
+        let mut acc = S::zero();
+        for (a, b) in row.iter().zip(v) {
+            acc += mul(*a, *b);
+        }
+        out.push(acc);
+    }
+    Ok(())
+}
+
 /// Appends an int as Stan prints it.
 pub fn print_int(out: &mut String, x: i64) {
     let _ = write!(out, "{x}");

@@ -1,6 +1,6 @@
 tilde::model! {
     struct M;
-    data { int N; matrix[N, N] X; }
+    data { int N; array[N, N] vector[N] x; }
 }
 
 fn main() {}
