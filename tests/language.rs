@@ -282,3 +282,86 @@ fn matrix_times_vector_and_matrix_outputs() {
     let bad = Regression::from_json_str(r#"{"N": 1, "K": 2, "X": [[1, 2, 3]], "y": [1]}"#);
     assert!(bad.unwrap_err().to_string().contains("X"));
 }
+
+tilde::model! {
+    /// Ranges and index arrays on one-level containers.
+    pub struct Slices;
+
+    data {
+        int N;
+        vector[N] x;
+        array[3] int idx;
+        array[2, 3] real grid;
+    }
+    generated quantities {
+        real middle = sum(x[2:4]);
+        real head2 = sum(x[:2]);
+        real tail2 = sum(x[N - 1:]);
+        real all = sum(x[:]);
+        real picked = sum(x[idx]);
+        int n = size(x[2:3]);
+        real empty = sum(x[3:2]);
+        real row_part = sum(grid[2, 2:3]);
+    }
+}
+
+#[test]
+fn ranges_and_index_arrays() {
+    let m = Slices::from_json_str(
+        r#"{"N": 5, "x": [1, 2, 3, 4, 5], "idx": [5, 5, 1], "grid": [[1, 2, 3], [4, 5, 6]]}"#,
+    )
+    .unwrap();
+    let outs = outputs(&m, &[]);
+    assert_eq!(get(&outs, "middle"), 9.0);
+    assert_eq!(get(&outs, "head2"), 3.0);
+    assert_eq!(get(&outs, "tail2"), 9.0);
+    assert_eq!(get(&outs, "all"), 15.0);
+    assert_eq!(get(&outs, "picked"), 11.0);
+    assert_eq!(get(&outs, "n"), 2.0);
+    assert_eq!(get(&outs, "empty"), 0.0);
+    assert_eq!(get(&outs, "row_part"), 11.0);
+    let bad = Slices::from_json_str(
+        r#"{"N": 5, "x": [1, 2, 3, 4, 5], "idx": [6, 1, 1], "grid": [[1, 2, 3], [4, 5, 6]]}"#,
+    )
+    .unwrap();
+    let mut out = vec![0.0; 8];
+    let mut ws = bad.new_workspace::<f64>();
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    let err = bad.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
+    assert_eq!(err.message, "index 6 out of range for `x`, which has size 5");
+}
+
+tilde::model! {
+    /// A varying-intercept model indexed by group, as in hierarchical regressions.
+    pub struct Groups;
+
+    data {
+        int N;
+        int G;
+        array[N] int<lower=1, upper=G> g;
+        vector[N] y;
+    }
+    parameters {
+        vector[G] a;
+    }
+    model {
+        y ~ normal(a[g], 1);
+    }
+}
+
+#[test]
+fn multi_indexed_parameters_have_the_right_gradient() {
+    use tilde::LogDensity;
+    let m =
+        Groups::from_json_str(r#"{"N": 4, "G": 2, "g": [1, 2, 2, 1], "y": [1, 2, 3, 4]}"#).unwrap();
+    let mut eval = tilde::gradient::GradientEvaluator::new(&m);
+    let mut grad = [0.0; 2];
+    let a = [0.5, 1.5];
+    let lp = eval.logp_and_grad(&a, &mut grad).unwrap();
+    // d/da1 = (1 - a1) + (4 - a1); d/da2 = (2 - a2) + (3 - a2).
+    assert_eq!(grad, [4.0, 2.0]);
+    let expected = -0.5 * (0.25 + 0.25 + 2.25 + 12.25);
+    assert!((lp - expected).abs() < 1e-14);
+    let err = Groups::from_json_str(r#"{"N": 1, "G": 2, "g": [3], "y": [1]}"#).unwrap_err();
+    assert!(err.to_string().contains("g[1]"), "{err}");
+}

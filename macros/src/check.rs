@@ -832,46 +832,132 @@ impl Checker {
 
     fn check_index(&mut self, base: Expr, indices: Vec<syntax::Index>, span: Span) -> TExpr {
         let base = self.check_expr(base);
+        if base.ty.is_error() {
+            return err_expr(span);
+        }
+        if !matches!(base.kind, TExprKind::Var(_)) {
+            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
+            return err_expr(span);
+        }
+        // Leading single indices select an element; a final range or index array takes a part of
+        // the one-level container that remains.
         let mut ty = base.ty.clone();
-        let mut out = Vec::new();
-        for index in indices {
-            let syntax::Index::Single(e) = index else {
-                self.cx.error(span, "slicing and multi-indexing are not supported by Tilde yet");
-                return err_expr(span);
-            };
-            let t = self.check_expr(e);
-            if !t.ty.is_error() && t.ty != Ty::Int {
-                if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
-                    self.cx.error(t.span, "multi-indexing is not supported by Tilde yet");
-                } else {
-                    self.cx.error(
-                        t.span,
-                        format!("an index must be an `int`, found `{}`", t.ty.describe()),
-                    );
+        let mut singles = Vec::new();
+        let n = indices.len();
+        let mut last = None;
+        for (k, index) in indices.into_iter().enumerate() {
+            let single = match index {
+                syntax::Index::Single(e) => self.check_expr(e),
+                other if k + 1 == n => {
+                    last = Some(other);
+                    break;
                 }
+                _ => {
+                    self.cx.error(
+                        span,
+                        "a range followed by more indices is not supported by Tilde yet",
+                    );
+                    return err_expr(span);
+                }
+            };
+            if single.ty.is_error() {
                 return err_expr(span);
             }
-            if ty.is_error() {
+            let is_int_array = matches!(&single.ty, Ty::Array(inner) if **inner == Ty::Int);
+            if is_int_array && k + 1 == n {
+                return self.finish_part(base, singles, ty, PartIndex::Multi(single), span);
+            }
+            if single.ty != Ty::Int {
+                let msg = if is_int_array {
+                    "an index array followed by more indices is not supported by Tilde yet".into()
+                } else {
+                    format!("an index must be an `int`, found `{}`", single.ty.describe())
+                };
+                self.cx.error(single.span, msg);
                 return err_expr(span);
             }
             ty = match index_type(&ty) {
                 Some(inner) => inner,
                 None => {
                     self.cx.error(
-                        t.span,
+                        single.span,
                         format!("too many indices for a value of type `{}`", base.ty.describe()),
                     );
                     return err_expr(span);
                 }
             };
-            out.push(t);
+            singles.push(single);
         }
-        let ad = base.ad && ty != Ty::Int;
-        if !matches!(base.kind, TExprKind::Var(_)) {
-            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
+        match last {
+            None => {
+                let ad = base.ad && ty != Ty::Int;
+                TExpr { kind: TExprKind::Index(Box::new(base), singles), ty, ad, span }
+            }
+            Some(syntax::Index::All) => {
+                self.finish_part(base, singles, ty, PartIndex::Range(None, None), span)
+            }
+            Some(syntax::Index::Range(lo, hi)) => {
+                let bound = |ck: &mut Self, e: Option<Expr>| -> Option<Option<TExpr>> {
+                    let Some(e) = e else { return Some(None) };
+                    let t = ck.check_expr(e);
+                    if t.ty.is_error() {
+                        return None;
+                    }
+                    if t.ty != Ty::Int {
+                        ck.cx.error(
+                            t.span,
+                            format!("a range bound must be an `int`, found `{}`", t.ty.describe()),
+                        );
+                        return None;
+                    }
+                    Some(Some(t))
+                };
+                let (Some(lo), Some(hi)) = (bound(self, lo), bound(self, hi)) else {
+                    return err_expr(span);
+                };
+                self.finish_part(base, singles, ty, PartIndex::Range(lo, hi), span)
+            }
+            Some(syntax::Index::Single(_)) => unreachable!("singles are consumed above"),
+        }
+    }
+
+    /// A range or an index array applied to what `singles` selected from `base`.
+    fn finish_part(
+        &mut self,
+        base: TExpr,
+        singles: Vec<TExpr>,
+        ty: Ty,
+        part: PartIndex,
+        span: Span,
+    ) -> TExpr {
+        if ty.levels() != 1 {
+            self.cx.error(
+                span,
+                format!(
+                    "slicing or multi-indexing a `{}` is not supported by Tilde yet (only \
+                     one-level containers such as `vector` and `array[] real`)",
+                    ty.describe()
+                ),
+            );
             return err_expr(span);
         }
-        TExpr { kind: TExprKind::Index(Box::new(base), out), ty, ad, span }
+        let ad = base.ad && ty.strip_arrays().0 != &Ty::Int;
+        let inner = if singles.is_empty() {
+            base
+        } else {
+            TExpr { kind: TExprKind::Index(Box::new(base), singles), ty: ty.clone(), ad, span }
+        };
+        let kind = match part {
+            PartIndex::Range(lo, hi) => TExprKind::Slice {
+                base: Box::new(inner),
+                lower: lo.map(Box::new),
+                upper: hi.map(Box::new),
+            },
+            PartIndex::Multi(idx) => {
+                TExprKind::MultiIndex { base: Box::new(inner), index: Box::new(idx) }
+            }
+        };
+        TExpr { kind, ty, ad, span }
     }
 
     fn check_call(&mut self, name: Ident, args: Vec<Expr>, conditional: bool, span: Span) -> TExpr {
@@ -1056,6 +1142,12 @@ impl Checker {
             }
         }
     }
+}
+
+/// The last index of an indexing expression when it takes a part of a container.
+enum PartIndex {
+    Range(Option<TExpr>, Option<TExpr>),
+    Multi(TExpr),
 }
 
 /// The type of indexing a value of type `ty` once.

@@ -917,6 +917,14 @@ impl<'p> Gen<'p> {
                 Self::mentions(a, id) || Self::mentions(b, id) || Self::mentions(c, id)
             }
             TExprKind::Index(b, idx) => Self::mentions(b, id) || any(idx),
+            TExprKind::Slice { base, lower, upper } => {
+                Self::mentions(base, id)
+                    || lower.as_ref().is_some_and(|e| Self::mentions(e, id))
+                    || upper.as_ref().is_some_and(|e| Self::mentions(e, id))
+            }
+            TExprKind::MultiIndex { base, index } => {
+                Self::mentions(base, id) || Self::mentions(index, id)
+            }
             TExprKind::Reduce(_, xs)
             | TExprKind::ArrayLit(xs)
             | TExprKind::RowVectorLit(xs)
@@ -1043,6 +1051,19 @@ impl<'p> Gen<'p> {
                 }
                 path
             }
+            TExprKind::Slice { base, lower, upper } => {
+                let name = Self::root_name(self.p, base);
+                let inner = self.container_place(base);
+                let lo = match lower {
+                    Some(e) => self.scalar(e, Kind::Int),
+                    None => quote!(1i64),
+                };
+                let hi = match upper {
+                    Some(e) => self.scalar(e, Kind::Int),
+                    None => quote!((#inner.len() as i64)),
+                };
+                quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
+            }
             _ => {
                 // Any other container expression is evaluated into a fresh vector; only
                 // printing and loops over expressions take this path.
@@ -1054,7 +1075,7 @@ impl<'p> Gen<'p> {
 
     /// Evaluates a one-level container expression into a new `Vec`.
     fn materialize(&mut self, e: &TExpr) -> (Vec<TokenStream>, TokenStream) {
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }) {
             let p = self.container_place(e);
             return (Vec::new(), quote!(#p));
         }
@@ -1078,7 +1099,23 @@ impl<'p> Gen<'p> {
             return Elem { prelude: vec![quote!(let #h = #v;)], len: None, elem: quote!(#h), kind };
         }
         match &e.kind {
-            TExprKind::Var(_) | TExprKind::Index(..) => {
+            TExprKind::MultiIndex { base, index } => {
+                let name = Self::root_name(self.p, base);
+                let b = self.container_slice(base);
+                let idx = self.container_slice(index);
+                let (h, hi) = (self.fresh("h"), self.fresh("idx"));
+                Elem {
+                    prelude: vec![
+                        quote!(let #h = #b;),
+                        quote!(let #hi = #idx;),
+                        quote!(#rt::ops::check_indices(#hi, #h.len(), #name)?;),
+                    ],
+                    len: Some(quote!(#hi.len())),
+                    elem: quote!(#h[(#hi[__i] - 1) as usize]),
+                    kind,
+                }
+            }
+            TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. } => {
                 let slice = self.container_slice(e);
                 let h = self.fresh("h");
                 Elem {
@@ -1187,6 +1224,15 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// The name of the variable at the root of an indexing expression, for error messages.
+    fn root_name(p: &Program, e: &TExpr) -> String {
+        match &e.kind {
+            TExprKind::Var(id) => p.vars[*id].name.to_string(),
+            TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => Self::root_name(p, b),
+            _ => "expression".to_string(),
+        }
+    }
+
     /// A vector for an intermediate result: a workspace field in the model's methods, a local
     /// in the constructor. Returns its declaration and its name (a `&mut Vec<_>`).
     fn temp(&mut self, kind: Kind) -> (TokenStream, Ident) {
@@ -1218,7 +1264,7 @@ impl<'p> Gen<'p> {
                 _ => quote!(#rt::math::args::Data(#h)),
             };
         }
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }) {
             let slice = self.container_slice(e);
             let h = self.fresh("a");
             prelude.push(quote!(let #h = #slice;));
@@ -1394,9 +1440,11 @@ impl<'p> Gen<'p> {
                 }
                 path
             }
-            TExprKind::Rep(..) | TExprKind::ArrayLit(_) | TExprKind::RowVectorLit(_) => {
-                unreachable!("containers are not scalars")
-            }
+            TExprKind::Rep(..)
+            | TExprKind::ArrayLit(_)
+            | TExprKind::RowVectorLit(_)
+            | TExprKind::Slice { .. }
+            | TExprKind::MultiIndex { .. } => unreachable!("containers are not scalars"),
         }
     }
 

@@ -262,6 +262,17 @@ pub enum TExprKind {
     Constant(f64),
     /// `rep_vector(x, n)`, `rep_row_vector`, `rep_array(x, n)`.
     Rep(Box<TExpr>, Box<TExpr>),
+    /// `x[a:b]` (either bound may be absent) of a one-level container.
+    Slice {
+        base: Box<TExpr>,
+        lower: Option<Box<TExpr>>,
+        upper: Option<Box<TExpr>>,
+    },
+    /// `x[idx]` with `idx` an `array[] int`, of a one-level container.
+    MultiIndex {
+        base: Box<TExpr>,
+        index: Box<TExpr>,
+    },
     /// Single indices applied to a variable-like container.
     Index(Box<TExpr>, Vec<TExpr>),
     /// `{a, b, c}`.

@@ -60,6 +60,25 @@ fn zero_based(name: &str, i: i64, len: usize) -> Result<usize, ModelError> {
     }
 }
 
+/// `xs[lo:hi]` (1-based, inclusive) as a slice; `hi < lo` gives an empty slice, as in Stan.
+#[inline]
+pub fn range<'a, T>(xs: &'a [T], lo: i64, hi: i64, name: &str) -> Result<&'a [T], ModelError> {
+    if hi < lo {
+        return Ok(&xs[0..0]);
+    }
+    let start = zero_based(name, lo, xs.len())?;
+    let end = zero_based(name, hi, xs.len())?;
+    Ok(&xs[start..=end])
+}
+
+/// Checks that every index of a multi-index is in range for a container of `len` elements.
+pub fn check_indices(idx: &[i64], len: usize, name: &str) -> Result<(), ModelError> {
+    for &i in idx {
+        zero_based(name, i, len)?;
+    }
+    Ok(())
+}
+
 /// Element `i` (1-based) of `xs`.
 #[inline]
 pub fn at<T: Copy>(xs: &[T], i: i64, name: &str) -> Result<T, ModelError> {
