@@ -44,6 +44,52 @@ struct Checker {
     scopes: Vec<HashMap<String, VarId>>,
     block: BlockKind,
     loop_depth: usize,
+    functions: HashMap<String, FunSig>,
+    /// The function whose body is being checked.
+    current: Option<FunSig>,
+}
+
+/// A user-defined function's signature.
+#[derive(Clone)]
+struct FunSig {
+    name: Ident,
+    kind: FunKind,
+    ret: Option<Ty>,
+    params: Vec<Ty>,
+}
+
+fn fun_kind(name: &str) -> FunKind {
+    if name.ends_with("_lpdf") || name.ends_with("_lpmf") {
+        FunKind::Density
+    } else if name.ends_with("_lp") {
+        FunKind::Lp
+    } else if name.ends_with("_rng") {
+        FunKind::Rng
+    } else {
+        FunKind::Plain
+    }
+}
+
+fn fun_type(t: &syntax::FunType) -> Ty {
+    let elem = match t.base {
+        BaseType::Int => Ty::Int,
+        BaseType::Real => Ty::Real,
+        BaseType::Vector => Ty::Vector,
+        BaseType::RowVector => Ty::RowVector,
+        BaseType::Matrix => Ty::Matrix,
+        _ => Ty::Error,
+    };
+    Ty::array_of(elem, t.array_dims)
+}
+
+/// Whether every path through `stmts` ends in a `return` (or a `reject`).
+fn always_returns(stmts: &[TStmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        TStmt::Return(_) | TStmt::Reject(_) | TStmt::FatalError(_) => true,
+        TStmt::Block(b) => always_returns(b),
+        TStmt::If { then, otherwise, .. } => always_returns(then) && always_returns(otherwise),
+        _ => false,
+    })
 }
 
 pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
@@ -53,12 +99,15 @@ pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
         scopes: vec![HashMap::new()],
         block: BlockKind::Data,
         loop_depth: 0,
+        functions: HashMap::new(),
+        current: None,
     };
     let mut out = Program {
         attrs: program.attrs,
         vis: program.vis,
         name: program.name,
         vars: Vec::new(),
+        functions: Vec::new(),
         data: Vec::new(),
         transformed_data: Vec::new(),
         parameters: Vec::new(),
@@ -69,8 +118,7 @@ pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
     for block in program.blocks {
         ck.block = block.kind;
         if block.kind == BlockKind::Functions {
-            let span = block.functions.first().map_or(block.span, |f| f.name.span());
-            ck.cx.error(span, "user-defined functions are not supported by Tilde yet");
+            out.functions = ck.check_functions(block.functions);
             continue;
         }
         match block.kind {
@@ -118,7 +166,12 @@ pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
                     BlockKind::Model => Origin::Local,
                     _ => Origin::Output(kind),
                 };
-                let stmts = ck.check_top_stmts(block.stmts, origin);
+                // The model block's variables are local to it: later blocks cannot see them.
+                let stmts = if kind == BlockKind::Model {
+                    ck.with_scope(|ck| ck.check_top_stmts(block.stmts, origin))
+                } else {
+                    ck.check_top_stmts(block.stmts, origin)
+                };
                 match kind {
                     BlockKind::TransformedData => out.transformed_data = stmts,
                     BlockKind::TransformedParameters => out.transformed_parameters = stmts,
@@ -166,6 +219,13 @@ impl Checker {
                 format!(
                     "duplicate declaration of `{key}`: a {what} of that name is already declared"
                 ),
+            );
+            return None;
+        }
+        if key.ends_with("__") || key.starts_with('_') {
+            self.cx.error(
+                name.span(),
+                format!("`{key}`: Stan names may not start with `_` or end with `__`"),
             );
             return None;
         }
@@ -421,7 +481,8 @@ impl Checker {
             Stmt::TargetPlus { span, value } => {
                 self.verify_target_allowed(span, "`target +=`");
                 let value = self.check_expr(value);
-                if !value.ty.is_error() && value.ty != Ty::Real && value.ty != Ty::Int {
+                let summable = value.ty.is_scalar() || value.ty.levels() == 1;
+                if !value.ty.is_error() && !summable {
                     self.cx.error(
                         value.span,
                         format!(
@@ -509,21 +570,41 @@ impl Checker {
             Stmt::Print(_, args) => TStmt::Print(self.check_print_args(args)),
             Stmt::Reject(_, args) => TStmt::Reject(self.check_print_args(args)),
             Stmt::FatalError(_, args) => TStmt::FatalError(self.check_print_args(args)),
-            Stmt::Return(span, _) => {
-                self.cx.error(span, "`return` is only allowed inside a function");
-                return None;
+            Stmt::Return(span, value) => {
+                let Some(sig) = self.current.clone() else {
+                    self.cx.error(span, "`return` is only allowed inside a function");
+                    return None;
+                };
+                let value = value.map(|v| self.check_expr(v));
+                match (&sig.ret, &value) {
+                    (None, Some(v)) => self.cx.error(
+                        v.span,
+                        format!("`{}` returns `void`, so `return` takes no value", sig.name),
+                    ),
+                    (Some(t), None) => self.cx.error(
+                        span,
+                        format!("`{}` must return a value of type `{}`", sig.name, t.describe()),
+                    ),
+                    (Some(t), Some(v)) => self.verify_assignable(t, v, &sig.name),
+                    (None, None) => {}
+                }
+                TStmt::Return(value)
             }
             Stmt::Call(e) => {
                 let span = e.span;
                 let t = self.check_expr(e);
-                if !t.ty.is_error() && t.ty != Ty::Void {
+                if t.ty.is_error() {
+                    return None;
+                }
+                if t.ty != Ty::Void {
                     self.cx.error(
                         span,
                         "this expression's value is unused: a statement must be an assignment, \
                          a `~`, or a call of a `void` function",
                     );
+                    return None;
                 }
-                return None;
+                TStmt::Call(t)
             }
         })
     }
@@ -538,7 +619,8 @@ impl Checker {
     }
 
     fn verify_target_allowed(&mut self, span: Span, what: &str) {
-        if self.block != BlockKind::Model {
+        let in_lp = self.current.as_ref().is_some_and(|f| f.kind == FunKind::Lp);
+        if self.block != BlockKind::Model && !in_lp {
             self.cx.error(
                 span,
                 format!(
@@ -571,6 +653,7 @@ impl Checker {
         let info = &self.vars[var];
         let read_only = match info.origin {
             Origin::Loop => Some("loop variables cannot be assigned".to_string()),
+            Origin::Arg => Some(format!("`{name}` is a function argument and cannot be assigned")),
             Origin::Field(b) | Origin::Output(b) if b != self.block => Some(format!(
                 "`{name}` was declared in the `{}` block and cannot be assigned in `{}`",
                 b.title(),
@@ -615,6 +698,11 @@ impl Checker {
         outcome: &TExpr,
         args: &[TExpr],
     ) -> Option<DistCall> {
+        for suffix in ["lpdf", "lpmf"] {
+            if self.functions.contains_key(&format!("{family}_{suffix}")) {
+                return Some(DistCall { family: family.to_string(), suffix });
+            }
+        }
         let Some(sig) = builtins::distribution(family) else {
             self.cx.error(at.span(), format!("unknown distribution `{family}`"));
             return None;
@@ -830,6 +918,124 @@ impl Checker {
         }
     }
 
+    /// Registers every signature first, so that functions may call each other and themselves,
+    /// then checks each body.
+    fn check_functions(&mut self, defs: Vec<syntax::FunDef>) -> Vec<TFunction> {
+        for f in &defs {
+            let key = f.name.to_string();
+            let sig = FunSig {
+                name: f.name.clone(),
+                kind: fun_kind(&key),
+                ret: f.ret.as_ref().map(fun_type),
+                params: f.params.iter().map(|(t, _)| fun_type(t)).collect(),
+            };
+            for t in f.params.iter().map(|(t, _)| t).chain(f.ret.iter()) {
+                if t.base == BaseType::Complex || fun_type(t).levels() > 2 {
+                    self.cx.error(
+                        t.span,
+                        "this argument or return type is not supported by Tilde yet",
+                    );
+                }
+            }
+            if self.functions.contains_key(&key) && f.body.is_some() {
+                let bodies = defs.iter().filter(|d| d.name == f.name && d.body.is_some()).count();
+                if bodies > 1 {
+                    self.cx.error(f.name.span(), format!("function `{key}` is defined twice"));
+                }
+            }
+            self.functions.insert(key, sig);
+        }
+        let mut out = Vec::new();
+        for f in defs {
+            let Some(body) = f.body else { continue };
+            let sig = self.functions[&f.name.to_string()].clone();
+            self.current = Some(sig.clone());
+            let checked = self.with_scope(|ck| {
+                let mut params = Vec::new();
+                for ((_, pname), ty) in f.params.into_iter().zip(&sig.params) {
+                    let ad = !matches!(ty.strip_arrays().0, Ty::Int);
+                    params.extend(ck.declare(pname, ty.clone(), ad, Origin::Arg));
+                }
+                let body = ck.check_block(body);
+                (params, body)
+            });
+            self.current = None;
+            let (params, body) = checked;
+            if sig.ret.is_some() && !always_returns(&body) {
+                self.cx.error(
+                    f.name.span(),
+                    format!("function `{}` does not return a value on every path", f.name),
+                );
+            }
+            out.push(TFunction { name: f.name, kind: sig.kind, ret: sig.ret, params, body });
+        }
+        out
+    }
+
+    fn check_user_call(
+        &mut self,
+        sig: FunSig,
+        name: Ident,
+        args: Vec<TExpr>,
+        conditional: bool,
+        span: Span,
+    ) -> TExpr {
+        if conditional && sig.kind != FunKind::Density {
+            self.cx.error(span, format!("`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{name}` is not one"));
+        }
+        if args.len() != sig.params.len() {
+            self.cx.error(
+                span,
+                format!("`{name}` takes {} argument(s), found {}", sig.params.len(), args.len()),
+            );
+            return err_expr(span);
+        }
+        for (k, (a, t)) in args.iter().zip(&sig.params).enumerate() {
+            if !assignable(t, &a.ty) {
+                self.cx.error(
+                    a.span,
+                    format!(
+                        "argument {} of `{name}` must be `{}`, found `{}`",
+                        k + 1,
+                        t.describe(),
+                        a.ty.describe()
+                    ),
+                );
+                return err_expr(span);
+            }
+        }
+        match sig.kind {
+            FunKind::Rng => {
+                let allowed = matches!(
+                    self.block,
+                    BlockKind::TransformedData | BlockKind::GeneratedQuantities
+                ) || self.current.as_ref().is_some_and(|f| f.kind == FunKind::Rng);
+                if !allowed {
+                    self.cx.error(span, format!("`{name}` uses random numbers, which are only allowed in `transformed data`, `generated quantities` and `_rng` functions"));
+                }
+            }
+            FunKind::Lp => {
+                let allowed =
+                    matches!(self.block, BlockKind::Model | BlockKind::TransformedParameters)
+                        || self.current.as_ref().is_some_and(|f| f.kind == FunKind::Lp);
+                if !allowed {
+                    self.cx.error(span, format!("`{name}` changes `target`, which is only allowed in `model`, `transformed parameters` and `_lp` functions"));
+                }
+            }
+            _ => {}
+        }
+        let ty = sig.ret.clone().unwrap_or(Ty::Void);
+        let ad = args.iter().any(|a| a.ad) && ty.strip_arrays().0 != &Ty::Int && ty != Ty::Void;
+        if self.current.is_none() && ty.levels() >= 2 {
+            self.cx.error(
+                span,
+                "functions returning nested containers are not supported by Tilde yet",
+            );
+            return err_expr(span);
+        }
+        TExpr { kind: TExprKind::UserCall { name, args }, ty, ad, span }
+    }
+
     fn check_index(&mut self, base: Expr, indices: Vec<syntax::Index>, span: Span) -> TExpr {
         let base = self.check_expr(base);
         if base.ty.is_error() {
@@ -967,6 +1173,9 @@ impl Checker {
             return err_expr(span);
         }
         let ad = args.iter().any(|a| a.ad);
+        if let Some(sig) = self.functions.get(&fname).cloned() {
+            return self.check_user_call(sig, name, args, conditional, span);
+        }
         let Some(builtin) = builtins::lookup(&fname) else {
             self.cx.error(span, format!("unknown function `{fname}`"));
             return err_expr(span);
@@ -975,7 +1184,7 @@ impl Checker {
         if conditional && !is_density {
             self.cx.error(span, format!("`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{fname}` is not one"));
         }
-        if is_density && !conditional && !args.is_empty() {
+        if is_density && !conditional && args.len() > 1 {
             self.cx.error(
                 span,
                 format!("`{fname}` takes its outcome before a `|`: `{fname}(y | ...)`"),
@@ -1073,10 +1282,13 @@ impl Checker {
                 TExpr { kind: TExprKind::Cdf { family, which, args }, ty: Ty::Real, ad, span }
             }
             Builtin::Rng { family } => {
-                if !matches!(
-                    self.block,
-                    BlockKind::TransformedData | BlockKind::GeneratedQuantities
-                ) {
+                let in_rng_fn = self.current.as_ref().is_some_and(|f| f.kind == FunKind::Rng);
+                if !in_rng_fn
+                    && !matches!(
+                        self.block,
+                        BlockKind::TransformedData | BlockKind::GeneratedQuantities
+                    )
+                {
                     self.cx.error(
                         span,
                         format!(

@@ -28,6 +28,8 @@ enum Ctx {
     Ctor,
     /// `log_density` (generic `S`) and `write_outputs` (`S = f64`).
     Method,
+    /// The body of a user-defined function (generic `S`; locals are owned).
+    Function,
 }
 
 /// The Rust-level kind of a scalar value.
@@ -54,8 +56,8 @@ fn convert(tokens: TokenStream, from: Kind, to: Kind) -> TokenStream {
     match (from, to) {
         (a, b) if a == b => tokens,
         (Kind::Int, Kind::Data) => quote!((#tokens as f64)),
-        (Kind::Int, Kind::Var) => quote!(<S as #rt::Scalar>::from_f64(#tokens as f64)),
-        (Kind::Data, Kind::Var) => quote!(<S as #rt::Scalar>::from_f64(#tokens)),
+        (Kind::Int, Kind::Var) => quote!(<__S as #rt::Scalar>::from_f64(#tokens as f64)),
+        (Kind::Data, Kind::Var) => quote!(<__S as #rt::Scalar>::from_f64(#tokens)),
         (Kind::Var, Kind::Data) => quote!(#rt::Scalar::value(&#tokens)),
         (from, to) => unreachable!("no conversion from {from:?} to {to:?} passes checking"),
     }
@@ -65,7 +67,7 @@ fn scalar_type(kind: Kind) -> TokenStream {
     match kind {
         Kind::Int => quote!(i64),
         Kind::Data => quote!(f64),
-        Kind::Var => quote!(S),
+        Kind::Var => quote!(__S),
     }
 }
 
@@ -90,18 +92,21 @@ struct Elem {
 pub struct Gen<'p> {
     p: &'p Program,
     ctx: Ctx,
+    /// The return type of the function being generated.
+    current_ret: Option<Ty>,
     counter: usize,
     /// Workspace fields: (field name, type).
     ws_fields: Vec<(Ident, TokenStream)>,
 }
 
 pub fn generate(p: &Program) -> TokenStream {
-    let mut g = Gen { p, ctx: Ctx::Ctor, counter: 0, ws_fields: Vec::new() };
+    let mut g = Gen { p, ctx: Ctx::Ctor, current_ret: None, counter: 0, ws_fields: Vec::new() };
     g.program()
 }
 
 fn var_ident(info: &VarInfo) -> Ident {
-    let raw = info.name.to_string();
+    use syn::ext::IdentExt;
+    let raw = info.name.unraw().to_string();
     Ident::new(&format!("v_{raw}"), info.name.span())
 }
 
@@ -109,8 +114,8 @@ fn var_ident(info: &VarInfo) -> Ident {
 /// `write_outputs` it stands for `f64`.
 fn s_alias() -> TokenStream {
     quote!(
-        #[allow(dead_code)]
-        type S = f64;
+        #[allow(dead_code, non_camel_case_types)]
+        type __S = f64;
     )
 }
 
@@ -165,6 +170,7 @@ impl<'p> Gen<'p> {
             });
         }
 
+        let functions = self.functions();
         self.ctx = Ctx::Ctor;
         let read_data: Vec<TokenStream> = p.data.iter().map(|d| self.read_data(d)).collect();
         let tdata = self.stmts(&p.transformed_data, BlockKind::TransformedData);
@@ -172,7 +178,7 @@ impl<'p> Gen<'p> {
         let dim_terms: Vec<TokenStream> = p.parameters.iter().map(|d| self.free_size(d)).collect();
 
         self.ctx = Ctx::Method;
-        let read_params = self.read_params(quote!(theta), quote!(&mut __target));
+        let read_params = self.read_params(quote!(theta), quote!(&mut *__target));
         let read_params_out = self.read_params(quote!(theta), quote!(&mut __jacobian));
         let tparams = self.stmts(&p.transformed_parameters, BlockKind::TransformedParameters);
         let tparams_checks = self.decl_checks(&p.transformed_parameters, false);
@@ -202,6 +208,8 @@ impl<'p> Gen<'p> {
         let alias = s_alias();
 
         quote! {
+            #(#functions)*
+
             #(#attrs)*
             #[derive(Debug, Clone)]
             #[allow(non_snake_case)]
@@ -212,13 +220,14 @@ impl<'p> Gen<'p> {
 
             #[doc(hidden)]
             #[allow(non_snake_case, non_camel_case_types)]
-            #vis struct #ws_name<S> {
+            #vis struct #ws_name<__S> {
                 #(#ws_fields,)*
-                __marker: ::std::marker::PhantomData<S>,
+                __marker: ::std::marker::PhantomData<__S>,
             }
 
             #[allow(
                 non_snake_case,
+                non_camel_case_types,
                 unused_variables,
                 unused_mut,
                 unused_parens,
@@ -256,6 +265,7 @@ impl<'p> Gen<'p> {
 
             #[allow(
                 non_snake_case,
+                non_camel_case_types,
                 unused_variables,
                 unused_mut,
                 unused_parens,
@@ -264,7 +274,7 @@ impl<'p> Gen<'p> {
                 clippy::all
             )]
             impl #rt::Model for #name {
-                type Workspace<S: #rt::Scalar> = #ws_name<S>;
+                type Workspace<__S: #rt::Scalar> = #ws_name<__S>;
 
                 fn name(&self) -> &'static str {
                     #model_name
@@ -289,22 +299,23 @@ impl<'p> Gen<'p> {
                     __shape().unwrap_or_default()
                 }
 
-                fn new_workspace<S: #rt::Scalar>(&self) -> Self::Workspace<S> {
+                fn new_workspace<__S: #rt::Scalar>(&self) -> Self::Workspace<__S> {
                     #ws_name { #(#ws_inits,)* __marker: ::std::marker::PhantomData }
                 }
 
-                fn log_density<S: #rt::Scalar>(
+                fn log_density<__S: #rt::Scalar>(
                     &self,
-                    theta: &[S],
-                    ws: &mut Self::Workspace<S>,
-                ) -> ::std::result::Result<S, #rt::ModelError> {
-                    let mut __target = <S as #rt::Scalar>::zero();
+                    theta: &[__S],
+                    ws: &mut Self::Workspace<__S>,
+                ) -> ::std::result::Result<__S, #rt::ModelError> {
+                    let mut __target_value = <__S as #rt::Scalar>::zero();
+                    let __target = &mut __target_value;
                     let mut __pos = 0usize;
                     #(#read_params)*
                     #(#tparams)*
                     #(#tparams_checks)*
                     #(#model)*
-                    Ok(__target)
+                    Ok(__target_value)
                 }
 
                 fn write_outputs(
@@ -317,6 +328,8 @@ impl<'p> Gen<'p> {
                 ) -> ::std::result::Result<(), #rt::ModelError> {
                     #alias
                     let mut __jacobian = 0.0f64;
+                    let mut __target_value = 0.0f64;
+                    let __target = &mut __target_value;
                     let mut __pos = 0usize;
                     let mut __out = 0usize;
                     #(#read_params_out)*
@@ -495,7 +508,7 @@ impl<'p> Gen<'p> {
             let code = match dims.len() {
                 0 => quote! {
                     #lo #hi
-                    let mut #ident: S = #one;
+                    let mut #ident: __S = #one;
                 },
                 1 => {
                     let field = self.ws_field(id);
@@ -503,7 +516,7 @@ impl<'p> Gen<'p> {
                     quote! {
                         #lo #hi
                         let #ident = &mut ws.#field;
-                        #rt::ops::resize(&mut *#ident, #n, <S as #rt::Scalar>::zero());
+                        #rt::ops::resize(&mut *#ident, #n, <__S as #rt::Scalar>::zero());
                         for __k in 0..#ident.len() {
                             #ident[__k] = #one;
                         }
@@ -515,7 +528,7 @@ impl<'p> Gen<'p> {
                     quote! {
                         #lo #hi
                         let #ident = &mut ws.#field;
-                        #rt::ops::resize2(&mut *#ident, #n, #m, <S as #rt::Scalar>::zero());
+                        #rt::ops::resize2(&mut *#ident, #n, #m, <__S as #rt::Scalar>::zero());
                         for __row in #ident.iter_mut() {
                             for __x in __row.iter_mut() {
                                 *__x = #one;
@@ -555,7 +568,7 @@ impl<'p> Gen<'p> {
             let body = one(quote!(#ident));
             quote! {
                 let #ident = &mut ws.#field;
-                #rt::ops::resize(&mut *#ident, #n, <S as #rt::Scalar>::zero());
+                #rt::ops::resize(&mut *#ident, #n, <__S as #rt::Scalar>::zero());
                 #body
             }
         } else {
@@ -563,7 +576,7 @@ impl<'p> Gen<'p> {
             let body = one(quote!(__row));
             quote! {
                 let #ident = &mut ws.#field;
-                #rt::ops::resize2(&mut *#ident, #n, #m, <S as #rt::Scalar>::zero());
+                #rt::ops::resize2(&mut *#ident, #n, #m, <__S as #rt::Scalar>::zero());
                 for __row in #ident.iter_mut() {
                     #body
                 }
@@ -582,7 +595,7 @@ impl<'p> Gen<'p> {
             e.as_ref().map(|e| {
                 let v = g.scalar(e, Kind::Var);
                 let id = format_ident!("{}", name);
-                (quote!(let #id: S = #v;), id)
+                (quote!(let #id: __S = #v;), id)
             })
         };
         match c {
@@ -607,8 +620,10 @@ impl<'p> Gen<'p> {
             TConstraint::OffsetMultiplier { offset, multiplier } => {
                 let o = hoist(self, offset, "__offset");
                 let m = hoist(self, multiplier, "__mult");
-                let oi = o.as_ref().map_or(quote!(<S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
-                let mi = m.as_ref().map_or(quote!(<S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
+                let oi =
+                    o.as_ref().map_or(quote!(<__S as #rt::Scalar>::zero()), |(_, i)| quote!(#i));
+                let mi =
+                    m.as_ref().map_or(quote!(<__S as #rt::Scalar>::one()), |(_, i)| quote!(#i));
                 (
                     o.map(|(t, _)| t).unwrap_or_default(),
                     m.map(|(t, _)| t).unwrap_or_default(),
@@ -765,14 +780,19 @@ impl<'p> Gen<'p> {
             TStmt::Block(b) => self.block(b),
             TStmt::Break => quote!(break;),
             TStmt::Continue => quote!(continue;),
+            TStmt::TargetPlus(e) if !e.ty.is_scalar() => {
+                let mut prelude = Vec::new();
+                let a = self.arg(e, &mut prelude);
+                quote!({ #(#prelude)* *__target += #rt::math::sum::<__S>(#a); })
+            }
             TStmt::TargetPlus(e) => {
                 let v = self.scalar(e, Kind::Var);
-                quote!(__target += #v;)
+                quote!(*__target += #v;)
             }
             TStmt::Tilde { lhs, dist, args } => {
                 let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
-                let (prelude, call) = self.density_call(dist, true, &all, quote!(S));
-                quote!({ #(#prelude)* __target += #call; })
+                let (prelude, call) = self.density_call(dist, true, &all, quote!(__S));
+                quote!({ #(#prelude)* *__target += #call; })
             }
             TStmt::For { var, lower, upper, body } => {
                 let ident = var_ident(self.info(*var));
@@ -825,6 +845,21 @@ impl<'p> Gen<'p> {
                 quote!({ #build return Err(::std::convert::Into::into(#rt::ModelError::fatal(__msg))); })
             }
             TStmt::Assign { target, op, value } => self.assign(target, *op, value),
+            TStmt::Call(e) => {
+                let call = self.user_call(e);
+                quote!(#call;)
+            }
+            TStmt::Return(None) => quote!(return Ok(());),
+            TStmt::Return(Some(e)) => {
+                let ret = self.current_ret.clone().expect("checked: return is inside a function");
+                if ret.is_scalar() {
+                    let v = self.scalar(e, kind_of(&ret, true));
+                    quote!(return Ok(#v);)
+                } else {
+                    let (pre, v) = self.materialize_as(e, kind_of(&ret, true));
+                    quote!({ #(#pre)* return Ok(#v); })
+                }
+            }
         }
     }
 
@@ -875,7 +910,7 @@ impl<'p> Gen<'p> {
                 let (n, m) = (&dims[0], &dims[1]);
                 quote!(#rt::ops::resize2(&mut *#ident, #n, #m, #fill);)
             };
-            if self.ctx == Ctx::Ctor {
+            if self.ctx != Ctx::Method {
                 let owner = format_ident!("__own_{}", ident);
                 let cty = self.container_type(&ty, scalar_type(kind));
                 quote! {
@@ -926,6 +961,7 @@ impl<'p> Gen<'p> {
                 Self::mentions(base, id) || Self::mentions(index, id)
             }
             TExprKind::Reduce(_, xs)
+            | TExprKind::UserCall { args: xs, .. }
             | TExprKind::ArrayLit(xs)
             | TExprKind::RowVectorLit(xs)
             | TExprKind::Density { args: xs, .. }
@@ -1099,6 +1135,16 @@ impl<'p> Gen<'p> {
             return Elem { prelude: vec![quote!(let #h = #v;)], len: None, elem: quote!(#h), kind };
         }
         match &e.kind {
+            TExprKind::UserCall { .. } => {
+                let call = self.user_call(e);
+                let h = self.fresh("h");
+                Elem {
+                    prelude: vec![quote!(let #h = #call;)],
+                    len: Some(quote!(#h.len())),
+                    elem: quote!(#h[__i]),
+                    kind,
+                }
+            }
             TExprKind::MultiIndex { base, index } => {
                 let name = Self::root_name(self.p, base);
                 let b = self.container_slice(base);
@@ -1224,6 +1270,142 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// The Rust name of a user-defined function.
+    fn function_ident(&self, name: &Ident) -> Ident {
+        format_ident!("__tilde_{}_{}", self.p.name, name)
+    }
+
+    /// The Rust type of a function argument or return value of type `ty`.
+    fn function_type(&self, ty: &Ty, borrowed: bool) -> TokenStream {
+        let leaf = scalar_type(kind_of(ty, true));
+        match (ty.levels(), borrowed) {
+            (0, _) => leaf,
+            (1, true) => quote!(&[#leaf]),
+            (1, false) => quote!(::std::vec::Vec<#leaf>),
+            (_, true) => quote!(&[::std::vec::Vec<#leaf>]),
+            (_, false) => quote!(::std::vec::Vec<::std::vec::Vec<#leaf>>),
+        }
+    }
+
+    /// The definitions of the user-defined functions, generic over the scalar type.
+    fn functions(&mut self) -> Vec<TokenStream> {
+        let rt = rt();
+        let p: &'p Program = self.p;
+        let mut out = Vec::new();
+        for f in &p.functions {
+            self.ctx = Ctx::Function;
+            self.current_ret = f.ret.clone();
+            let ident = self.function_ident(&f.name);
+            let mut params: Vec<TokenStream> = f
+                .params
+                .iter()
+                .map(|&id| {
+                    let name = var_ident(self.info(id));
+                    let ty = self.function_type(&self.info(id).ty, true);
+                    quote!(#name: #ty)
+                })
+                .collect();
+            match f.kind {
+                FunKind::Lp => params.push(quote!(__target: &mut __S)),
+                FunKind::Rng => params.push(quote!(__rng: &mut #rt::rng::ChainRng)),
+                _ => {}
+            }
+            let ret = match &f.ret {
+                Some(t) => self.function_type(t, false),
+                None => quote!(()),
+            };
+            let body = self.stmts(&f.body, BlockKind::Functions);
+            let tail = if f.ret.is_none() { quote!(Ok(())) } else { quote!() };
+            out.push(quote! {
+                #[allow(
+                    non_snake_case,
+                    non_camel_case_types,
+                    unused_variables,
+                    unused_mut,
+                    unused_parens,
+                    unused_assignments,
+                    unreachable_code,
+                    dead_code,
+                    clippy::all
+                )]
+                fn #ident<__S: #rt::Scalar>(#(#params),*) -> ::std::result::Result<#ret, #rt::ModelError> {
+                    #(#body)*
+                    #tail
+                }
+            });
+        }
+        self.current_ret = None;
+        out
+    }
+
+    /// A call of a user-defined function: `user_call` for the expression, `call_function` for
+    /// a function and its arguments.
+    fn user_call(&mut self, e: &TExpr) -> TokenStream {
+        let TExprKind::UserCall { name, args, .. } = &e.kind else {
+            unreachable!("only calls reach here")
+        };
+        let p: &'p Program = self.p;
+        let f = p.functions.iter().find(|f| f.name == *name).expect("checked: the function exists");
+        let args: Vec<&TExpr> = args.iter().collect();
+        self.call_function(f, &args)
+    }
+
+    fn call_function(&mut self, f: &TFunction, args: &[&TExpr]) -> TokenStream {
+        let rt = rt();
+        // Parameters carry derivatives when any argument does; the function is instantiated
+        // with `S` then, and with `f64` otherwise.
+        let ad = args.iter().any(|a| a.ad);
+        let target = if ad { Kind::Var } else { Kind::Data };
+        let st = scalar_type(target);
+        let mut prelude = Vec::new();
+        let mut vals = Vec::new();
+        for (a, &pid) in args.iter().zip(&f.params) {
+            let pty = self.info(pid).ty.clone();
+            let want = if *pty.strip_arrays().0 == Ty::Int { Kind::Int } else { target };
+            match pty.levels() {
+                0 => vals.push(self.scalar(a, want)),
+                1 => {
+                    let (pre, v) = self.materialize_as(a, want);
+                    prelude.extend(pre);
+                    vals.push(quote!(&#v[..]));
+                }
+                _ => {
+                    let place = self.container_place(a);
+                    if kind_of(&a.ty, a.ad) == want {
+                        vals.push(quote!(&#place[..]));
+                    } else {
+                        vals.push(quote!(&#rt::ops::lift_rows::<#st>(&#place[..])[..]));
+                    }
+                }
+            }
+        }
+        match f.kind {
+            FunKind::Lp => vals.push(quote!(&mut *__target)),
+            FunKind::Rng => vals.push(quote!(&mut *__rng)),
+            _ => {}
+        }
+        let ident = self.function_ident(&f.name);
+        quote!({ #(#prelude)* #ident::<#st>(#(#vals),*)? })
+    }
+
+    /// A one-level container expression as a `Vec` (or a place) whose elements are of `want`.
+    fn materialize_as(&mut self, e: &TExpr, want: Kind) -> (Vec<TokenStream>, TokenStream) {
+        let direct =
+            matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. });
+        if direct && kind_of(&e.ty, e.ad) == want {
+            let p = self.container_place(e);
+            return (Vec::new(), quote!(#p));
+        }
+        let plan = self.plan(e);
+        let st = scalar_type(want);
+        let elem = convert(plan.elem, plan.kind, want);
+        let n = plan.len.unwrap_or_else(|| quote!(1usize));
+        let mut pre = plan.prelude;
+        let h = self.fresh("mat");
+        pre.push(quote!(let #h: ::std::vec::Vec<#st> = (0..#n).map(|__i| #elem).collect();));
+        (pre, quote!(#h))
+    }
+
     /// The name of the variable at the root of an indexing expression, for error messages.
     fn root_name(p: &Program, e: &TExpr) -> String {
         match &e.kind {
@@ -1238,7 +1420,7 @@ impl<'p> Gen<'p> {
     fn temp(&mut self, kind: Kind) -> (TokenStream, Ident) {
         let name = self.fresh("t");
         let st = scalar_type(kind);
-        if self.ctx == Ctx::Ctor {
+        if self.ctx != Ctx::Method {
             let owner = format_ident!("__own{}", name);
             let decl = quote! {
                 let mut #owner: ::std::vec::Vec<#st> = ::std::vec::Vec::new();
@@ -1288,6 +1470,12 @@ impl<'p> Gen<'p> {
         scalar: TokenStream,
     ) -> (Vec<TokenStream>, TokenStream) {
         let rt = rt();
+        let user = format!("{}_{}", dist.family, dist.suffix);
+        let p: &'p Program = self.p;
+        if let Some(f) = p.functions.iter().find(|f| f.name == user.as_str()) {
+            let _ = (propto, scalar);
+            return (Vec::new(), self.call_function(f, args));
+        }
         let mut prelude = Vec::new();
         let wrapped: Vec<TokenStream> = args.iter().map(|a| self.arg(a, &mut prelude)).collect();
         let f = format_ident!("{}_{}", dist.family, dist.suffix);
@@ -1440,6 +1628,7 @@ impl<'p> Gen<'p> {
                 }
                 path
             }
+            TExprKind::UserCall { .. } => self.user_call(e),
             TExprKind::Rep(..)
             | TExprKind::ArrayLit(_)
             | TExprKind::RowVectorLit(_)

@@ -42,21 +42,21 @@ pub fn expand(
             }
         }
 
-        #[allow(unused_variables)]
+        #[allow(unused_variables, non_camel_case_types)]
         impl #rt::Model for #name {
-            type Workspace<S: #rt::Scalar> = ();
+            type Workspace<__S: #rt::Scalar> = ();
             fn name(&self) -> &'static str { unreachable!() }
             fn dim(&self) -> usize { unreachable!() }
             fn output_names(&self) -> ::std::vec::Vec<::std::string::String> { unreachable!() }
             fn output_shapes(&self) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<usize>)> {
                 unreachable!()
             }
-            fn new_workspace<S: #rt::Scalar>(&self) -> Self::Workspace<S> {}
-            fn log_density<S: #rt::Scalar>(
+            fn new_workspace<__S: #rt::Scalar>(&self) -> Self::Workspace<__S> {}
+            fn log_density<__S: #rt::Scalar>(
                 &self,
-                theta: &[S],
-                ws: &mut Self::Workspace<S>,
-            ) -> ::std::result::Result<S, #rt::ModelError> {
+                theta: &[__S],
+                ws: &mut Self::Workspace<__S>,
+            ) -> ::std::result::Result<__S, #rt::ModelError> {
                 unreachable!()
             }
             fn write_outputs(

@@ -95,6 +95,28 @@ pub enum Origin {
     Local,
     /// A loop variable.
     Loop,
+    /// An argument of a user-defined function (read-only; containers are borrowed slices).
+    Arg,
+}
+
+/// What a user-defined function's name suffix makes it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FunKind {
+    Plain,
+    /// `_lpdf` or `_lpmf`: usable with `~` and with `|`.
+    Density,
+    /// `_lp`: may use `target +=` and `~`; receives the caller's target.
+    Lp,
+    /// `_rng`: may call random number generators; receives the caller's stream.
+    Rng,
+}
+
+pub struct TFunction {
+    pub name: Ident,
+    pub kind: FunKind,
+    pub ret: Option<Ty>,
+    pub params: Vec<VarId>,
+    pub body: Vec<TStmt>,
 }
 
 pub struct VarInfo {
@@ -177,19 +199,46 @@ pub struct DistCall {
 
 pub enum TStmt {
     Decl(TDecl),
-    Assign { target: TLValue, op: crate::syntax::AssignOp, value: TExpr },
-    Tilde { lhs: TExpr, dist: DistCall, args: Vec<TExpr> },
+    Assign {
+        target: TLValue,
+        op: crate::syntax::AssignOp,
+        value: TExpr,
+    },
+    Tilde {
+        lhs: TExpr,
+        dist: DistCall,
+        args: Vec<TExpr>,
+    },
     TargetPlus(TExpr),
-    For { var: VarId, lower: TExpr, upper: TExpr, body: Vec<TStmt> },
-    ForEach { var: VarId, container: TExpr, body: Vec<TStmt> },
-    While { cond: TExpr, body: Vec<TStmt> },
-    If { cond: TExpr, then: Vec<TStmt>, otherwise: Vec<TStmt> },
+    For {
+        var: VarId,
+        lower: TExpr,
+        upper: TExpr,
+        body: Vec<TStmt>,
+    },
+    ForEach {
+        var: VarId,
+        container: TExpr,
+        body: Vec<TStmt>,
+    },
+    While {
+        cond: TExpr,
+        body: Vec<TStmt>,
+    },
+    If {
+        cond: TExpr,
+        then: Vec<TStmt>,
+        otherwise: Vec<TStmt>,
+    },
     Block(Vec<TStmt>),
     Break,
     Continue,
     Print(Vec<TPrintArg>),
     Reject(Vec<TPrintArg>),
     FatalError(Vec<TPrintArg>),
+    Return(Option<TExpr>),
+    /// A call of a `void` function, as a statement.
+    Call(TExpr),
 }
 
 /// An assignable place: a variable, optionally indexed by single indices.
@@ -275,6 +324,11 @@ pub enum TExprKind {
     },
     /// Single indices applied to a variable-like container.
     Index(Box<TExpr>, Vec<TExpr>),
+    /// A call of a user-defined function.
+    UserCall {
+        name: Ident,
+        args: Vec<TExpr>,
+    },
     /// `{a, b, c}`.
     ArrayLit(Vec<TExpr>),
     /// `[a, b, c]`.
@@ -286,6 +340,7 @@ pub struct Program {
     pub vis: Visibility,
     pub name: Ident,
     pub vars: Vec<VarInfo>,
+    pub functions: Vec<TFunction>,
     pub data: Vec<TDecl>,
     pub transformed_data: Vec<TStmt>,
     pub parameters: Vec<TDecl>,

@@ -262,6 +262,11 @@ pub fn matvec<A: Copy, B: Copy, S: Scalar>(
     Ok(())
 }
 
+/// Rows of data lifted to the scalar type, for a function argument that carries derivatives.
+pub fn lift_rows<S: Scalar>(rows: &[Vec<f64>]) -> Vec<Vec<S>> {
+    rows.iter().map(|r| r.iter().map(|&x| S::from_f64(x)).collect()).collect()
+}
+
 /// Appends an int as Stan prints it.
 pub fn print_int(out: &mut String, x: i64) {
     let _ = write!(out, "{x}");
