@@ -433,3 +433,87 @@ fn user_functions_work_like_stan() {
     let expected_grad = -mu + (1.0 - mu) + (3.0 - mu) - mu / 100.0;
     assert!((grad[0] - expected_grad).abs() < 1e-12);
 }
+
+tilde::model! {
+    /// Scalar functions of several arguments, functions whose arity decides their meaning,
+    /// and transpose.
+    pub struct ScalarFunctions;
+
+    generated quantities {
+        real biggest = max(2, 3.5);
+        real smallest = min(2, 3.5);
+        real lse = log_sum_exp(0, 0);
+        real mix = log_mix(0.5, 0, 0);
+        real lg = log10(1000);
+        real ln10 = log10();
+        real p = pow(2, 10);
+        real tiny = 10^-2;
+        real dot = [1, 2] * transpose([3, 4]);
+    }
+}
+
+#[test]
+fn scalar_functions_and_transpose() {
+    let outs = outputs(&ScalarFunctions::from_json_str("{}").unwrap(), &[]);
+    assert_eq!(get(&outs, "biggest"), 3.5);
+    assert_eq!(get(&outs, "smallest"), 2.0);
+    assert!((get(&outs, "lse") - 2f64.ln()).abs() < 1e-15);
+    assert!(get(&outs, "mix").abs() < 1e-15);
+    assert!((get(&outs, "lg") - 3.0).abs() < 1e-15);
+    assert_eq!(get(&outs, "ln10"), std::f64::consts::LN_10);
+    assert_eq!(get(&outs, "p"), 1024.0);
+    assert_eq!(get(&outs, "tiny"), 0.01);
+    assert_eq!(get(&outs, "dot"), 11.0);
+}
+
+tilde::model! {
+    /// Bounds taken from data, which may be inconsistent.
+    pub struct DataBounds;
+
+    data {
+        real lo;
+        real hi;
+        real m;
+    }
+    parameters {
+        real<lower=lo, upper=hi> x;
+        real<multiplier=m> z;
+    }
+    model {
+        z ~ normal(0, 1);
+    }
+}
+
+#[test]
+fn inconsistent_bounds_are_named() {
+    let m = DataBounds::from_json_str(r#"{"lo": 2, "hi": 1, "m": 1}"#).unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    let err = m.log_density(&[0.0, 0.0], &mut ws).unwrap_err();
+    assert_eq!(err.message, "x: the lower bound (2) must be less than the upper bound (1)");
+    let m = DataBounds::from_json_str(r#"{"lo": 0, "hi": 1, "m": -1}"#).unwrap();
+    let err = m.log_density(&[0.0, 0.0], &mut ws).unwrap_err();
+    assert_eq!(err.message, "z: the multiplier is -1, but must be positive and finite");
+    let err = Sampler::new().sample(&m).unwrap_err().to_string();
+    assert!(err.contains("multiplier is -1"), "{err}");
+}
+
+mod named_like_the_scalar {
+    tilde::model! {
+        /// A model whose name is the one generated code would use for its scalar type.
+        pub struct S;
+
+        parameters {
+            real mu;
+        }
+        model {
+            mu ~ normal(0, 1);
+        }
+    }
+}
+
+#[test]
+fn any_model_name_works() {
+    let m = named_like_the_scalar::S::from_json_str("{}").unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    assert_eq!(m.log_density(&[1.0], &mut ws).unwrap(), -0.5);
+}

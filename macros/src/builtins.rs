@@ -88,6 +88,13 @@ pub enum Builtin {
     Rng {
         family: String,
     },
+    /// A real function of a fixed number of scalar arguments, in the runtime's `math` module.
+    ScalarFn {
+        runtime: &'static str,
+        arity: usize,
+    },
+    /// `transpose` of a vector or row vector.
+    Transpose,
     /// `_cdf`, `_lcdf` or `_lccdf` of a family.
     Cdf {
         family: String,
@@ -119,6 +126,55 @@ const MATH: &[&str] = &[
     "erfc",
     "cbrt",
 ];
+
+/// Real functions of several scalars: Stan's name, the runtime's name, the number of arguments.
+const SCALAR_FUNCTIONS: &[(&str, &str, usize)] = &[
+    ("fmax", "fmax", 2),
+    ("fmin", "fmin", 2),
+    ("pow", "pow", 2),
+    ("hypot", "hypot", 2),
+    ("fdim", "fdim", 2),
+    ("lbeta", "lbeta", 2),
+    ("lchoose", "lchoose", 2),
+    ("binomial_coefficient_log", "binomial_coefficient_log", 2),
+    ("log_diff_exp", "log_diff_exp", 2),
+    ("multiply_log", "multiply_log", 2),
+    ("lmultiply", "lmultiply", 2),
+    ("log_mix", "log_mix", 3),
+    ("fma", "fma", 3),
+    ("inv_Phi", "inv_Phi", 1),
+    ("trigamma", "trigamma", 1),
+    ("floor", "floor", 1),
+    ("ceil", "ceil", 1),
+    ("round", "round", 1),
+    ("trunc", "trunc", 1),
+    ("exp2", "exp2", 1),
+];
+
+/// The builtin for `name` called with `nargs` arguments, where the arity decides (Stan's
+/// `log10()` is a constant and `log10(x)` a function; `max(a, b)` is scalar, `max(v)` a
+/// reduction).
+pub fn lookup_with_arity(name: &str, nargs: usize) -> Option<Builtin> {
+    match (name, nargs) {
+        ("log10" | "log2", 1) => {
+            let runtime = if name == "log10" { "log10" } else { "log2" };
+            return Some(Builtin::ScalarFn { runtime, arity: 1 });
+        }
+        ("max" | "min", 2) => {
+            let runtime = if name == "max" { "fmax" } else { "fmin" };
+            return Some(Builtin::ScalarFn { runtime, arity: 2 });
+        }
+        ("log_sum_exp", 2) => return Some(Builtin::ScalarFn { runtime: "log_sum_exp", arity: 2 }),
+        _ => {}
+    }
+    if let Some(&(_, runtime, arity)) = SCALAR_FUNCTIONS.iter().find(|(n, ..)| *n == name) {
+        return Some(Builtin::ScalarFn { runtime, arity });
+    }
+    if name == "transpose" {
+        return Some(Builtin::Transpose);
+    }
+    lookup(name)
+}
 
 pub fn lookup(name: &str) -> Option<Builtin> {
     let constant = match name {

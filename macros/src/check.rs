@@ -1176,7 +1176,7 @@ impl Checker {
         if let Some(sig) = self.functions.get(&fname).cloned() {
             return self.check_user_call(sig, name, args, conditional, span);
         }
-        let Some(builtin) = builtins::lookup(&fname) else {
+        let Some(builtin) = builtins::lookup_with_arity(&fname, args.len()) else {
             self.cx.error(span, format!("unknown function `{fname}`"));
             return err_expr(span);
         };
@@ -1195,6 +1195,44 @@ impl Checker {
             err_expr(span)
         };
         match builtin {
+            Builtin::ScalarFn { runtime, arity } => {
+                if args.len() != arity {
+                    return arity_error(self, &arity.to_string());
+                }
+                if let Some(a) = args.iter().find(|a| !a.ty.is_scalar()) {
+                    self.cx.error(
+                        a.span,
+                        format!(
+                            "`{fname}` takes `real` arguments here, found `{}` (vectorised \
+                             forms are not supported by Tilde yet)",
+                            a.ty.describe()
+                        ),
+                    );
+                    return err_expr(span);
+                }
+                TExpr { kind: TExprKind::ScalarFn(runtime, args), ty: Ty::Real, ad, span }
+            }
+            Builtin::Transpose => {
+                if args.len() != 1 {
+                    return arity_error(self, "1");
+                }
+                let arg = args.into_iter().next().expect("one argument");
+                let ty = match arg.ty {
+                    Ty::Vector => Ty::RowVector,
+                    Ty::RowVector => Ty::Vector,
+                    _ => {
+                        self.cx.error(
+                            arg.span,
+                            format!(
+                                "`transpose` of `{}` is not supported by Tilde yet",
+                                arg.ty.describe()
+                            ),
+                        );
+                        return err_expr(span);
+                    }
+                };
+                TExpr { kind: TExprKind::Transpose(Box::new(arg)), ty, ad, span }
+            }
             Builtin::Constant(v) => {
                 if !args.is_empty() {
                     return arity_error(self, "no");

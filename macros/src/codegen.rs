@@ -498,6 +498,27 @@ impl<'p> Gen<'p> {
             let id = d.var;
             let ident = var_ident(self.info(id));
             let (lo, hi, transform) = self.transform(&d.constraint, jacobian.clone());
+            let pname = self.name_str(id);
+            let guard = match &d.constraint {
+                TConstraint::Bounds { lower: Some(_), upper: Some(_) } => {
+                    quote!(#rt::ops::check_bound_order(#pname, __lb, __ub)?;)
+                }
+                TConstraint::OffsetMultiplier { offset, multiplier } => {
+                    let o = if offset.is_some() {
+                        quote!(__offset)
+                    } else {
+                        quote!(<__S as #rt::Scalar>::zero())
+                    };
+                    let m = if multiplier.is_some() {
+                        quote!(__mult)
+                    } else {
+                        quote!(<__S as #rt::Scalar>::one())
+                    };
+                    quote!(#rt::ops::check_affine(#pname, #o, #m)?;)
+                }
+                _ => quote!(),
+            };
+            let hi = quote!(#hi #guard);
             let dims = self.dims(id, &d.sizes);
             if let Some(c) = d.vector_constraint {
                 out.push(self.read_constrained_vector(id, c, &dims, &theta, &jacobian));
@@ -942,9 +963,10 @@ impl<'p> Gen<'p> {
         match &e.kind {
             TExprKind::Var(v) => *v == id,
             TExprKind::Int(_) | TExprKind::Real(_) | TExprKind::Constant(_) => false,
-            TExprKind::Unary(_, a) | TExprKind::Elementwise(_, a) | TExprKind::Size(_, a) => {
-                Self::mentions(a, id)
-            }
+            TExprKind::Unary(_, a)
+            | TExprKind::Elementwise(_, a)
+            | TExprKind::Size(_, a)
+            | TExprKind::Transpose(a) => Self::mentions(a, id),
             TExprKind::Binary(_, a, b) | TExprKind::Rep(a, b) => {
                 Self::mentions(a, id) || Self::mentions(b, id)
             }
@@ -961,6 +983,7 @@ impl<'p> Gen<'p> {
                 Self::mentions(base, id) || Self::mentions(index, id)
             }
             TExprKind::Reduce(_, xs)
+            | TExprKind::ScalarFn(_, xs)
             | TExprKind::UserCall { args: xs, .. }
             | TExprKind::ArrayLit(xs)
             | TExprKind::RowVectorLit(xs)
@@ -1135,6 +1158,7 @@ impl<'p> Gen<'p> {
             return Elem { prelude: vec![quote!(let #h = #v;)], len: None, elem: quote!(#h), kind };
         }
         match &e.kind {
+            TExprKind::Transpose(inner) => self.plan(inner),
             TExprKind::UserCall { .. } => {
                 let call = self.user_call(e);
                 let h = self.fresh("h");
@@ -1629,6 +1653,13 @@ impl<'p> Gen<'p> {
                 path
             }
             TExprKind::UserCall { .. } => self.user_call(e),
+            TExprKind::ScalarFn(f, args) => {
+                let want = if e.ad { Kind::Var } else { Kind::Data };
+                let vals: Vec<TokenStream> = args.iter().map(|a| self.scalar(a, want)).collect();
+                let f = Ident::new(f, Span::call_site());
+                quote!(#rt::math::#f(#(#vals),*))
+            }
+            TExprKind::Transpose(_) => unreachable!("containers are not scalars"),
             TExprKind::Rep(..)
             | TExprKind::ArrayLit(_)
             | TExprKind::RowVectorLit(_)

@@ -305,6 +305,10 @@ pub enum TExprKind {
         family: String,
         args: Vec<TExpr>,
     },
+    /// A real function of scalars in the runtime's `math` module: `fmax(a, b)`, `log_mix(..)`.
+    ScalarFn(&'static str, Vec<TExpr>),
+    /// `transpose(v)`: the same elements, the other orientation.
+    Transpose(Box<TExpr>),
     /// A size query: `size`, `num_elements`, `rows`, `cols`.
     Size(&'static str, Box<TExpr>),
     /// A constant function: `pi()`, `e()`, `not_a_number()`, ...

@@ -168,6 +168,36 @@ pub fn check_bounds<T: Scalar>(
     Ok(())
 }
 
+/// Checks that a parameter's lower bound is below its upper bound (NaN fails), as Stan does
+/// before applying the transform.
+pub fn check_bound_order<T: Scalar>(name: &str, lower: T, upper: T) -> Result<(), ModelError> {
+    let (l, u) = (lower.value(), upper.value());
+    if l < u {
+        Ok(())
+    } else {
+        Err(ModelError::recoverable(format!(
+            "{name}: the lower bound ({l}) must be less than the upper bound ({u})"
+        )))
+    }
+}
+
+/// Checks that a parameter's multiplier is positive and finite and its offset finite.
+pub fn check_affine<T: Scalar>(name: &str, offset: T, multiplier: T) -> Result<(), ModelError> {
+    let (o, m) = (offset.value(), multiplier.value());
+    if !o.is_finite() {
+        return Err(ModelError::recoverable(format!(
+            "{name}: the offset is {o}, but must be finite"
+        )));
+    }
+    if m > 0.0 && m.is_finite() {
+        Ok(())
+    } else {
+        Err(ModelError::recoverable(format!(
+            "{name}: the multiplier is {m}, but must be positive and finite"
+        )))
+    }
+}
+
 /// Tolerance of the sum and norm checks of constrained vectors, as Stan's `CONSTRAINT_TOLERANCE`.
 const CONSTRAINT_TOLERANCE: f64 = 1e-8;
 

@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    parameters { real lp__; }
+}
+
+fn main() {}

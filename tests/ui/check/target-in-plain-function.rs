@@ -1,0 +1,10 @@
+tilde::model! {
+    struct M;
+    functions {
+        void add(real x) {
+            target += x;
+        }
+    }
+}
+
+fn main() {}
