@@ -7,7 +7,7 @@
 
 use criterion::{Criterion, black_box};
 use std::path::{Path, PathBuf};
-use tilde::gradient::GradientEvaluator;
+use tilde::gradient::{DualGradient, width_for};
 use tilde::reference::PosteriorDb;
 use tilde::{LogDensity, Model};
 
@@ -83,6 +83,67 @@ tilde::model! {
     }
 }
 
+tilde::model! {
+    /// The logistic regression of the peer benchmark (`shared/bench/MODELS.md`), with the rows
+    /// of X as vectors since `model!` has no matrices yet.
+    pub struct Logistic;
+
+    data {
+        int<lower=0> N;
+        int<lower=0> K;
+        array[N] vector[K] X;
+        array[N] int<lower=0, upper=1> y;
+    }
+    parameters {
+        real alpha;
+        vector[K] beta;
+    }
+    model {
+        vector[N] eta;
+        for (n in 1:N) {
+            eta[n] = alpha + dot_product(X[n], beta);
+        }
+        alpha ~ normal(0, 5);
+        beta ~ normal(0, 2.5);
+        y ~ bernoulli_logit(eta);
+    }
+}
+
+tilde::model! {
+    /// The non-centred varying-intercept model of the peer benchmark.
+    pub struct Hier;
+
+    data {
+        int<lower=0> N;
+        int<lower=1> J;
+        array[N] int<lower=1, upper=J> group;
+        array[N] real x;
+        array[N] real y;
+    }
+    parameters {
+        real mu_a;
+        real<lower=0> sigma_a;
+        vector[J] a_raw;
+        real b;
+        real<lower=0> sigma_y;
+    }
+    transformed parameters {
+        vector[J] a = mu_a + sigma_a * a_raw;
+    }
+    model {
+        vector[N] mu;
+        for (n in 1:N) {
+            mu[n] = a[group[n]] + b * x[n];
+        }
+        mu_a ~ normal(0, 10);
+        sigma_a ~ normal(0, 5);
+        a_raw ~ std_normal();
+        b ~ normal(0, 10);
+        sigma_y ~ normal(0, 5);
+        y ~ normal(mu, sigma_y);
+    }
+}
+
 /// The models of the list that `model!` cannot express yet, and what they lack.
 const NOT_YET_EXPRESSIBLE: [(&str, &str); 5] = [
     ("diamonds-diamonds", "matrix data and `X * beta` (the normal_id_glm form)"),
@@ -124,7 +185,7 @@ fn bench_width<M: Model, const W: usize>(
     x: &[f64],
     grad: &mut [f64],
 ) {
-    let mut evaluator = GradientEvaluator::<M, W>::with_width(model);
+    let mut evaluator = DualGradient::<M, W>::with_width(model);
     group.bench_function(format!("gradient_w{W}"), |b| {
         b.iter(|| evaluator.logp_and_grad(black_box(x), grad).unwrap());
     });
@@ -152,9 +213,7 @@ fn mean_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
 
 fn summarise(dir: &Path, models: &[(&str, usize)]) {
     println!();
-    println!("gradient time / value time (criterion means; default width {})", {
-        tilde::gradient::DEFAULT_WIDTH
-    });
+    println!("gradient time / value time (criterion means); * marks the width the sampler picks");
     println!(
         "{:<40} {:>4} {:>10}  {}",
         "posterior", "dim", "value ns", "ratio at width 1 2 4 8 16"
@@ -166,9 +225,12 @@ fn summarise(dir: &Path, models: &[(&str, usize)]) {
         };
         let ratios: Vec<String> = WIDTHS
             .iter()
-            .map(|w| match mean_ns(dir, posterior, &format!("gradient_w{w}")) {
-                Some(g) => format!("{:.1}", g / value),
-                None => "-".into(),
+            .map(|&w| {
+                let mark = if w == width_for(dim) { "*" } else { "" };
+                match mean_ns(dir, posterior, &format!("gradient_w{w}")) {
+                    Some(g) => format!("{:.1}{mark}", g / value),
+                    None => "-".into(),
+                }
             })
             .collect();
         println!("{posterior:<40} {dim:>4} {value:>10.0}  {}", ratios.join("  "));
@@ -196,14 +258,22 @@ fn main() {
     bench_model(&mut c, "eight_schools-eight_schools_noncentered", &eight);
     bench_model(&mut c, "arK-arK", &ark);
     bench_model(&mut c, "kidiq-kidscore_momhs", &kidiq);
+    let mut measured = vec![
+        ("eight_schools-eight_schools_noncentered", eight.dim()),
+        ("arK-arK", ark.dim()),
+        ("kidiq-kidscore_momhs", kidiq.dim()),
+    ];
+    // The peer benchmark's larger models, when its folder is beside the repository.
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");
+    let bench = std::env::var_os("TILDE_BENCH").map_or(bench, PathBuf::from);
+    if let Ok(logistic) = Logistic::from_json_file(bench.join("logistic.json")) {
+        bench_model(&mut c, "bench-logistic", &logistic);
+        measured.push(("bench-logistic", logistic.dim()));
+    }
+    if let Ok(hier) = Hier::from_json_file(bench.join("hier.json")) {
+        bench_model(&mut c, "bench-hier", &hier);
+        measured.push(("bench-hier", hier.dim()));
+    }
     c.final_summary();
-
-    summarise(
-        &dir,
-        &[
-            ("eight_schools-eight_schools_noncentered", eight.dim()),
-            ("arK-arK", ark.dim()),
-            ("kidiq-kidscore_momhs", kidiq.dim()),
-        ],
-    );
+    summarise(&dir, &measured);
 }
