@@ -214,10 +214,7 @@ fn mean_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
 fn summarise(dir: &Path, models: &[(&str, usize)]) {
     println!();
     println!("gradient time / value time (criterion means); * marks the width the sampler picks");
-    println!(
-        "{:<40} {:>4} {:>10}  {}",
-        "posterior", "dim", "value ns", "ratio at width 1 2 4 8 16"
-    );
+    println!("{:<40} {:>4} {:>10}  ratio at width 1 2 4 8 16", "posterior", "dim", "value ns");
     for &(posterior, dim) in models {
         let Some(value) = mean_ns(dir, posterior, "value") else {
             println!("{posterior:<40} {dim:>4}  not measured");
