@@ -1,0 +1,276 @@
+//! Micro-benchmarks of the log density of posteriordb models: the plain `f64` value, and the
+//! gradient by dual numbers at each monomorphised width. After the measurements it prints, per
+//! model, how many times a gradient costs a value.
+//!
+//! `cargo bench` runs them; `cargo bench -- arK` runs one model. The data come from posteriordb
+//! (`POSTERIORDB`, or `../shared/posteriordb` beside the repository).
+
+use criterion::{Criterion, black_box};
+use std::path::{Path, PathBuf};
+use tilde::gradient::{DualGradient, width_for};
+use tilde::reference::PosteriorDb;
+use tilde::{LogDensity, Model};
+
+tilde::model! {
+    /// posteriordb's eight_schools_noncentered.
+    pub struct EightSchoolsNoncentered;
+
+    data {
+        int<lower=0> J;
+        array[J] real y;
+        array[J] real<lower=0> sigma;
+    }
+    parameters {
+        real mu;
+        real<lower=0> tau;
+        vector[J] theta_trans;
+    }
+    transformed parameters {
+        vector[J] theta = theta_trans * tau + mu;
+    }
+    model {
+        theta_trans ~ normal(0, 1);
+        y ~ normal(theta, sigma);
+        mu ~ normal(0, 5);
+        tau ~ cauchy(0, 5);
+    }
+}
+
+tilde::model! {
+    /// posteriordb's arK: an autoregression of order K, conditional on the first K values.
+    pub struct ArK;
+
+    data {
+        int<lower=0> K;
+        int<lower=0> T;
+        array[T] real y;
+    }
+    parameters {
+        real alpha;
+        array[K] real beta;
+        real<lower=0> sigma;
+    }
+    model {
+        alpha ~ normal(0, 10);
+        beta ~ normal(0, 10);
+        sigma ~ cauchy(0, 2.5);
+        for (t in (K + 1):T) {
+            real mu = alpha;
+            for (k in 1:K) {
+                mu += beta[k] * y[t - k];
+            }
+            y[t] ~ normal(mu, sigma);
+        }
+    }
+}
+
+tilde::model! {
+    /// posteriordb's kidiq-kidscore_momhs: test score on the mother's high school degree.
+    pub struct KidscoreMomhs;
+
+    data {
+        int<lower=0> N;
+        vector<lower=0, upper=200>[N] kid_score;
+        vector<lower=0, upper=1>[N] mom_hs;
+    }
+    parameters {
+        vector[2] beta;
+        real<lower=0> sigma;
+    }
+    model {
+        sigma ~ cauchy(0, 2.5);
+        kid_score ~ normal(beta[1] + beta[2] * mom_hs, sigma);
+    }
+}
+
+tilde::model! {
+    /// The logistic regression of the peer benchmark (`shared/bench/MODELS.md`), with the rows
+    /// of X as vectors since `model!` has no matrices yet.
+    pub struct Logistic;
+
+    data {
+        int<lower=0> N;
+        int<lower=0> K;
+        array[N] vector[K] X;
+        array[N] int<lower=0, upper=1> y;
+    }
+    parameters {
+        real alpha;
+        vector[K] beta;
+    }
+    model {
+        vector[N] eta;
+        for (n in 1:N) {
+            eta[n] = alpha + dot_product(X[n], beta);
+        }
+        alpha ~ normal(0, 5);
+        beta ~ normal(0, 2.5);
+        y ~ bernoulli_logit(eta);
+    }
+}
+
+tilde::model! {
+    /// The non-centred varying-intercept model of the peer benchmark.
+    pub struct Hier;
+
+    data {
+        int<lower=0> N;
+        int<lower=1> J;
+        array[N] int<lower=1, upper=J> group;
+        array[N] real x;
+        array[N] real y;
+    }
+    parameters {
+        real mu_a;
+        real<lower=0> sigma_a;
+        vector[J] a_raw;
+        real b;
+        real<lower=0> sigma_y;
+    }
+    transformed parameters {
+        vector[J] a = mu_a + sigma_a * a_raw;
+    }
+    model {
+        vector[N] mu;
+        for (n in 1:N) {
+            mu[n] = a[group[n]] + b * x[n];
+        }
+        mu_a ~ normal(0, 10);
+        sigma_a ~ normal(0, 5);
+        a_raw ~ std_normal();
+        b ~ normal(0, 10);
+        sigma_y ~ normal(0, 5);
+        y ~ normal(mu, sigma_y);
+    }
+}
+
+/// The models of the list that `model!` cannot express yet, and what they lack.
+const NOT_YET_EXPRESSIBLE: [(&str, &str); 5] = [
+    ("diamonds-diamonds", "matrix data and `X * beta` (the normal_id_glm form)"),
+    ("gp_pois_regr-gp_pois_regr", "matrix, cov_exp_quad, cholesky_decompose"),
+    ("hmm_drive_0-hmm_drive", "simplex and ordered parameters, matrices of log probabilities"),
+    ("mcycle_gp-accel_gp", "user-defined functions, matrices, basis-function GPs"),
+    ("low_dim_gauss_mix-low_dim_gauss_mix", "ordered parameters"),
+];
+
+/// Widths measured for the gradient; each is a separate monomorphisation of the model.
+const WIDTHS: [usize; 5] = [1, 2, 4, 8, 16];
+
+/// The point the densities are measured at. Any point with a finite density costs the same, as
+/// these densities have no branches that depend on the parameters.
+fn point(dim: usize) -> Vec<f64> {
+    (0..dim).map(|i| 0.1 + 0.05 * i as f64).collect()
+}
+
+fn bench_model<M: Model>(c: &mut Criterion, posterior: &str, model: &M) {
+    let x = point(model.dim());
+    let mut ws = model.new_workspace::<f64>();
+    model.log_density(&x, &mut ws).expect("the benchmark point has a finite density");
+    let mut group = c.benchmark_group(posterior);
+    group.bench_function("value", |b| {
+        b.iter(|| model.log_density(black_box(&x), &mut ws).unwrap());
+    });
+    let mut grad = vec![0.0; model.dim()];
+    bench_width::<M, 1>(&mut group, model, &x, &mut grad);
+    bench_width::<M, 2>(&mut group, model, &x, &mut grad);
+    bench_width::<M, 4>(&mut group, model, &x, &mut grad);
+    bench_width::<M, 8>(&mut group, model, &x, &mut grad);
+    bench_width::<M, 16>(&mut group, model, &x, &mut grad);
+    group.finish();
+}
+
+fn bench_width<M: Model, const W: usize>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    model: &M,
+    x: &[f64],
+    grad: &mut [f64],
+) {
+    let mut evaluator = DualGradient::<M, W>::with_width(model);
+    group.bench_function(format!("gradient_w{W}"), |b| {
+        b.iter(|| evaluator.logp_and_grad(black_box(x), grad).unwrap());
+    });
+}
+
+/// Where criterion keeps its results: the place it would pick itself, made explicit so that
+/// the summary below can read them back.
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from);
+    target.join("criterion")
+}
+
+/// Criterion's mean time in nanoseconds of one benchmark, if it was measured in this run or an
+/// earlier one.
+fn mean_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
+    let path = dir.join(group).join(function).join("new").join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["mean"]["point_estimate"].as_f64()
+}
+
+fn summarise(dir: &Path, models: &[(&str, usize)]) {
+    println!();
+    println!("gradient time / value time (criterion means); * marks the width the sampler picks");
+    println!("{:<40} {:>4} {:>10}  ratio at width 1 2 4 8 16", "posterior", "dim", "value ns");
+    for &(posterior, dim) in models {
+        let Some(value) = mean_ns(dir, posterior, "value") else {
+            println!("{posterior:<40} {dim:>4}  not measured");
+            continue;
+        };
+        let ratios: Vec<String> = WIDTHS
+            .iter()
+            .map(|&w| {
+                let mark = if w == width_for(dim) { "*" } else { "" };
+                match mean_ns(dir, posterior, &format!("gradient_w{w}")) {
+                    Some(g) => format!("{:.1}{mark}", g / value),
+                    None => "-".into(),
+                }
+            })
+            .collect();
+        println!("{posterior:<40} {dim:>4} {value:>10.0}  {}", ratios.join("  "));
+    }
+    println!();
+    println!("not expressible in model! yet:");
+    for (posterior, missing) in NOT_YET_EXPRESSIBLE {
+        println!("  {posterior:<38} needs {missing}");
+    }
+}
+
+fn main() {
+    let db = PosteriorDb::locate().unwrap_or_else(|e| panic!("{e}"));
+    let data = |name: &str| db.data(name).unwrap_or_else(|e| panic!("data {name}: {e}"));
+    let eight = EightSchoolsNoncentered::new(&data("eight_schools")).unwrap();
+    let ark = ArK::new(&data("arK")).unwrap();
+    let kidiq = KidscoreMomhs::new(&data("kidiq")).unwrap();
+
+    let dir = criterion_dir();
+    let mut c = Criterion::default()
+        .output_directory(&dir)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .configure_from_args();
+    bench_model(&mut c, "eight_schools-eight_schools_noncentered", &eight);
+    bench_model(&mut c, "arK-arK", &ark);
+    bench_model(&mut c, "kidiq-kidscore_momhs", &kidiq);
+    let mut measured = vec![
+        ("eight_schools-eight_schools_noncentered", eight.dim()),
+        ("arK-arK", ark.dim()),
+        ("kidiq-kidscore_momhs", kidiq.dim()),
+    ];
+    // The peer benchmark's larger models, when its folder is beside the repository.
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");
+    let bench = std::env::var_os("TILDE_BENCH").map_or(bench, PathBuf::from);
+    if let Ok(logistic) = Logistic::from_json_file(bench.join("logistic.json")) {
+        bench_model(&mut c, "bench-logistic", &logistic);
+        measured.push(("bench-logistic", logistic.dim()));
+    }
+    if let Ok(hier) = Hier::from_json_file(bench.join("hier.json")) {
+        bench_model(&mut c, "bench-hier", &hier);
+        measured.push(("bench-hier", hier.dim()));
+    }
+    c.final_summary();
+    summarise(&dir, &measured);
+}
