@@ -111,7 +111,13 @@ impl Fit {
             .x_label_area_size(24)
             .y_label_area_size(50)
             .build_cartesian_2d(0.0..(n - 1) as f64, lo..hi)?;
-        chart.configure_mesh().disable_mesh().x_labels(6).y_labels(5).draw()?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(6)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_labels(5)
+            .draw()?;
         for (c, draws) in chains.iter().enumerate() {
             let colour = CHAIN_COLOURS[c % CHAIN_COLOURS.len()];
             let points = draws.iter().enumerate().filter(|(_, y)| y.is_finite());
@@ -126,7 +132,7 @@ impl Fit {
                 .iter()
                 .enumerate()
                 .filter(|&(i, y)| divergent[i] && y.is_finite())
-                .map(|(i, &y)| Cross::new((i as f64, y), 3, BLACK.stroke_width(1)));
+                .map(|(i, &y)| Cross::new((i as f64, y), 4, BLACK.stroke_width(2)));
             chart.draw_series(marks)?;
         }
         Ok(())
