@@ -69,7 +69,13 @@ pub struct Totals {
 
 /// The line after the bar: which phase is running and what has gone wrong so far.
 pub fn message(totals: Totals, warmup: usize, sampling: usize, divergent: usize) -> String {
-    let phase = if warmup < totals.warmup { "warm-up" } else { "sampling" };
+    let phase = if sampling >= totals.sampling {
+        "done"
+    } else if warmup < totals.warmup {
+        "warm-up"
+    } else {
+        "sampling"
+    };
     format!(
         "{phase}: warm-up {warmup}/{}, sampling {sampling}/{}, {divergent} divergent",
         totals.warmup, totals.sampling
@@ -125,5 +131,6 @@ mod tests {
         assert_eq!(c.snapshot(), (2, 2, 1));
         let (w, s, d) = c.snapshot();
         assert_eq!(message(totals, w, s, d), "sampling: warm-up 2/2, sampling 2/4, 1 divergent");
+        assert_eq!(message(totals, 2, 4, 1), "done: warm-up 2/2, sampling 4/4, 1 divergent");
     }
 }
