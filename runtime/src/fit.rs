@@ -78,6 +78,87 @@ pub struct ChainFit {
     pub sampling_time: Duration,
 }
 
+/// The warm-up iterations of one chain, kept when [`crate::sampler::Sampler::save_warmup`] is
+/// on: draws in the same variable-major layout as [`ChainFit::draws`], and their statistics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WarmupChain {
+    /// Draws, variable-major: the warm-up draws of output 0, then of output 1, ...
+    pub draws: Vec<f64>,
+    /// Sampler statistics per warm-up iteration.
+    pub stats: SamplerStats,
+}
+
+/// The settings a fit was sampled with, as the CSV header reports them (CmdStan's argument
+/// names in the comments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunConfig {
+    /// The model's name, as written in `model!`.
+    pub model: String,
+    /// The number of chains.
+    pub chains: usize,
+    /// Warm-up iterations per chain (`num_warmup`).
+    pub num_warmup: usize,
+    /// Kept draws per chain (`num_samples`).
+    pub num_samples: usize,
+    /// Whether the warm-up draws were kept (`save_warmup`).
+    pub save_warmup: bool,
+    /// The seed every random stream derives from (`random seed`).
+    pub seed: u64,
+    /// Maximum tree depth (`max_depth`).
+    pub max_depth: u32,
+    /// Target acceptance statistic (`adapt delta`).
+    pub adapt_delta: f64,
+    /// Whether the diagonal metric was adapted; when not, the metric is the identity
+    /// (`metric = unit_e`).
+    pub adapt_metric: bool,
+    /// Dual averaging regularisation scale (`adapt gamma`).
+    pub gamma: f64,
+    /// Dual averaging relaxation exponent (`adapt kappa`).
+    pub kappa: f64,
+    /// Dual averaging iteration offset (`adapt t0`).
+    pub t0: f64,
+    /// Iterations before the first metric window (`adapt init_buffer`).
+    pub init_buffer: usize,
+    /// Iterations after the last metric window (`adapt term_buffer`).
+    pub term_buffer: usize,
+    /// Length of the first metric window (`adapt window`).
+    pub window: usize,
+    /// Radius of the random initial values on the unconstrained scale (`init`).
+    pub init_radius: f64,
+    /// Whether initial values were given instead of drawn.
+    pub inits_given: bool,
+    /// The number of OS threads the chains ran on (`num_threads`).
+    pub threads: usize,
+}
+
+impl RunConfig {
+    /// Stan's defaults for a run of `chains` chains with `num_samples` draws each, as assumed
+    /// for a fit that was assembled by hand rather than sampled.
+    pub fn defaults(chains: usize, num_samples: usize, max_depth: u32) -> RunConfig {
+        let nuts = crate::nuts::Settings::default();
+        RunConfig {
+            model: "model".into(),
+            chains,
+            num_warmup: nuts.num_warmup,
+            num_samples,
+            save_warmup: false,
+            seed: 0,
+            max_depth,
+            adapt_delta: nuts.adapt_delta,
+            adapt_metric: nuts.adapt_metric,
+            gamma: nuts.gamma,
+            kappa: nuts.kappa,
+            t0: nuts.t0,
+            init_buffer: nuts.init_buffer,
+            term_buffer: nuts.term_buffer,
+            window: nuts.base_window,
+            init_radius: 2.0,
+            inits_given: false,
+            threads: 1,
+        }
+    }
+}
+
 /// Draws and diagnostics of all chains of one run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
@@ -86,6 +167,8 @@ pub struct Fit {
     num_draws: usize,
     max_depth: u32,
     chains: Vec<ChainFit>,
+    warmup: Vec<WarmupChain>,
+    config: RunConfig,
 }
 
 impl Fit {
@@ -109,7 +192,45 @@ impl Fit {
                 )));
             }
         }
-        Ok(Fit { names, shapes, num_draws, max_depth, chains })
+        let config = RunConfig::defaults(chains.len(), num_draws, max_depth);
+        Ok(Fit { names, shapes, num_draws, max_depth, chains, warmup: Vec::new(), config })
+    }
+
+    /// The fit with the settings it was sampled with; the sampler records them.
+    pub fn with_config(mut self, config: RunConfig) -> Fit {
+        self.config = config;
+        self
+    }
+
+    /// The fit with each chain's warm-up draws, checking that there is one entry per chain,
+    /// every one with equally many iterations, each with a value for every output.
+    pub fn with_warmup(mut self, warmup: Vec<WarmupChain>) -> Result<Fit, Error> {
+        if warmup.len() != self.chains.len() {
+            return Err(Error::Sampling(format!(
+                "warm-up draws of {} chains were given for a fit of {} chains",
+                warmup.len(),
+                self.chains.len()
+            )));
+        }
+        let n = warmup.first().map_or(0, |w| w.stats.len());
+        for (i, w) in warmup.iter().enumerate() {
+            if w.stats.len() != n || w.draws.len() != n * self.names.len() {
+                return Err(Error::Sampling(format!(
+                    "chain {} has {} warm-up iterations of {} values, expected {n} of {} outputs",
+                    i + 1,
+                    w.stats.len(),
+                    w.draws.len(),
+                    self.names.len()
+                )));
+            }
+        }
+        self.warmup = warmup;
+        Ok(self)
+    }
+
+    /// The settings of the run.
+    pub fn config(&self) -> &RunConfig {
+        &self.config
     }
 
     /// Output names in Stan's order and spelling (`theta[1]`, ...).
@@ -158,6 +279,63 @@ impl Fit {
     pub fn variable_chains(&self, index: usize) -> Vec<&[f64]> {
         let n = self.num_draws;
         self.chains.iter().map(|c| &c.draws[index * n..(index + 1) * n]).collect()
+    }
+
+    /// The draws of a whole variable (`"theta"`, or a scalar such as `"mu"`) with its
+    /// dimensions: `(dims, values)`, where `values` holds one block of `dims.iter().product()`
+    /// elements per draw, in Stan's column-major element order (the order of [`Fit::names`]),
+    /// draws of chain 1 first, then of chain 2, and so on. So the element `k` of draw `d` is
+    /// `values[d * len + k]`. `None` if there is no such variable.
+    pub fn draws_shaped(&self, name: &str) -> Option<(Vec<usize>, Vec<f64>)> {
+        let (first, dims) = self.variable_range(name)?;
+        let len: usize = dims.iter().product();
+        let mut values = Vec::with_capacity(len * self.num_draws * self.chains.len());
+        for chain in &self.chains {
+            for d in 0..self.num_draws {
+                values.extend((first..first + len).map(|v| chain.draws[v * self.num_draws + d]));
+            }
+        }
+        Some((dims, values))
+    }
+
+    /// Where variable `name`'s elements start among the outputs, and its dimensions.
+    fn variable_range(&self, name: &str) -> Option<(usize, Vec<usize>)> {
+        let mut first = 0;
+        for (n, dims) in &self.shapes {
+            if n == name {
+                return Some((first, dims.clone()));
+            }
+            first += dims.iter().product::<usize>();
+        }
+        None
+    }
+
+    /// The number of warm-up iterations kept per chain: 0 unless the fit was sampled with
+    /// [`crate::sampler::Sampler::save_warmup`].
+    pub fn num_warmup_draws(&self) -> usize {
+        self.warmup.first().map_or(0, |w| w.stats.len())
+    }
+
+    /// The kept warm-up draws and statistics of each chain (empty unless saved).
+    pub fn warmup_chains(&self) -> &[WarmupChain] {
+        &self.warmup
+    }
+
+    /// The warm-up draws of output `name`, one slice per chain; the slices are empty unless
+    /// the warm-up was saved. `None` if there is no such output.
+    pub fn warmup_chain_draws(&self, name: &str) -> Option<Vec<&[f64]>> {
+        let index = self.names.iter().position(|n| n == name)?;
+        let n = self.num_warmup_draws();
+        if self.warmup.is_empty() {
+            return Some(vec![&[][..]; self.chains.len()]);
+        }
+        Some(self.warmup.iter().map(|w| &w.draws[index * n..(index + 1) * n]).collect())
+    }
+
+    /// The warm-up draws of output `name`, all chains concatenated in chain order; empty
+    /// unless the warm-up was saved. `None` if there is no such output.
+    pub fn warmup_draws(&self, name: &str) -> Option<Vec<f64>> {
+        self.warmup_chain_draws(name).map(|chains| chains.concat())
     }
 
     /// `lp__` of each chain.

@@ -9,6 +9,7 @@
 //! - [`gradient`]: gradients from dual numbers;
 //! - [`nuts`] and [`sampler`]: the No-U-Turn sampler with Stan's adaptation, on threads;
 //! - [`fit`], [`diagnostics`] and [`summary`]: draws, R-hat and ESS, and the summary table;
+//! - [`output`]: CmdStan CSV, JSON, trace and density plots, and the progress bar;
 //! - [`mod@reference`]: streaming reader of posteriordb reference posteriors, for tests.
 
 #![deny(missing_docs)]
@@ -24,6 +25,7 @@ pub mod model;
 pub mod nuts;
 #[doc(hidden)]
 pub mod ops;
+pub mod output;
 pub mod reference;
 pub mod rng;
 pub mod sampler;

@@ -2,10 +2,11 @@
 //! are the same whatever the number of threads (Stan's `hmc_nuts_diag_e_adapt` service).
 
 use crate::error::Error;
-use crate::fit::{ChainFit, Fit, SamplerStats};
+use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
 use crate::gradient::GradientEvaluator;
 use crate::model::Model;
 use crate::nuts::{Chain, Settings};
+use crate::output::progress::{self, Counters, Totals};
 use crate::rng::{Stream, chain_rng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -30,6 +31,8 @@ pub struct Sampler {
     threads: Option<usize>,
     adapt_metric: bool,
     inits: Vec<Vec<f64>>,
+    save_warmup: bool,
+    progress: bool,
 }
 
 impl Default for Sampler {
@@ -45,6 +48,8 @@ impl Default for Sampler {
             threads: None,
             adapt_metric: true,
             inits: Vec::new(),
+            save_warmup: false,
+            progress: true,
         }
     }
 }
@@ -117,6 +122,27 @@ impl Sampler {
         self
     }
 
+    /// Whether to keep the warm-up draws and their sampler statistics (CmdStan's
+    /// `save_warmup`); they are stored apart from the kept draws, see
+    /// [`Fit::warmup_draws`], and do not enter the summary.
+    pub fn save_warmup(mut self, on: bool) -> Self {
+        self.save_warmup = on;
+        self
+    }
+
+    /// Whether to show a progress bar on stderr (the default); it is shown only when stderr is
+    /// a terminal.
+    pub fn progress(mut self, on: bool) -> Self {
+        self.progress = on;
+        self
+    }
+
+    /// Whether [`Sampler::sample`] will draw a progress bar: asked for, and stderr is a
+    /// terminal.
+    pub fn shows_progress(&self) -> bool {
+        progress::shows_progress(self.progress, progress::stderr_is_terminal())
+    }
+
     /// Runs the chains on `model` and collects their draws. The first failing chain's error is
     /// returned; the other chains stop at their next iteration.
     pub fn sample<M: Model>(&self, model: &M) -> Result<Fit, Error> {
@@ -125,19 +151,28 @@ impl Sampler {
         let threads = self.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get()).min(self.chains)
         });
+        let threads = threads.clamp(1, self.chains);
         let stop = AtomicBool::new(false);
         let next = AtomicUsize::new(0);
+        let counters = Counters::default();
+        let totals =
+            Totals { warmup: self.warmup * self.chains, sampling: self.draws * self.chains };
+        let show_progress = self.shows_progress();
         let results: Mutex<Vec<Option<ChainOutcome>>> =
             Mutex::new((0..self.chains).map(|_| None).collect());
         std::thread::scope(|scope| {
-            for _ in 0..threads.clamp(1, self.chains) {
-                scope.spawn(|| {
+            if show_progress {
+                scope.spawn(|| progress::draw_until_finished(&counters, totals));
+            }
+            let mut workers = Vec::with_capacity(threads);
+            for _ in 0..threads {
+                workers.push(scope.spawn(|| {
                     loop {
                         let chain = next.fetch_add(1, Ordering::SeqCst);
                         if chain >= self.chains || stop.load(Ordering::SeqCst) {
                             break;
                         }
-                        let outcome = self.run_guarded(model, chain, names.len(), &stop);
+                        let outcome = self.run_guarded(model, chain, names.len(), &stop, &counters);
                         if matches!(outcome, ChainOutcome::Failed(_)) {
                             stop.store(true, Ordering::SeqCst);
                         }
@@ -146,15 +181,25 @@ impl Sampler {
                         let mut slots = results.lock().unwrap_or_else(|e| e.into_inner());
                         slots[chain] = Some(outcome);
                     }
-                });
+                }));
             }
+            for worker in workers {
+                // Panics inside a chain are caught where they happen; nothing else can.
+                let _ = worker.join();
+            }
+            counters.finish();
         });
         let outcomes = results.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut chains = Vec::with_capacity(self.chains);
+        let mut warmup = Vec::with_capacity(self.chains);
         let mut stopped = false;
         for outcome in outcomes {
             match outcome {
-                Some(ChainOutcome::Done(c)) => chains.push(*c),
+                Some(ChainOutcome::Done(c)) => {
+                    let (c, w) = *c;
+                    chains.push(c);
+                    warmup.push(w);
+                }
                 Some(ChainOutcome::Failed(e)) => return Err(e),
                 Some(ChainOutcome::Stopped) | None => stopped = true,
             }
@@ -162,7 +207,34 @@ impl Sampler {
         if stopped {
             return Err(Error::Sampling("sampling stopped before every chain finished".into()));
         }
-        Fit::new(names, model.output_shapes(), self.max_depth, chains)
+        let fit = Fit::new(names, model.output_shapes(), self.max_depth, chains)?
+            .with_config(self.config(model.name(), threads));
+        if self.save_warmup { fit.with_warmup(warmup) } else { Ok(fit) }
+    }
+
+    /// The settings of this run, for the fit and its CSV header.
+    fn config(&self, model: &str, threads: usize) -> RunConfig {
+        let nuts = Settings::default();
+        RunConfig {
+            model: model.to_string(),
+            chains: self.chains,
+            num_warmup: self.warmup,
+            num_samples: self.draws,
+            save_warmup: self.save_warmup,
+            seed: self.seed,
+            max_depth: self.max_depth,
+            adapt_delta: self.adapt_delta,
+            adapt_metric: self.adapt_metric,
+            gamma: nuts.gamma,
+            kappa: nuts.kappa,
+            t0: nuts.t0,
+            init_buffer: nuts.init_buffer,
+            term_buffer: nuts.term_buffer,
+            window: nuts.base_window,
+            init_radius: self.init_radius,
+            inits_given: !self.inits.is_empty(),
+            threads,
+        }
     }
 
     fn validate(&self, dim: usize) -> Result<(), Error> {
@@ -204,9 +276,11 @@ impl Sampler {
         chain: usize,
         num_outputs: usize,
         stop: &AtomicBool,
+        counters: &Counters,
     ) -> ChainOutcome {
-        let run =
-            catch_unwind(AssertUnwindSafe(|| self.run_chain(model, chain, num_outputs, stop)));
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            self.run_chain(model, chain, num_outputs, stop, counters)
+        }));
         match run {
             Ok(Ok(Some(fit))) => ChainOutcome::Done(Box::new(fit)),
             Ok(Ok(None)) => ChainOutcome::Stopped,
@@ -232,7 +306,8 @@ impl Sampler {
         chain: usize,
         num_outputs: usize,
         stop: &AtomicBool,
-    ) -> Result<Option<ChainFit>, Error> {
+        counters: &Counters,
+    ) -> Result<Option<(ChainFit, WarmupChain)>, Error> {
         let start = Instant::now();
         let mut rng = chain_rng(self.seed, chain, Stream::Sampler);
         let mut gq_rng = chain_rng(self.seed, chain, Stream::Generated);
@@ -257,11 +332,29 @@ impl Sampler {
             Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
             other => other,
         })?;
-        for _ in 0..self.warmup {
+        let kept_warmup = if self.save_warmup { self.warmup } else { 0 };
+        let mut warmup = WarmupChain {
+            draws: vec![f64::NAN; num_outputs * kept_warmup],
+            stats: SamplerStats::with_capacity(kept_warmup),
+        };
+        // Warm-up generated quantities draw from the generated-quantities stream far ahead of
+        // where the kept draws read it, so saving the warm-up leaves the kept draws unchanged.
+        let mut warmup_gq_rng = chain_rng(self.seed, chain, Stream::Generated);
+        warmup_gq_rng.set_word_pos(1 << 64);
+        for i in 0..self.warmup {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            nuts.transition(&mut evaluator, &mut rng)?;
+            let transition = *nuts.transition(&mut evaluator, &mut rng)?;
+            counters.warmup_step();
+            if self.save_warmup {
+                warmup.stats.push(&transition);
+                let ws = evaluator.value_workspace();
+                write_row(model, nuts.position(), ws, &mut warmup_gq_rng, &mut row)?;
+                for (v, x) in row.iter().enumerate() {
+                    warmup.draws[v * kept_warmup + i] = *x;
+                }
+            }
         }
         let warmup_time = start.elapsed();
         let start = Instant::now();
@@ -269,19 +362,16 @@ impl Sampler {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            stats.push(nuts.transition(&mut evaluator, &mut rng)?);
+            let transition = *nuts.transition(&mut evaluator, &mut rng)?;
+            counters.sampling_step(transition.divergent);
+            stats.push(&transition);
             let ws = evaluator.value_workspace();
-            match model.write_outputs(nuts.position(), ws, &mut gq_rng, true, &mut row) {
-                Ok(()) => {}
-                // A rejection in generated quantities loses that draw's outputs, not the run.
-                Err(e) if e.is_recoverable() => row.fill(f64::NAN),
-                Err(e) => return Err(Error::Model(e)),
-            }
+            write_row(model, nuts.position(), ws, &mut gq_rng, &mut row)?;
             for (v, x) in row.iter().enumerate() {
                 draws[v * self.draws + i] = *x;
             }
         }
-        Ok(Some(ChainFit {
+        let fit = ChainFit {
             draws,
             stats,
             step_size: nuts.step_size(),
@@ -289,14 +379,34 @@ impl Sampler {
             gradient_evaluations: nuts.gradient_evaluations(),
             warmup_time,
             sampling_time: start.elapsed(),
-        }))
+        };
+        Ok(Some((fit, warmup)))
+    }
+}
+
+/// One draw's outputs into `row`. A rejection in generated quantities loses that draw's
+/// outputs (NaN), not the run.
+fn write_row<M: Model>(
+    model: &M,
+    position: &[f64],
+    ws: &mut M::Workspace<f64>,
+    rng: &mut crate::rng::ChainRng,
+    row: &mut [f64],
+) -> Result<(), Error> {
+    match model.write_outputs(position, ws, rng, true, row) {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_recoverable() => {
+            row.fill(f64::NAN);
+            Ok(())
+        }
+        Err(e) => Err(Error::Model(e)),
     }
 }
 
 /// How one chain ended.
 #[derive(Debug)]
 enum ChainOutcome {
-    Done(Box<ChainFit>),
+    Done(Box<(ChainFit, WarmupChain)>),
     Failed(Error),
     Stopped,
 }
