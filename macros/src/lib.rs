@@ -14,6 +14,9 @@ mod fallback;
 mod ir;
 mod syntax;
 
+#[cfg(test)]
+mod fuzz;
+
 /// Compiles a Stan-like model into a Rust type that implements `tilde::Model`.
 ///
 /// See the README for the language; every mistake is a compile error on the offending token.
