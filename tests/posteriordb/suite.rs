@@ -93,6 +93,8 @@ suite! {
     mesquite_mesquite: "mesquite-mesquite" => Mesquite;
     earnings_earn_height: "earnings-earn_height" => EarnHeight;
     kilpisjarvi_mod_kilpisjarvi: "kilpisjarvi_mod-kilpisjarvi" => Kilpisjarvi;
+    sblri_blr: "sblri-blr" => Blr;
+    sblrc_blr: "sblrc-blr" => Blr;
     kidiq_with_mom_work_kidscore_interaction_c:
         "kidiq_with_mom_work-kidscore_interaction_c" => KidscoreInteractionC;
     kidiq_with_mom_work_kidscore_interaction_z:
@@ -130,4 +132,8 @@ suite! {
     ark_ark: "arK-arK" => ArK;
     arma_arma11: "arma-arma11" => Arma11;
     garch_garch11: "garch-garch11" => Garch11;
+    low_dim_gauss_mix_low_dim_gauss_mix: "low_dim_gauss_mix-low_dim_gauss_mix" => LowDimGaussMix;
+    hmm_example_hmm_example: "hmm_example-hmm_example" => HmmExample;
+    bball_drive_event_1_hmm_drive_1: "bball_drive_event_1-hmm_drive_1" => HmmDrive1;
+    bball_drive_event_0_hmm_drive_0: "bball_drive_event_0-hmm_drive_0" => HmmDrive0;
 }
