@@ -34,12 +34,20 @@ impl std::fmt::Display for Comparison {
     }
 }
 
-/// The outcome of checking one posterior.
+/// The outcome of checking one posterior, with what the run cost.
 pub struct Report {
     pub posterior: String,
     pub threshold: f64,
     pub comparisons: Vec<Comparison>,
     pub divergences: usize,
+    /// Number of unconstrained parameters.
+    pub dim: usize,
+    /// Wall time of sampling alone (not of reading the data or the reference).
+    pub wall: std::time::Duration,
+    /// Gradient evaluations over all chains, warm-up included.
+    pub gradient_evaluations: u64,
+    /// The smallest bulk ESS among the compared parameters.
+    pub min_ess_bulk: f64,
 }
 
 impl Report {
@@ -47,14 +55,30 @@ impl Report {
     pub fn failures(&self) -> Vec<&Comparison> {
         self.comparisons.iter().filter(|c| c.z.is_nan() || c.z.abs() > self.threshold).collect()
     }
+
+    /// The largest |z| over the compared parameters; NaN if any z is NaN.
+    pub fn max_abs_z(&self) -> f64 {
+        self.comparisons
+            .iter()
+            .map(|c| c.z.abs())
+            .fold(0.0, |m, z| if z.is_nan() { z } else { m.max(z) })
+    }
 }
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "{}: |z| threshold {:.2}, {} divergences",
-            self.posterior, self.threshold, self.divergences
+            "{} (dim {}): max |z| {:.2} (threshold {:.2}), {} divergences, {:.2} s, {} gradients, \
+             min bulk ESS {:.0}",
+            self.posterior,
+            self.dim,
+            self.max_abs_z(),
+            self.threshold,
+            self.divergences,
+            self.wall.as_secs_f64(),
+            self.gradient_evaluations,
+            self.min_ess_bulk
         )?;
         for c in &self.comparisons {
             let fails = c.z.is_nan() || c.z.abs() > self.threshold;
@@ -106,13 +130,17 @@ pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Repor
     let names: Vec<&str> = entry.param_names.iter().map(String::as_str).collect();
     let reference: Vec<ParamStats> =
         db.reference_draws(posterior, &names).unwrap_or_else(|e| panic!("{e}"));
+    let start = std::time::Instant::now();
     let fit = sampler.sample(model).unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
+    let wall = start.elapsed();
+    let mut min_ess_bulk = f64::INFINITY;
     let comparisons = reference
         .iter()
         .map(|r| {
             let chains = fit
                 .chain_draws(&r.name)
                 .unwrap_or_else(|| panic!("{posterior}: the model has no output `{}`", r.name));
+            min_ess_bulk = min_ess_bulk.min(diagnostics::ess_bulk(&chains));
             let ours = diagnostics::mean(&chains);
             let our_mcse = diagnostics::mcse_mean(&chains);
             let z = (ours - r.mean) / (our_mcse.powi(2) + r.mcse.powi(2)).sqrt();
@@ -131,6 +159,10 @@ pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Repor
         threshold: threshold(&db),
         comparisons,
         divergences: fit.divergences().iter().sum(),
+        dim: model.dim(),
+        wall,
+        gradient_evaluations: fit.total_gradient_evaluations(),
+        min_ess_bulk,
     }
 }
 

@@ -1,4 +1,5 @@
-//! Eight schools: the non-centred hierarchical model of coaching effects (Rubin 1981).
+//! Eight schools: the hierarchical model of coaching effects (Rubin 1981), non-centred and
+//! centred.
 
 tilde::model! {
     /// Non-centred eight schools: theta = mu + tau * theta_trans.
@@ -22,6 +23,29 @@ tilde::model! {
         y ~ normal(theta, sigma);
         mu ~ normal(0, 5);
         tau ~ cauchy(0, 5);
+    }
+}
+
+tilde::model! {
+    /// Centred eight schools: the school effects are drawn directly from the population. The
+    /// same posterior as the non-centred model, but with a funnel between tau and theta.
+    pub struct EightSchoolsCentered;
+
+    data {
+        int<lower=0> J;
+        array[J] real y;
+        array[J] real<lower=0> sigma;
+    }
+    parameters {
+        real mu;
+        real<lower=0> tau;
+        array[J] real theta;
+    }
+    model {
+        mu ~ normal(0, 5);
+        tau ~ cauchy(0, 5);
+        theta ~ normal(mu, tau);
+        y ~ normal(theta, sigma);
     }
 }
 

@@ -1,6 +1,26 @@
 //! posteriordb's models, written in Tilde's language from the descriptions in posteriordb's
-//! MODELS.md.
+//! MODELS.md, one module per model family.
 
+mod blr;
+mod earnings;
 mod eight_schools;
+mod hmm;
+mod kidiq;
+mod kidiq_with_mom_work;
+mod kilpisjarvi;
+mod mesquite;
+mod mixture;
+mod nes;
+mod time_series;
 
+pub use blr::*;
+pub use earnings::*;
 pub use eight_schools::*;
+pub use hmm::*;
+pub use kidiq::*;
+pub use kidiq_with_mom_work::*;
+pub use kilpisjarvi::*;
+pub use mesquite::*;
+pub use mixture::*;
+pub use nes::*;
+pub use time_series::*;
