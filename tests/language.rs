@@ -517,3 +517,60 @@ fn any_model_name_works() {
     let mut ws = m.new_workspace::<f64>();
     assert_eq!(m.log_density(&[1.0], &mut ws).unwrap(), -0.5);
 }
+
+tilde::model! {
+    /// Two-level data used in transformed data, and a product with a zero-column matrix.
+    pub struct NestedData;
+
+    data {
+        int N;
+        int K;
+        matrix[N, K] X;
+        array[N, 2] real a;
+    }
+    transformed data {
+        int r = rows(X);
+        real corner = a[N, 2];
+    }
+    generated quantities {
+        vector[N] p = X * rep_vector(1, K);
+        real c = corner + r;
+    }
+}
+
+#[test]
+fn two_level_data_in_transformed_data_and_empty_columns() {
+    let m = NestedData::from_json_str(r#"{"N": 2, "K": 0, "X": [[], []], "a": [[1, 2], [3, 4]]}"#)
+        .unwrap();
+    let outs = outputs(&m, &[]);
+    assert_eq!(get(&outs, "p[1]"), 0.0);
+    assert_eq!(get(&outs, "p[2]"), 0.0);
+    assert_eq!(get(&outs, "c"), 6.0);
+}
+
+tilde::model! {
+    /// A rejection in generated quantities keeps the parameters of the draw.
+    pub struct FailingGenerated;
+
+    parameters {
+        real mu;
+    }
+    model {
+        mu ~ normal(0, 1);
+    }
+    generated quantities {
+        real<lower=0> g = mu;
+    }
+}
+
+#[test]
+fn a_failure_in_generated_quantities_keeps_the_parameters() {
+    let m = FailingGenerated::from_json_str("{}").unwrap();
+    let fit = Sampler::new().seed(9).sample(&m).unwrap();
+    let mu = fit.draws("mu").unwrap();
+    let g = fit.draws("g").unwrap();
+    assert!(mu.iter().all(|x| x.is_finite()));
+    for (m, g) in mu.iter().zip(&g) {
+        if *m >= 0.0 { assert_eq!(g, m) } else { assert!(g.is_nan()) }
+    }
+}

@@ -319,6 +319,15 @@ impl Checker {
                         ),
                     );
                 }
+                if !matches!(ty.constraint, syntax::Constraint::None) {
+                    self.cx.error(
+                        ty.span,
+                        format!(
+                            "`{}` cannot take bounds, an offset or a multiplier",
+                            ty.base.name()
+                        ),
+                    );
+                }
                 Ty::Vector
             }
             BaseType::Matrix => Ty::Matrix,
@@ -479,7 +488,7 @@ impl Checker {
                 TStmt::Tilde { lhs, dist: dist_call, args }
             }
             Stmt::TargetPlus { span, value } => {
-                self.verify_target_allowed(span, "`target +=`");
+                self.verify_target_allowed(span, "`target +=` statements");
                 let value = self.check_expr(value);
                 let summable = value.ty.is_scalar() || value.ty.levels() == 1;
                 if !value.ty.is_error() && !summable {
@@ -673,6 +682,13 @@ impl Checker {
                 return None;
             };
             let t = self.check_expr(e);
+            if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
+                self.cx.error(
+                    t.span,
+                    "assigning through an index array is not supported by Tilde yet",
+                );
+                return None;
+            }
             if !t.ty.is_error() && t.ty != Ty::Int {
                 self.cx.error(
                     t.span,
@@ -699,7 +715,38 @@ impl Checker {
         args: &[TExpr],
     ) -> Option<DistCall> {
         for suffix in ["lpdf", "lpmf"] {
-            if self.functions.contains_key(&format!("{family}_{suffix}")) {
+            let name = format!("{family}_{suffix}");
+            if let Some(sig) = self.functions.get(&name).cloned() {
+                let all: Vec<&TExpr> = std::iter::once(outcome).chain(args).collect();
+                if all.len() != sig.params.len() {
+                    self.cx.error(
+                        at.span(),
+                        format!(
+                            "`{name}` takes {} argument(s) with the outcome, found {}",
+                            sig.params.len(),
+                            all.len()
+                        ),
+                    );
+                    return None;
+                }
+                for (k, (a, t)) in all.iter().zip(&sig.params).enumerate() {
+                    if !a.ty.is_error() && !assignable(t, &a.ty) {
+                        let what = if k == 0 {
+                            "the outcome".to_string()
+                        } else {
+                            format!("argument {}", k + 1)
+                        };
+                        self.cx.error(
+                            a.span,
+                            format!(
+                                "`{name}`: {what} must be `{}`, found `{}`",
+                                t.describe(),
+                                a.ty.describe()
+                            ),
+                        );
+                        return None;
+                    }
+                }
                 return Some(DistCall { family: family.to_string(), suffix });
             }
         }
@@ -802,11 +849,12 @@ impl Checker {
                     Ty::Error
                 } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
                     t
-                } else if a.ty.levels() + b.ty.levels() > 0
-                    && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
-                    && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
-                    && a.ty.strip_arrays().1 == 0
-                    && b.ty.strip_arrays().1 == 0
+                } else if (a.ty == Ty::Matrix || b.ty == Ty::Matrix)
+                    || (a.ty.levels() + b.ty.levels() > 0
+                        && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
+                        && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
+                        && a.ty.strip_arrays().1 == 0
+                        && b.ty.strip_arrays().1 == 0)
                 {
                     self.cx.error(
                         span,
@@ -923,6 +971,12 @@ impl Checker {
     fn check_functions(&mut self, defs: Vec<syntax::FunDef>) -> Vec<TFunction> {
         for f in &defs {
             let key = f.name.to_string();
+            if builtins::lookup(&key).is_some() || builtins::lookup_with_arity(&key, 2).is_some() {
+                self.cx.error(
+                    f.name.span(),
+                    format!("`{key}` is a built-in function and cannot be redefined"),
+                );
+            }
             let sig = FunSig {
                 name: f.name.clone(),
                 kind: fun_kind(&key),
@@ -1174,6 +1228,18 @@ impl Checker {
         }
         let ad = args.iter().any(|a| a.ad);
         if let Some(sig) = self.functions.get(&fname).cloned() {
+            return self.check_user_call(sig, name, args, conditional, span);
+        }
+        // `foo_lupdf` calls the user's `foo_lpdf` (constants are kept inside user functions).
+        let full = fname.replace("_lupdf", "_lpdf").replace("_lupmf", "_lpmf");
+        if full != fname
+            && let Some(sig) = self.functions.get(&full).cloned()
+        {
+            if self.block != BlockKind::Model && self.current.is_none() {
+                self.cx
+                    .error(span, "`_lupdf`/`_lupmf` calls are only allowed in the `model` block");
+            }
+            let name = Ident::new(&full, name.span());
             return self.check_user_call(sig, name, args, conditional, span);
         }
         let Some(builtin) = builtins::lookup_with_arity(&fname, args.len()) else {

@@ -327,25 +327,31 @@ impl<'p> Gen<'p> {
                     out: &mut [f64],
                 ) -> ::std::result::Result<(), #rt::ModelError> {
                     #alias
-                    let mut __jacobian = 0.0f64;
-                    let mut __target_value = 0.0f64;
-                    let __target = &mut __target_value;
-                    let mut __pos = 0usize;
                     let mut __out = 0usize;
-                    #(#read_params_out)*
-                    #(#tparams)*
-                    #(#tparams_checks)*
-                    #(#write_before_gq)*
-                    if !generated {
-                        for o in out[__out..].iter_mut() {
-                            *o = f64::NAN;
+                    // Everything runs in a closure so that, whatever fails, every output not yet
+                    // written is NaN rather than a value left over from the previous draw.
+                    let mut __write = || -> ::std::result::Result<(), #rt::ModelError> {
+                        let mut __jacobian = 0.0f64;
+                        let mut __target_value = 0.0f64;
+                        let __target = &mut __target_value;
+                        let mut __pos = 0usize;
+                        #(#read_params_out)*
+                        #(#tparams)*
+                        #(#tparams_checks)*
+                        #(#write_before_gq)*
+                        if !generated {
+                            return Ok(());
                         }
-                        return Ok(());
+                        #(#generated)*
+                        #(#generated_checks)*
+                        #(#gq_writes)*
+                        Ok(())
+                    };
+                    let __result = __write();
+                    for o in out[__out..].iter_mut() {
+                        *o = f64::NAN;
                     }
-                    #(#generated)*
-                    #(#generated_checks)*
-                    #(#gq_writes)*
-                    Ok(())
+                    __result
                 }
             }
         }
@@ -409,10 +415,13 @@ impl<'p> Gen<'p> {
         let shape = match nd {
             0 | 1 => quote!(__flat),
             2 => quote!(
-                __flat.chunks(__dims[1].max(1)).take(__dims[0]).map(|c| c.to_vec()).collect()
+                (0..__dims[0])
+                    .map(|i| __flat[i * __dims[1]..(i + 1) * __dims[1]].to_vec())
+                    .collect()
             ),
             _ => unreachable!("checking limits containers to two levels"),
         };
+        let fty = self.field_type(id);
         let mut check = self.data_bounds(d, int);
         if let Some(c) = d.vector_constraint {
             let which = c.type_name();
@@ -423,7 +432,7 @@ impl<'p> Gen<'p> {
             });
         }
         quote! {
-            let #ident = {
+            let #ident: #fty = {
                 let __dims: [usize; #nd] = [#(#dims),*];
                 let __flat = #read;
                 #check
@@ -1208,9 +1217,10 @@ impl<'p> Gen<'p> {
             TExprKind::Binary(BinOp::Mul, a, b) if a.ty == Ty::Matrix => {
                 let m = self.container_place(a);
                 let mut prelude = Vec::new();
-                let (vpre, v) = self.materialize(b);
+                let kb = if b.ad { Kind::Var } else { Kind::Data };
+                let (vpre, v) = self.materialize_as(b, kb);
                 prelude.extend(vpre);
-                let (ka, kb) = (kind_of(&a.ty, a.ad), kind_of(&b.ty, b.ad));
+                let ka = kind_of(&a.ty, a.ad);
                 let x = convert(quote!(__a), ka, kind);
                 let y = if kind == Kind::Var && kb != Kind::Var {
                     quote!(__b)

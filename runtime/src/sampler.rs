@@ -384,8 +384,9 @@ impl Sampler {
     }
 }
 
-/// One draw's outputs into `row`. A rejection in generated quantities loses that draw's
-/// outputs (NaN), not the run.
+/// One draw's outputs into `row`. As in Stan, a rejection while writing them (in generated
+/// quantities, say) loses the outputs it had not written yet (the model leaves them NaN), not
+/// the run.
 fn write_row<M: Model>(
     model: &M,
     position: &[f64],
@@ -395,10 +396,7 @@ fn write_row<M: Model>(
 ) -> Result<(), Error> {
     match model.write_outputs(position, ws, rng, true, row) {
         Ok(()) => Ok(()),
-        Err(e) if e.is_recoverable() => {
-            row.fill(f64::NAN);
-            Ok(())
-        }
+        Err(e) if e.is_recoverable() => Ok(()),
         Err(e) => Err(Error::Model(e)),
     }
 }

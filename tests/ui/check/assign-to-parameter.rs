@@ -1,0 +1,9 @@
+tilde::model! {
+    struct M;
+    parameters { real mu; }
+    model {
+        mu = 1;
+    }
+}
+
+fn main() {}

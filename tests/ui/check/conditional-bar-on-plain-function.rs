@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    transformed data { real x = exp(1 | 2); }
+}
+
+fn main() {}

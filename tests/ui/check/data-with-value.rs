@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    data { int N = 3; }
+}
+
+fn main() {}

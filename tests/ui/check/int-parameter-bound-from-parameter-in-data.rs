@@ -1,0 +1,7 @@
+tilde::model! {
+    struct M;
+    data { real<lower=mu> y; }
+    parameters { real mu; }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    parameters { real target; }
+}
+
+fn main() {}

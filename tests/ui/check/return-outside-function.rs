@@ -1,0 +1,10 @@
+tilde::model! {
+    struct M;
+    parameters { real mu; }
+    model {
+        mu ~ normal(0, 1);
+        return;
+    }
+}
+
+fn main() {}

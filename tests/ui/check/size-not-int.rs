@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    data { real N; vector[N] y; }
+}
+
+fn main() {}

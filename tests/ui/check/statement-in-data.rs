@@ -1,0 +1,9 @@
+tilde::model! {
+    struct M;
+    data {
+        int N;
+        print(N);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+tilde::model! {
+    struct M;
+    data { vector[3] v; }
+    transformed data { real x = v[1, 2]; }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+tilde::model! {
+    struct M;
+    parameters { real mu; }
+    model {
+        mu ~ normal(0, 1) T[0, ];
+    }
+}
+
+fn main() {}

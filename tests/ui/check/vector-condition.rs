@@ -1,0 +1,9 @@
+tilde::model! {
+    struct M;
+    data { vector[2] v; }
+    transformed data {
+        if (v) print("yes");
+    }
+}
+
+fn main() {}

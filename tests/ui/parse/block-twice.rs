@@ -1,0 +1,7 @@
+tilde::model! {
+    struct M;
+    data { int N; }
+    data { int K; }
+}
+
+fn main() {}

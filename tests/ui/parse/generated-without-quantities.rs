@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    generated values { }
+}
+
+fn main() {}

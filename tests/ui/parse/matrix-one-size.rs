@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    data { matrix[3] X; }
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+tilde::model! {
+    parameters { real mu; }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    transformed data { real x = "one"; }
+}
+
+fn main() {}

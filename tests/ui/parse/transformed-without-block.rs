@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    transformed model { }
+}
+
+fn main() {}
