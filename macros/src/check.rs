@@ -1035,7 +1035,13 @@ impl Checker {
         span: Span,
     ) -> TExpr {
         if conditional && sig.kind != FunKind::Density {
-            self.cx.error(span, format!("`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{name}` is not one"));
+            self.cx.error(
+                span,
+                format!(
+                    "`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{name}` is \
+                     not one"
+                ),
+            );
         }
         if args.len() != sig.params.len() {
             self.cx.error(
@@ -1065,7 +1071,13 @@ impl Checker {
                     BlockKind::TransformedData | BlockKind::GeneratedQuantities
                 ) || self.current.as_ref().is_some_and(|f| f.kind == FunKind::Rng);
                 if !allowed {
-                    self.cx.error(span, format!("`{name}` uses random numbers, which are only allowed in `transformed data`, `generated quantities` and `_rng` functions"));
+                    self.cx.error(
+                        span,
+                        format!(
+                            "`{name}` uses random numbers, which are only allowed in \
+                             `transformed data`, `generated quantities` and `_rng` functions"
+                        ),
+                    );
                 }
             }
             FunKind::Lp => {
@@ -1073,7 +1085,13 @@ impl Checker {
                     matches!(self.block, BlockKind::Model | BlockKind::TransformedParameters)
                         || self.current.as_ref().is_some_and(|f| f.kind == FunKind::Lp);
                 if !allowed {
-                    self.cx.error(span, format!("`{name}` changes `target`, which is only allowed in `model`, `transformed parameters` and `_lp` functions"));
+                    self.cx.error(
+                        span,
+                        format!(
+                            "`{name}` changes `target`, which is only allowed in `model`, \
+                             `transformed parameters` and `_lp` functions"
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -1248,7 +1266,13 @@ impl Checker {
         };
         let is_density = matches!(builtin, Builtin::Density { .. } | Builtin::Cdf { .. });
         if conditional && !is_density {
-            self.cx.error(span, format!("`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{fname}` is not one"));
+            self.cx.error(
+                span,
+                format!(
+                    "`|` may only follow the outcome of a `_lpdf`/`_lpmf` call, and `{fname}` is \
+                     not one"
+                ),
+            );
         }
         if is_density && !conditional && args.len() > 1 {
             self.cx.error(
@@ -1412,7 +1436,11 @@ impl Checker {
                     if !a.ty.is_scalar() {
                         self.cx.error(
                             a.span,
-                            format!("`{fname}` takes scalar arguments in Tilde (vectorised `_rng` is not supported yet), found `{}`", a.ty.describe()),
+                            format!(
+                                "`{fname}` takes scalar arguments in Tilde (vectorised `_rng` is \
+                                 not supported yet), found `{}`",
+                                a.ty.describe()
+                            ),
                         );
                         return err_expr(span);
                     }

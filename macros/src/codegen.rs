@@ -238,10 +238,13 @@ impl<'p> Gen<'p> {
             impl #name {
                 /// Builds the model from data in Stan's JSON format, checking every size and
                 /// constraint, and runs `transformed data`.
-                pub fn new(data: &#rt::data::DataSource) -> ::std::result::Result<Self, #rt::Error> {
+                pub fn new(
+                    data: &#rt::data::DataSource,
+                ) -> ::std::result::Result<Self, #rt::Error> {
                     #alias
                     let __src = data;
-                    let mut __tdata_rng = #rt::rng::chain_rng(0, 0, #rt::rng::Stream::TransformedData);
+                    let mut __tdata_rng =
+                        #rt::rng::chain_rng(0, 0, #rt::rng::Stream::TransformedData);
                     let __rng = &mut __tdata_rng;
                     #(#read_data)*
                     #(#tdata)*
@@ -292,7 +295,9 @@ impl<'p> Gen<'p> {
                     names
                 }
 
-                fn output_shapes(&self) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<usize>)> {
+                fn output_shapes(
+                    &self,
+                ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<usize>)> {
                     let __shape = || -> ::std::result::Result<_, #rt::ModelError> {
                         Ok(::std::vec![#(#shapes),*])
                     };
@@ -589,7 +594,8 @@ impl<'p> Gen<'p> {
         let one = |row: TokenStream| {
             quote! {
                 let __free = #rt::transform::#free(#row.len());
-                #rt::transform::#transform(&#theta[__pos..__pos + __free], &mut #row[..], #jacobian);
+                let __free_values = &#theta[__pos..__pos + __free];
+                #rt::transform::#transform(__free_values, &mut #row[..], #jacobian);
                 __pos += __free;
             }
         };
@@ -778,7 +784,8 @@ impl<'p> Gen<'p> {
                 }
             },
             _ => quote! {
-                #rt::ops::write_nested(out, &mut __out, &#place[..], #place.first().map_or(0, |r| r.len()));
+                let __cols = #place.first().map_or(0, |r| r.len());
+                #rt::ops::write_nested(out, &mut __out, &#place[..], __cols);
             },
         }
     }
@@ -868,11 +875,13 @@ impl<'p> Gen<'p> {
             }
             TStmt::Reject(args) => {
                 let build = self.message(args);
-                quote!({ #build return Err(::std::convert::Into::into(#rt::ModelError::recoverable(__msg))); })
+                let err = quote!(#rt::ModelError::recoverable(__msg));
+                quote!({ #build return Err(::std::convert::Into::into(#err)); })
             }
             TStmt::FatalError(args) => {
                 let build = self.message(args);
-                quote!({ #build return Err(::std::convert::Into::into(#rt::ModelError::fatal(__msg))); })
+                let err = quote!(#rt::ModelError::fatal(__msg));
+                quote!({ #build return Err(::std::convert::Into::into(#err)); })
             }
             TStmt::Assign { target, op, value } => self.assign(target, *op, value),
             TStmt::Call(e) => {
@@ -1362,7 +1371,9 @@ impl<'p> Gen<'p> {
                     dead_code,
                     clippy::all
                 )]
-                fn #ident<__S: #rt::Scalar>(#(#params),*) -> ::std::result::Result<#ret, #rt::ModelError> {
+                fn #ident<__S: #rt::Scalar>(
+                    #(#params),*
+                ) -> ::std::result::Result<#ret, #rt::ModelError> {
                     #(#body)*
                     #tail
                 }

@@ -48,7 +48,9 @@ pub fn expand(
             fn name(&self) -> &'static str { unreachable!() }
             fn dim(&self) -> usize { unreachable!() }
             fn output_names(&self) -> ::std::vec::Vec<::std::string::String> { unreachable!() }
-            fn output_shapes(&self) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<usize>)> {
+            fn output_shapes(
+                &self,
+            ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<usize>)> {
                 unreachable!()
             }
             fn new_workspace<__S: #rt::Scalar>(&self) -> Self::Workspace<__S> {}

@@ -16,7 +16,8 @@ const CORPUS: &[&str] = &[
      data { int N; matrix[N, 2] X; vector[N] y; array[N] int<lower=1, upper=2> g; }
      transformed data { real m = mean(y); int f = fib(5); }
      parameters { vector[2] beta; simplex[3] p; ordered[2] o; real<lower=-1, upper=1> r; }
-     model { y ~ normal(X * beta, 1); beta ~ my(0); chk_lp(r); target += normal_lpdf(y[2:3] | 0, 1);
+     model { y ~ normal(X * beta, 1); for (k in 1:2) beta[k] ~ my(0); chk_lp(r);
+       target += normal_lpdf(y[2:3] | 0, 1);
        for (n in 1:N) { if (g[n] == 1) continue; else y[n] ~ normal(beta[g[n]], 1); } }
      generated quantities { real d = normal_rng(0, 1); array[2, 2] real t; t[1, 1] = 1 ? 2 : 3;
        vector[N] s = shift(y, 1); real q = X[1] * beta; int k = size(y[:2]); }",

@@ -217,8 +217,8 @@ pub fn vector_constraint<T: Scalar>(which: &str, xs: &[T]) -> Result<(), String>
             }
         }
         "ordered" | "positive_ordered" => {
-            if which == "positive_ordered" && n > 0 && (v(0).is_nan() || v(0) <= 0.0) {
-                return Err(format!("element 1 is {}, but must be > 0", v(0)));
+            if which == "positive_ordered" && n > 0 && (v(0).is_nan() || v(0) < 0.0) {
+                return Err(format!("element 1 is {}, but must be >= 0", v(0)));
             }
             if let Some(k) =
                 (1..n).find(|&k| v(k).is_nan() || v(k - 1).is_nan() || v(k) <= v(k - 1))

@@ -64,8 +64,14 @@ macro_rules! suite {
             Posterior {
                 name: $name,
                 run: |db, sampler| {
-                    let data = db.data(data_name($name)).unwrap_or_else(|e| panic!("{}: {e}", $name));
-                    let model = models::$model::new(&data).unwrap_or_else(|e| panic!("{}: {e}", $name));
+                    let data = match db.data(data_name($name)) {
+                        Ok(data) => data,
+                        Err(e) => panic!("{}: {e}", $name),
+                    };
+                    let model = match models::$model::new(&data) {
+                        Ok(model) => model,
+                        Err(e) => panic!("{}: {e}", $name),
+                    };
                     harness::compare($name, &model, sampler)
                 },
                 settings: suite!(@settings $($settings)?),

@@ -86,7 +86,9 @@ pub fn check_constrained(
     let k = dims.last().copied().unwrap_or(0);
     for (row, chunk) in values.chunks(k.max(1)).enumerate() {
         if let Err(found) = validate(chunk) {
-            let error = DataError::new(DataErrorKind::Value, name, format!("a {type_name}"), found);
+            let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            let error =
+                DataError::new(DataErrorKind::Value, name, format!("{article} {type_name}"), found);
             return Err(if dims.len() > 1 { error.at(&[row + 1]) } else { error });
         }
     }

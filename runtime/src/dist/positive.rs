@@ -73,10 +73,17 @@ fn gamma_log_cdf_sum<S: Scalar>(
     for i in 0..n {
         let (yi, ai, bi) = (y.at(i), alpha.at(i), beta.at(i));
         let (a, b, x) = (ai.value(), bi.value(), yi.value().max(0.0));
+        // At the ends of the support the CDF is exactly 0 or 1, and the general formulas below
+        // would take logs of zero.
+        match (x == 0.0, x.is_infinite(), upper) {
+            (true, _, false) | (_, true, true) => return S::from_f64(f64::NEG_INFINITY),
+            (true, _, true) | (_, true, false) => continue,
+            _ => {}
+        }
         let p = |a: f64| {
             if upper { gamma_ur(a, b * x) } else { gamma_lr(a, b * x) }
         };
-        let f = p(a).ln();
+        let f = if !upper && b * x < 1e-2 { log_lower_gamma_series(a, b * x) } else { p(a).ln() };
         // d/dx of the regularised lower incomplete gamma at b*x is the gamma density; the
         // shape partial has no closed form and is a central difference.
         let dens = ((a - 1.0) * (b * x).ln() - b * x - crate::math::lgamma_f64(a) - f).exp();
@@ -86,6 +93,21 @@ fn gamma_log_cdf_sum<S: Scalar>(
         lp += lift(yi, f, sign * dens * b) + lift(bi, 0.0, sign * dens * x) + lift(ai, 0.0, da);
     }
     lp
+}
+
+/// log P(a, z), the regularised lower incomplete gamma function, for small z by its series
+/// z^a e^-z / Gamma(a + 1) * sum_k z^k / ((a + 1) ... (a + k)), which stays accurate where P
+/// itself underflows.
+fn log_lower_gamma_series(a: f64, z: f64) -> f64 {
+    let (mut term, mut sum) = (1.0, 1.0);
+    for k in 1..200 {
+        term *= z / (a + k as f64);
+        sum += term;
+        if term < sum * 1e-17 {
+            break;
+        }
+    }
+    a * z.ln() - z - crate::math::lgamma_f64(a + 1.0) + sum.ln()
 }
 
 fn gamma_cdf_checks<S: Scalar>(
