@@ -11,138 +11,24 @@ use tilde::gradient::{DualGradient, width_for};
 use tilde::reference::PosteriorDb;
 use tilde::{LogDensity, Model};
 
-tilde::model! {
-    /// posteriordb's eight_schools_noncentered.
-    pub struct EightSchoolsNoncentered;
+// The models are those of the posteriordb suite and of the peer benchmark, not copies of them.
+#[path = "../tests/posteriordb/models/eight_schools.rs"]
+#[allow(dead_code)]
+mod eight_schools;
+#[path = "../tests/posteriordb/models/kidiq.rs"]
+#[allow(dead_code)]
+mod kidiq;
+#[path = "../examples/peers/models.rs"]
+#[allow(dead_code)]
+mod peers;
+#[path = "../tests/posteriordb/models/time_series.rs"]
+#[allow(dead_code)]
+mod time_series;
 
-    data {
-        int<lower=0> J;
-        array[J] real y;
-        array[J] real<lower=0> sigma;
-    }
-    parameters {
-        real mu;
-        real<lower=0> tau;
-        vector[J] theta_trans;
-    }
-    transformed parameters {
-        vector[J] theta = theta_trans * tau + mu;
-    }
-    model {
-        theta_trans ~ normal(0, 1);
-        y ~ normal(theta, sigma);
-        mu ~ normal(0, 5);
-        tau ~ cauchy(0, 5);
-    }
-}
-
-tilde::model! {
-    /// posteriordb's arK: an autoregression of order K, conditional on the first K values.
-    pub struct ArK;
-
-    data {
-        int<lower=0> K;
-        int<lower=0> T;
-        array[T] real y;
-    }
-    parameters {
-        real alpha;
-        array[K] real beta;
-        real<lower=0> sigma;
-    }
-    model {
-        alpha ~ normal(0, 10);
-        beta ~ normal(0, 10);
-        sigma ~ cauchy(0, 2.5);
-        for (t in (K + 1):T) {
-            real mu = alpha;
-            for (k in 1:K) {
-                mu += beta[k] * y[t - k];
-            }
-            y[t] ~ normal(mu, sigma);
-        }
-    }
-}
-
-tilde::model! {
-    /// posteriordb's kidiq-kidscore_momhs: test score on the mother's high school degree.
-    pub struct KidscoreMomhs;
-
-    data {
-        int<lower=0> N;
-        vector<lower=0, upper=200>[N] kid_score;
-        vector<lower=0, upper=1>[N] mom_hs;
-    }
-    parameters {
-        vector[2] beta;
-        real<lower=0> sigma;
-    }
-    model {
-        sigma ~ cauchy(0, 2.5);
-        kid_score ~ normal(beta[1] + beta[2] * mom_hs, sigma);
-    }
-}
-
-tilde::model! {
-    /// The logistic regression of the peer benchmark (`shared/bench/MODELS.md`), with the rows
-    /// of X as vectors since `model!` has no matrices yet.
-    pub struct Logistic;
-
-    data {
-        int<lower=0> N;
-        int<lower=0> K;
-        array[N] vector[K] X;
-        array[N] int<lower=0, upper=1> y;
-    }
-    parameters {
-        real alpha;
-        vector[K] beta;
-    }
-    model {
-        vector[N] eta;
-        for (n in 1:N) {
-            eta[n] = alpha + dot_product(X[n], beta);
-        }
-        alpha ~ normal(0, 5);
-        beta ~ normal(0, 2.5);
-        y ~ bernoulli_logit(eta);
-    }
-}
-
-tilde::model! {
-    /// The non-centred varying-intercept model of the peer benchmark.
-    pub struct Hier;
-
-    data {
-        int<lower=0> N;
-        int<lower=1> J;
-        array[N] int<lower=1, upper=J> group;
-        array[N] real x;
-        array[N] real y;
-    }
-    parameters {
-        real mu_a;
-        real<lower=0> sigma_a;
-        vector[J] a_raw;
-        real b;
-        real<lower=0> sigma_y;
-    }
-    transformed parameters {
-        vector[J] a = mu_a + sigma_a * a_raw;
-    }
-    model {
-        vector[N] mu;
-        for (n in 1:N) {
-            mu[n] = a[group[n]] + b * x[n];
-        }
-        mu_a ~ normal(0, 10);
-        sigma_a ~ normal(0, 5);
-        a_raw ~ std_normal();
-        b ~ normal(0, 10);
-        sigma_y ~ normal(0, 5);
-        y ~ normal(mu, sigma_y);
-    }
-}
+use eight_schools::EightSchoolsNoncentered;
+use kidiq::KidscoreMomhs;
+use peers::{Hier, Logistic};
+use time_series::ArK;
 
 /// The models of the list that `model!` cannot express yet, and what they lack.
 const NOT_YET_EXPRESSIBLE: [(&str, &str); 5] = [
