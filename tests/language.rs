@@ -449,6 +449,7 @@ tilde::model! {
         real p = pow(2, 10);
         real tiny = 10^-2;
         real dot = [1, 2] * transpose([3, 4]);
+        print("ones: ", rep_vector(1, 2));
     }
 }
 

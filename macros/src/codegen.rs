@@ -1152,18 +1152,7 @@ impl<'p> Gen<'p> {
 
     /// Evaluates a one-level container expression into a new `Vec`.
     fn materialize(&mut self, e: &TExpr) -> (Vec<TokenStream>, TokenStream) {
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }) {
-            let p = self.container_place(e);
-            return (Vec::new(), quote!(#p));
-        }
-        let plan = self.plan(e);
-        let st = scalar_type(plan.kind);
-        let elem = &plan.elem;
-        let n = plan.len.clone().unwrap_or_else(|| quote!(1usize));
-        let mut pre = plan.prelude;
-        let h = self.fresh("mat");
-        pre.push(quote!(let #h: ::std::vec::Vec<#st> = (0..#n).map(|__i| #elem).collect();));
-        (pre, quote!(#h))
+        self.materialize_as(e, kind_of(&e.ty, e.ad))
     }
 
     /// Plans an elementwise evaluation of `e`.
