@@ -9,6 +9,7 @@ use criterion::{Criterion, black_box};
 use std::path::{Path, PathBuf};
 use tilde::gradient::{DualGradient, width_for};
 use tilde::reference::PosteriorDb;
+use tilde::reverse::ReverseGradient;
 use tilde::{LogDensity, Model};
 
 // The models are those of the posteriordb suite and of the peer benchmark, not copies of them.
@@ -62,6 +63,10 @@ fn bench_model<M: Model>(c: &mut Criterion, posterior: &str, model: &M) {
     bench_width::<M, 4>(&mut group, model, &x, &mut grad);
     bench_width::<M, 8>(&mut group, model, &x, &mut grad);
     bench_width::<M, 16>(&mut group, model, &x, &mut grad);
+    let mut reverse = ReverseGradient::new(model);
+    group.bench_function("gradient_reverse", |b| {
+        b.iter(|| reverse.logp_and_grad(black_box(&x), &mut grad).unwrap());
+    });
     group.finish();
 }
 

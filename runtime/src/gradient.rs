@@ -1,12 +1,42 @@
-//! Gradients of a model's log density by forward-mode dual numbers.
+//! Gradients of a model's log density: forward-mode dual numbers, and the choice between them
+//! and the reverse-mode tape of [`crate::reverse`].
 //!
-//! Each pass seeds `W` directions at once with `num-dual`'s `DualSVec64<W>`, so a model of
+//! Each dual pass seeds `W` directions at once with `num-dual`'s `DualSVec64<W>`, so a model of
 //! dimension `d` costs `ceil(d / W)` passes. [`DualGradient`] has its width fixed at compile
-//! time; [`GradientEvaluator`], which the sampler uses, picks one of a few widths from the
-//! dimension. All buffers are allocated when an evaluator is made.
+//! time. [`GradientEvaluator`], which the sampler uses, picks reverse mode or duals of a few
+//! widths from the dimension ([`Method::for_dim`]). All buffers are allocated when an
+//! evaluator is made.
 
 use crate::model::{LogDensity, Model, ModelError};
+use crate::reverse::ReverseGradient;
 use num_dual::DualSVec64;
+
+/// How a gradient is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Forward-mode dual numbers with `width` directions per pass.
+    Dual {
+        /// Directions per pass: 4 or 8.
+        width: usize,
+    },
+    /// The reverse-mode tape: one recorded evaluation and one sweep back.
+    Reverse,
+}
+
+impl Method {
+    /// The faster method for a model of dimension `dim`, as measured by
+    /// `cargo bench --bench log_density`.
+    ///
+    /// A dual pass costs about a value evaluation plus its lanes' work, while the tape costs a
+    /// recording (a few times a value evaluation) and a sweep whatever the dimension. On the
+    /// benchmark models duals won only at dimension 3 and below, where one narrow pass does all
+    /// the work; reverse mode won from dimension 5 up. The choice depends on the dimension
+    /// alone, never on timings taken at run time, so that a seed gives the same draws on every
+    /// machine.
+    pub fn for_dim(dim: usize) -> Method {
+        if dim <= 4 { Method::Dual { width: width_for(dim) } } else { Method::Reverse }
+    }
+}
 
 /// The width [`GradientEvaluator`] uses for a model of dimension `dim`.
 ///
@@ -20,43 +50,55 @@ pub fn width_for(dim: usize) -> usize {
     if (5..=8).contains(&dim) { 8 } else { 4 }
 }
 
-/// Evaluates a model's log density and gradient on reused buffers, with the dual width chosen
-/// by [`width_for`] from the model's dimension.
+/// Evaluates a model's log density and gradient on reused buffers, by the method
+/// [`Method::for_dim`] picks for the model's dimension or by one chosen explicitly.
 pub struct GradientEvaluator<'m, M: Model> {
     passes: Passes<'m, M>,
 }
 
-/// The widths [`GradientEvaluator`] can pick; each is one more compilation of the model's log
+/// The methods [`GradientEvaluator`] can pick; each is one more compilation of the model's log
 /// density.
 enum Passes<'m, M: Model> {
     Four(DualGradient<'m, M, 4>),
     Eight(DualGradient<'m, M, 8>),
+    Reverse(ReverseGradient<'m, M>),
 }
 
-/// Forwards a call to the evaluator of whichever width was picked.
+/// Forwards a call to the evaluator of whichever method was picked.
 macro_rules! each_width {
     ($self:expr, $e:ident => $body:expr) => {
         match $self {
             Passes::Four($e) => $body,
             Passes::Eight($e) => $body,
+            Passes::Reverse($e) => $body,
         }
     };
 }
 
 impl<'m, M: Model> GradientEvaluator<'m, M> {
-    /// An evaluator for `model` with its buffers allocated, at the width
-    /// [`width_for`]`(model.dim())`.
+    /// An evaluator for `model` with its buffers allocated, by the method
+    /// [`Method::for_dim`]`(model.dim())`.
     pub fn new(model: &'m M) -> Self {
-        let passes = match width_for(model.dim()) {
-            8 => Passes::Eight(DualGradient::with_width(model)),
-            _ => Passes::Four(DualGradient::with_width(model)),
+        Self::with_method(model, Method::for_dim(model.dim()))
+    }
+
+    /// An evaluator for `model` by `method`; a dual width other than 8 means 4.
+    pub fn with_method(model: &'m M, method: Method) -> Self {
+        let passes = match method {
+            Method::Dual { width: 8 } => Passes::Eight(DualGradient::with_width(model)),
+            Method::Dual { .. } => Passes::Four(DualGradient::with_width(model)),
+            Method::Reverse => Passes::Reverse(ReverseGradient::new(model)),
         };
         GradientEvaluator { passes }
     }
 
-    /// The number of directions seeded per pass.
-    pub fn width(&self) -> usize {
-        each_width!(&self.passes, e => e.width())
+    /// The method in use.
+    pub fn method(&self) -> Method {
+        match &self.passes {
+            Passes::Four(_) => Method::Dual { width: 4 },
+            Passes::Eight(_) => Method::Dual { width: 8 },
+            Passes::Reverse(_) => Method::Reverse,
+        }
     }
 
     /// The model this evaluator belongs to.
@@ -243,8 +285,8 @@ mod tests {
     fn width_follows_the_dimension() {
         let widths: Vec<usize> = [1, 4, 5, 8, 9, 26, 89].iter().map(|&d| width_for(d)).collect();
         assert_eq!(widths, [4, 4, 8, 8, 4, 4, 4]);
-        assert_eq!(GradientEvaluator::new(&Quadratic(7)).width(), 8);
-        assert_eq!(GradientEvaluator::new(&Quadratic(10)).width(), 4);
+        assert_eq!(GradientEvaluator::new(&Quadratic(3)).method(), Method::Dual { width: 4 });
+        assert_eq!(GradientEvaluator::new(&Quadratic(5)).method(), Method::Reverse);
     }
 
     #[test]
@@ -252,8 +294,14 @@ mod tests {
         for dim in [1, 3, 7, 10, 17] {
             let model = Quadratic(dim);
             let x: Vec<f64> = (0..dim).map(|i| 0.3 * i as f64 - 0.7).collect();
-            let (lp, g) = gradient(&mut GradientEvaluator::new(&model), &x);
+            let dual = Method::Dual { width: width_for(dim) };
+            let (lp, g) = gradient(&mut GradientEvaluator::with_method(&model, dual), &x);
             let expected = by_hand(&x);
+            let (lp_rev, g_rev) = gradient(&mut GradientEvaluator::new(&model), &x);
+            assert_eq!(lp_rev.to_bits(), lp.to_bits(), "dim {dim}");
+            for (i, (a, b)) in g_rev.iter().zip(&expected).enumerate() {
+                assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "dim {dim}, d/dx{i}: {a} vs {b}");
+            }
             for (i, (a, b)) in g.iter().zip(&expected).enumerate() {
                 assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "dim {dim}, d/dx{i}: {a} vs {b}");
             }

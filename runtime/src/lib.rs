@@ -6,7 +6,7 @@
 //! - [`data`]: Stan's JSON data format, with errors that name the variable and index;
 //! - [`math`] and [`dist`]: functions and distributions, generic over [`Scalar`];
 //! - [`transform`]: constraining transforms and their log Jacobians;
-//! - [`gradient`]: gradients from dual numbers;
+//! - [`gradient`] and [`reverse`]: gradients from dual numbers and from a reverse-mode tape;
 //! - [`nuts`] and [`sampler`]: the No-U-Turn sampler with Stan's adaptation, on threads;
 //! - [`fit`], [`diagnostics`] and [`summary`]: draws, R-hat and ESS, and the summary table;
 //! - [`output`]: CmdStan CSV, JSON, trace and density plots, and the progress bar;
@@ -27,6 +27,7 @@ pub mod nuts;
 pub mod ops;
 pub mod output;
 pub mod reference;
+pub mod reverse;
 pub mod rng;
 pub mod sampler;
 pub mod scalar;

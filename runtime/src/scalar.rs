@@ -51,6 +51,34 @@ pub trait Scalar:
     /// derivative-carrying types: compute the value and derivative in `f64`, then call this.
     fn chain(self, f: f64, df: f64) -> Self;
 
+    /// The state of a value being built from its operands' partial derivatives: see
+    /// [`Scalar::partials_push`].
+    type Partials;
+
+    /// Whether vectorised functions should compute this type's derivatives from their
+    /// analytic partials ([`Scalar::partials_push`]) rather than by scalar arithmetic.
+    ///
+    /// True for the reverse tape, where it saves most of the recording, and for `f64`, where
+    /// it is the same arithmetic without the overhead. False for dual numbers: they take the
+    /// chain rule through every scalar operation, which keeps them an independent oracle for
+    /// the hand-derived partials.
+    const PARTIALS: bool;
+
+    /// Starts a value whose derivatives are given operand by operand.
+    ///
+    /// A vectorised function that knows its partial derivatives computes its value in `f64`,
+    /// passes each operand with its partial derivative to [`Scalar::partials_push`] and ends
+    /// with [`Scalar::partials_finish`]. Dual numbers sum the terms as they come; the reverse
+    /// tape records one node with all the operands as parents, instead of a graph of scalar
+    /// operations. Operands may themselves be computed between the pushes.
+    fn partials_new() -> Self::Partials;
+
+    /// Adds `d * (derivative of x)` to the value being built.
+    fn partials_push(p: &mut Self::Partials, x: Self, d: f64);
+
+    /// The value `value` with the derivatives pushed into `p`.
+    fn partials_finish(p: Self::Partials, value: f64) -> Self;
+
     /// `e^x`.
     fn exp(self) -> Self;
     /// Natural logarithm.
@@ -145,6 +173,28 @@ where
             return d * f64::MAX.copysign(df) * f64::MAX + f;
         }
         d * df + f
+    }
+
+    type Partials = T;
+
+    const PARTIALS: bool = T::NDERIV == 0;
+
+    #[inline]
+    fn partials_new() -> T {
+        T::from(0.0)
+    }
+
+    #[inline]
+    fn partials_push(p: &mut T, x: T, d: f64) {
+        // Plain f64 has no derivative to carry.
+        if T::NDERIV > 0 {
+            *p += x.chain(0.0, d);
+        }
+    }
+
+    #[inline]
+    fn partials_finish(p: T, value: f64) -> T {
+        if T::NDERIV > 0 { p + value } else { T::from(value) }
     }
 
     #[inline]

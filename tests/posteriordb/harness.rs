@@ -6,7 +6,8 @@
 //! thousand runs of the whole suite (a Bonferroni bound over every reference parameter of
 //! every posterior in the folder).
 
-use tilde::Model;
+use tilde::gradient::{DualGradient, GradientEvaluator, Method};
+use tilde::{LogDensity, Model};
 use tilde::diagnostics;
 use tilde::reference::{ParamStats, PosteriorDb};
 use tilde::sampler::Sampler;
@@ -175,4 +176,53 @@ pub fn assert_matches(report: &Report) {
         failures.len(),
         report.comparisons.len()
     );
+}
+
+/// Compares the sampler's reverse-mode gradient with the dual-number gradient, the oracle, at a
+/// few points of the unconstrained space; returns one line per disagreement.
+///
+/// The points are fixed (a small deterministic sequence in (-2, 2), Stan's initialisation box),
+/// so a failure reproduces. Both methods must agree on whether the density is finite there, and
+/// each partial derivative must match to a relative 1e-9.
+pub fn gradient_disagreements<M: Model>(posterior: &str, model: &M) -> Vec<String> {
+    let dim = model.dim();
+    let mut reverse = GradientEvaluator::with_method(model, Method::Reverse);
+    let mut dual = DualGradient::<M, 4>::with_width(model);
+    let (mut g_rev, mut g_dual) = (vec![0.0; dim], vec![0.0; dim]);
+    let mut failures = Vec::new();
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut compared = 0;
+    for point in 0..4 {
+        let x: Vec<f64> = (0..dim)
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
+            })
+            .collect();
+        let lp_rev = reverse.logp_and_grad(&x, &mut g_rev);
+        let lp_dual = dual.logp_and_grad(&x, &mut g_dual);
+        match (lp_rev, lp_dual) {
+            (Ok(a), Ok(b)) => {
+                compared += 1;
+                if (a - b).abs() > 1e-12 * a.abs().max(1.0) {
+                    failures.push(format!("{posterior} point {point}: lp {a} vs {b}"));
+                }
+                for (i, (r, d)) in g_rev.iter().zip(&g_dual).enumerate() {
+                    if !((r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0)) {
+                        failures.push(format!("{posterior} point {point}: d/dx[{i}] {r} vs {d}"));
+                    }
+                }
+            }
+            (Err(a), Err(b)) if a.message == b.message => {}
+            (a, b) => failures.push(format!(
+                "{posterior} point {point}: reverse {:?}, dual {:?}",
+                a.map_err(|e| e.message),
+                b.map_err(|e| e.message)
+            )),
+        }
+    }
+    if compared == 0 {
+        failures.push(format!("{posterior}: no point had a finite density to compare at"));
+    }
+    failures
 }

@@ -22,3 +22,13 @@ fn eight_schools_without_jacobian_is_detected() {
     println!("{report}");
     assert!(!report.failures().is_empty(), "dropping the Jacobian went unnoticed:\n{report}");
 }
+
+/// The reverse-mode gradient, which the sampler uses from dimension 5 up, against the dual
+/// numbers on every posterior of the suite.
+#[test]
+fn reverse_gradients_match_dual_numbers_on_every_posterior() {
+    let db = harness::db();
+    let failures: Vec<String> =
+        suite::POSTERIORS.iter().flat_map(|p| (p.gradients)(&db)).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

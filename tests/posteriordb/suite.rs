@@ -32,6 +32,8 @@ pub struct Posterior {
     run: fn(&PosteriorDb, &Sampler) -> Report,
     /// The sampler settings beyond Stan's defaults.
     settings: fn(Sampler) -> Sampler,
+    /// Builds the model and compares its reverse-mode gradient with the dual-number one.
+    pub gradients: fn(&PosteriorDb) -> Vec<String>,
 }
 
 /// The data set's name: the part of a posterior's name before the first `-`.
@@ -75,6 +77,11 @@ macro_rules! suite {
                     harness::compare($name, &model, sampler)
                 },
                 settings: suite!(@settings $($settings)?),
+                gradients: |db| {
+                    let data = db.data(data_name($name)).expect($name);
+                    let model = models::$model::new(&data).expect($name);
+                    harness::gradient_disagreements($name, &model)
+                },
             },
         )*];
 

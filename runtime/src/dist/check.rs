@@ -102,6 +102,21 @@ pub(crate) fn nonnegative_int(f: &str, name: &str, x: &impl IntArg) -> Result<()
     each_int(f, name, x, "nonnegative", |v| v >= 0)
 }
 
+/// Checks element `i` of an argument whose value `v` a single-pass loop has already computed;
+/// `container` says whether the argument has elements, so that the message shows the index.
+#[inline]
+pub(crate) fn element(
+    function: &str,
+    name: &str,
+    container: bool,
+    i: usize,
+    v: f64,
+    rule: &str,
+    ok: bool,
+) -> Result<(), ModelError> {
+    if ok { Ok(()) } else { Err(fail(function, name, container.then_some(i), show(v), rule)) }
+}
+
 /// Checks an `f64` argument of an `_rng` function.
 pub(crate) fn scalar(
     function: &str,

@@ -4,6 +4,8 @@
 //! distributions").
 
 use super::check::{self, is_const};
+use crate::math::logexp::{inv_logit_f64, log1p_exp_f64};
+use crate::math::partials::Terms;
 use crate::math::{
     Arg, IntArg, common_len, lchoose_f64, lgamma_f64, lgamma_shift_excess, log_inv_logit,
     log1m_inv_logit, log1p_exp,
@@ -57,6 +59,9 @@ pub fn poisson_log_lpmf<const PROPTO: bool, S: Scalar>(
     n: impl IntArg,
     alpha: impl Arg<S>,
 ) -> Result<S, ModelError> {
+    if S::PARTIALS {
+        return poisson_log_lpmf_analytic::<PROPTO, S>(n, alpha);
+    }
     const F: &str = "poisson_log_lpmf";
     let len = common_len(F, &[("n", n.len()), ("alpha", alpha.len())])?;
     check::nonnegative_int(F, "Random variable", &n)?;
@@ -82,6 +87,43 @@ pub fn poisson_log_lpmf<const PROPTO: bool, S: Scalar>(
         }
     }
     Ok(lp)
+}
+
+/// `poisson_log_lpmf` from the analytic partial derivatives (see [`Scalar::PARTIALS`]).
+fn poisson_log_lpmf_analytic<const PROPTO: bool, S: Scalar>(
+    n: impl IntArg,
+    alpha: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "poisson_log_lpmf";
+    let len = common_len(F, &[("n", n.len()), ("alpha", alpha.len())])?;
+    check::nonnegative_int(F, "Random variable", &n)?;
+    check::not_nan(F, "Log rate parameter", &alpha)?;
+    for i in 0..len {
+        let a = alpha.value_at(i);
+        if a == f64::INFINITY || (a == f64::NEG_INFINITY && n.int_at(i) > 0) {
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+    }
+    if PROPTO && is_const(&alpha) {
+        return Ok(S::zero());
+    }
+    let mut terms = Terms::<S, 1>::new();
+    let mut lp = 0.0;
+    for i in 0..len {
+        let (k, a) = (n.int_at(i), alpha.at(i));
+        let av = a.value();
+        if av == f64::NEG_INFINITY {
+            continue;
+        }
+        let rate = av.exp();
+        lp += av * k as f64 - rate;
+        if !PROPTO {
+            lp -= log_factorial(k);
+        }
+        terms.push(0, &alpha, a, k as f64 - rate);
+    }
+    terms.finish_arg(0, &alpha);
+    Ok(terms.finish(lp))
 }
 
 fn poisson_rate_f64(f: &str, lambda: f64) -> Result<(), ModelError> {
@@ -223,6 +265,9 @@ pub fn bernoulli_logit_lpmf<const PROPTO: bool, S: Scalar>(
     n: impl IntArg,
     alpha: impl Arg<S>,
 ) -> Result<S, ModelError> {
+    if S::PARTIALS {
+        return bernoulli_logit_lpmf_analytic::<PROPTO, S>(n, alpha);
+    }
     const F: &str = "bernoulli_logit_lpmf";
     let len = common_len(F, &[("n", n.len()), ("alpha", alpha.len())])?;
     check::each_int(F, "n", &n, "in the interval [0, 1]", |k| k == 0 || k == 1)?;
@@ -234,6 +279,33 @@ pub fn bernoulli_logit_lpmf<const PROPTO: bool, S: Scalar>(
         let a = alpha.at(i);
         lp + if n.int_at(i) == 1 { log_inv_logit(a) } else { log1m_inv_logit(a) }
     }))
+}
+
+/// `bernoulli_logit_lpmf` from the analytic partial derivatives (see [`Scalar::PARTIALS`]).
+fn bernoulli_logit_lpmf_analytic<const PROPTO: bool, S: Scalar>(
+    n: impl IntArg,
+    alpha: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "bernoulli_logit_lpmf";
+    let len = common_len(F, &[("n", n.len()), ("alpha", alpha.len())])?;
+    check::each_int(F, "n", &n, "in the interval [0, 1]", |k| k == 0 || k == 1)?;
+    check::not_nan(F, "Logit transformed probability parameter", &alpha)?;
+    if PROPTO && is_const(&alpha) {
+        return Ok(S::zero());
+    }
+    let mut terms = Terms::<S, 1>::new();
+    let mut lp = 0.0;
+    for i in 0..len {
+        let a = alpha.at(i);
+        // ln inv_logit(s a) with s = +1 for a success and -1 for a failure; its derivative in
+        // a is s inv_logit(-s a).
+        let sign = if n.int_at(i) == 1 { 1.0 } else { -1.0 };
+        let sa = sign * a.value();
+        lp -= log1p_exp_f64(-sa);
+        terms.push(0, &alpha, a, sign * inv_logit_f64(-sa));
+    }
+    terms.finish_arg(0, &alpha);
+    Ok(terms.finish(lp))
 }
 
 /// A Bernoulli draw with probability `theta`.

@@ -2,6 +2,7 @@
 //! and logistic (Stan functions reference, "Unbounded continuous distributions").
 
 use super::check::{self, is_const};
+use crate::math::partials::Terms;
 use crate::math::{Arg, HALF_LN_2PI, common_len, lgamma_shift_excess, lift, log1p_exp};
 use crate::model::ModelError;
 use crate::rng::ChainRng;
@@ -36,6 +37,9 @@ pub fn cauchy_lpdf<const PROPTO: bool, S: Scalar>(
     mu: impl Arg<S>,
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
+    if S::PARTIALS {
+        return cauchy_lpdf_analytic::<PROPTO, S>(y, mu, sigma);
+    }
     let n = location_scale("cauchy_lpdf", &y, &mu, &sigma)?;
     if PROPTO && is_const(&y) && is_const(&mu) && is_const(&sigma) {
         return Ok(S::zero());
@@ -54,6 +58,43 @@ pub fn cauchy_lpdf<const PROPTO: bool, S: Scalar>(
         lp -= PI.ln() * n as f64;
     }
     Ok(lp)
+}
+
+/// `cauchy_lpdf` from the analytic partial derivatives (see [`Scalar::PARTIALS`]).
+fn cauchy_lpdf_analytic<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = location_scale("cauchy_lpdf", &y, &mu, &sigma)?;
+    if PROPTO && is_const(&y) && is_const(&mu) && is_const(&sigma) {
+        return Ok(S::zero());
+    }
+    let log_sigma = !PROPTO || !is_const(&sigma);
+    let mut terms = Terms::<S, 3>::new();
+    let mut lp = 0.0;
+    for i in 0..n {
+        let (ys, ms, ss) = (y.at(i), mu.at(i), sigma.at(i));
+        let sv = ss.value();
+        let inv = 1.0 / sv;
+        let z = (ys.value() - ms.value()) * inv;
+        lp -= (z * z).ln_1p();
+        if log_sigma {
+            lp -= sv.ln();
+        }
+        // d/dz of -ln(1 + z^2) is -2z / (1 + z^2); z moves with y / sigma and -mu / sigma.
+        let dz = -2.0 * z / (1.0 + z * z) * inv;
+        terms.push(0, &y, ys, dz);
+        terms.push(1, &mu, ms, -dz);
+        terms.push(2, &sigma, ss, -dz * z - inv);
+    }
+    if !PROPTO {
+        lp -= PI.ln() * n as f64;
+    }
+    terms.finish_arg(0, &y);
+    terms.finish_arg(1, &mu);
+    terms.finish_arg(2, &sigma);
+    Ok(terms.finish(lp))
 }
 
 /// `ln(atan2(1, -z) / pi)`, the log of the Cauchy CDF, with its derivative in `z`.

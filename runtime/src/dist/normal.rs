@@ -2,6 +2,7 @@
 //! "Unbounded continuous distributions" and "Positive continuous distributions").
 
 use super::check::{self, is_const};
+use crate::math::partials::Terms;
 use crate::math::{Arg, HALF_LN_2PI, common_len, lift, log_phi, phi_f64, std_normal_pdf_f64};
 use crate::model::ModelError;
 use crate::rng::ChainRng;
@@ -14,6 +15,9 @@ pub fn normal_lpdf<const PROPTO: bool, S: Scalar>(
     mu: impl Arg<S>,
     sigma: impl Arg<S>,
 ) -> Result<S, ModelError> {
+    if S::PARTIALS {
+        return normal_lpdf_analytic::<PROPTO, S>(y, mu, sigma);
+    }
     const F: &str = "normal_lpdf";
     let n = common_len(F, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
     check::not_nan(F, "Random variable", &y)?;
@@ -36,6 +40,55 @@ pub fn normal_lpdf<const PROPTO: bool, S: Scalar>(
         lp -= HALF_LN_2PI * n as f64;
     }
     Ok(lp)
+}
+
+/// `normal_lpdf` from the analytic partial derivatives (see [`Scalar::PARTIALS`]).
+///
+/// One pass over the elements computes the value and the partial derivatives in `f64`, and
+/// checks the arguments as it goes, so that a lazily evaluated argument is evaluated once.
+fn normal_lpdf_analytic<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "normal_lpdf";
+    let n = common_len(F, &[("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len())])?;
+    let all_const = is_const(&y) && is_const(&mu) && is_const(&sigma);
+    let log_sigma = !PROPTO || !is_const(&sigma);
+    let (y_many, mu_many, sigma_many) =
+        (y.len().is_some(), mu.len().is_some(), sigma.len().is_some());
+    let mut terms = Terms::<S, 3>::new();
+    let mut lp = 0.0;
+    for i in 0..n {
+        let (ys, ms, ss) = (y.at(i), mu.at(i), sigma.at(i));
+        let (yv, mv, sv) = (ys.value(), ms.value(), ss.value());
+        check::element(F, "Random variable", y_many, i, yv, "not nan", !yv.is_nan())?;
+        check::element(F, "Location parameter", mu_many, i, mv, "finite", mv.is_finite())?;
+        check::element(F, "Scale parameter", sigma_many, i, sv, "positive", sv > 0.0)?;
+        if PROPTO && all_const {
+            continue;
+        }
+        let inv = 1.0 / sv;
+        let z = (yv - mv) * inv;
+        lp -= 0.5 * z * z;
+        if log_sigma {
+            lp -= sv.ln();
+        }
+        let dz = z * inv;
+        terms.push(0, &y, ys, -dz);
+        terms.push(1, &mu, ms, dz);
+        terms.push(2, &sigma, ss, z * dz - inv);
+    }
+    if PROPTO && all_const {
+        return Ok(S::zero());
+    }
+    if !PROPTO {
+        lp -= HALF_LN_2PI * n as f64;
+    }
+    terms.finish_arg(0, &y);
+    terms.finish_arg(1, &mu);
+    terms.finish_arg(2, &sigma);
+    Ok(terms.finish(lp))
 }
 
 fn normal_z<S: Scalar>(
@@ -108,6 +161,21 @@ pub fn std_normal_lpdf<const PROPTO: bool, S: Scalar>(y: impl Arg<S>) -> Result<
         return Ok(S::zero());
     }
     let n = y.len().unwrap_or(1);
+    if S::PARTIALS {
+        let mut terms = Terms::<S, 1>::new();
+        let mut lp = 0.0;
+        for i in 0..n {
+            let ys = y.at(i);
+            let v = ys.value();
+            lp -= 0.5 * v * v;
+            terms.push(0, &y, ys, -v);
+        }
+        if !PROPTO {
+            lp -= HALF_LN_2PI * n as f64;
+        }
+        terms.finish_arg(0, &y);
+        return Ok(terms.finish(lp));
+    }
     let mut lp = (0..n).fold(S::zero(), |lp, i| {
         let v = y.at(i);
         lp - v * v * 0.5

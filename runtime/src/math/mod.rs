@@ -3,7 +3,8 @@
 
 pub mod args;
 mod basic;
-mod logexp;
+pub(crate) mod logexp;
+pub(crate) mod partials;
 mod reduce;
 mod special;
 
