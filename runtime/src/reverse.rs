@@ -179,9 +179,7 @@ impl Rev {
             (true, true) => Rev::constant(value),
             (false, true) => Rev::unary(a, value, da),
             (true, false) => Rev::unary(b, value, db),
-            (false, false) => {
-                with_tape(|t| t.push(Node { a: a.node, b: b.node, da, db }, value))
-            }
+            (false, false) => with_tape(|t| t.push(Node { a: a.node, b: b.node, da, db }, value)),
         }
     }
 
@@ -438,6 +436,26 @@ impl Scalar for Rev {
     }
 }
 
+/// The capacities of this thread's tape (nodes, many-parent edges): what it keeps between
+/// calls, and what an evaluation of the same function reuses instead of allocating.
+pub fn tape_capacity() -> (usize, usize) {
+    with_tape(|t| t.capacity())
+}
+
+/// The value and gradient of `f` at `x` in reverse mode, on this thread's tape.
+///
+/// For functions outside a [`Model`]; it allocates the inputs, so the sampler's path is
+/// [`ReverseGradient`] instead.
+pub fn gradient(f: impl FnOnce(&[Rev]) -> Rev, x: &[f64], grad: &mut [f64]) -> f64 {
+    let inputs: Vec<Rev> = with_tape(|t| {
+        t.clear();
+        x.iter().map(|&xi| t.input(xi)).collect()
+    });
+    let out = f(&inputs);
+    with_tape(|t| t.sweep(out, grad));
+    out.value
+}
+
 /// Evaluates a model's log density and gradient in reverse mode, on buffers and a tape that
 /// are reused from one call to the next.
 pub struct ReverseGradient<'m, M: Model> {
@@ -479,11 +497,6 @@ impl<'m, M: Model> ReverseGradient<'m, M> {
     pub fn value_workspace(&mut self) -> &mut M::Workspace<f64> {
         &mut self.ws_value
     }
-
-    /// The capacities of this thread's tape (nodes, edges): what it keeps between calls.
-    pub fn tape_capacity() -> (usize, usize) {
-        with_tape(|t| t.capacity())
-    }
 }
 
 impl<M: Model> LogDensity for ReverseGradient<'_, M> {
@@ -514,14 +527,9 @@ mod tests {
 
     /// The gradient of `f` at `x` by reverse mode.
     fn gradient(f: impl Fn(&[Rev]) -> Rev, x: &[f64]) -> (f64, Vec<f64>) {
-        let inputs: Vec<Rev> = with_tape(|t| {
-            t.clear();
-            x.iter().map(|&xi| t.input(xi)).collect()
-        });
-        let out = f(&inputs);
         let mut g = vec![f64::NAN; x.len()];
-        with_tape(|t| t.sweep(out, &mut g));
-        (out.value, g)
+        let v = super::gradient(f, x, &mut g);
+        (v, g)
     }
 
     #[test]
@@ -550,9 +558,8 @@ mod tests {
 
     #[test]
     fn constants_are_not_recorded_and_unused_inputs_get_zero() {
-        let (v, g) = gradient(|x| (x[1] + 1.0) * Rev::constant(2.0) + Rev::constant(5.0).exp(), &[
-            7.0, 1.0,
-        ]);
+        let (v, g) =
+            gradient(|x| (x[1] + 1.0) * Rev::constant(2.0) + Rev::constant(5.0).exp(), &[7.0, 1.0]);
         assert!((v - (4.0 + 5f64.exp())).abs() < 1e-12);
         assert_eq!(g, [0.0, 2.0]);
         let (_, g) = gradient(|_| Rev::constant(1.0), &[1.0, 2.0]);
@@ -561,9 +568,8 @@ mod tests {
 
     #[test]
     fn many_operand_nodes_apply_their_partials() {
-        let (v, g) = gradient(|x| Rev::from_partials(10.0, x, &[1.0, -2.0, 0.5]) * 2.0, &[
-            1.0, 2.0, 3.0,
-        ]);
+        let (v, g) =
+            gradient(|x| Rev::from_partials(10.0, x, &[1.0, -2.0, 0.5]) * 2.0, &[1.0, 2.0, 3.0]);
         assert_eq!(v, 20.0);
         assert_eq!(g, [2.0, -4.0, 1.0]);
     }

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
-use crate::gradient::GradientEvaluator;
+use crate::gradient::{GradientEvaluator, Method};
 use crate::model::Model;
 use crate::nuts::{Chain, Settings};
 use crate::output::progress::{self, Counters, Totals};
@@ -33,6 +33,7 @@ pub struct Sampler {
     inits: Vec<Vec<f64>>,
     save_warmup: bool,
     progress: bool,
+    gradient: Option<Method>,
 }
 
 impl Default for Sampler {
@@ -50,6 +51,7 @@ impl Default for Sampler {
             inits: Vec::new(),
             save_warmup: false,
             progress: true,
+            gradient: None,
         }
     }
 }
@@ -100,6 +102,14 @@ impl Sampler {
     /// every chain at the origin.
     pub fn init_radius(mut self, r: f64) -> Self {
         self.init_radius = r;
+        self
+    }
+
+    /// How gradients are computed. By default the model's dimension decides
+    /// ([`Method::for_dim`]); forcing dual numbers is useful to rule out the reverse-mode tape
+    /// when a gradient looks wrong. The draws depend on the method in the last bits.
+    pub fn gradient(mut self, method: Method) -> Self {
+        self.gradient = Some(method);
         self
     }
 
@@ -311,7 +321,8 @@ impl Sampler {
         let start = Instant::now();
         let mut rng = chain_rng(self.seed, chain, Stream::Sampler);
         let mut gq_rng = chain_rng(self.seed, chain, Stream::Generated);
-        let mut evaluator: GradientEvaluator<'_, M> = GradientEvaluator::new(model);
+        let method = self.gradient.unwrap_or_else(|| Method::for_dim(model.dim()));
+        let mut evaluator: GradientEvaluator<'_, M> = GradientEvaluator::with_method(model, method);
         let settings = Settings {
             num_warmup: self.warmup,
             max_depth: self.max_depth,

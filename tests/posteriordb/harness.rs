@@ -6,11 +6,11 @@
 //! thousand runs of the whole suite (a Bonferroni bound over every reference parameter of
 //! every posterior in the folder).
 
-use tilde::gradient::{DualGradient, GradientEvaluator, Method};
-use tilde::{LogDensity, Model};
 use tilde::diagnostics;
+use tilde::gradient::{DualGradient, GradientEvaluator, Method};
 use tilde::reference::{ParamStats, PosteriorDb};
 use tilde::sampler::Sampler;
+use tilde::{LogDensity, Model};
 
 /// The chance that a correct sampler fails somewhere in one run of the whole suite.
 const SUITE_FALSE_ALARM: f64 = 1e-3;
@@ -129,8 +129,16 @@ pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Repor
         .find(|p| p.name == posterior)
         .unwrap_or_else(|| panic!("{posterior} is not in posteriordb's index.json"));
     let names: Vec<&str> = entry.param_names.iter().map(String::as_str).collect();
-    let reference: Vec<ParamStats> =
-        db.reference_draws(posterior, &names).unwrap_or_else(|e| panic!("{e}"));
+    let reference: Vec<ParamStats> = if entry.has_draws {
+        db.reference_draws(posterior, &names).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        // Only the summary files exist: the reference means with their Monte Carlo errors.
+        let means = db.reference_means(posterior).unwrap_or_else(|e| panic!("{e}"));
+        means
+            .into_iter()
+            .map(|(name, mean, mcse, sd)| ParamStats { name, n: 0, mean, sd, mcse })
+            .collect()
+    };
     let start = std::time::Instant::now();
     let fit = sampler.sample(model).unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
     let wall = start.elapsed();

@@ -28,7 +28,6 @@ fn eight_schools_without_jacobian_is_detected() {
 #[test]
 fn reverse_gradients_match_dual_numbers_on_every_posterior() {
     let db = harness::db();
-    let failures: Vec<String> =
-        suite::POSTERIORS.iter().flat_map(|p| (p.gradients)(&db)).collect();
+    let failures: Vec<String> = suite::POSTERIORS.iter().flat_map(|p| (p.gradients)(&db)).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -149,4 +149,5 @@ suite! {
     hmm_example_hmm_example: "hmm_example-hmm_example" => HmmExample;
     bball_drive_event_1_hmm_drive_1: "bball_drive_event_1-hmm_drive_1" => HmmDrive1;
     bball_drive_event_0_hmm_drive_0: "bball_drive_event_0-hmm_drive_0" => HmmDrive0;
+    mcycle_gp_accel_gp: "mcycle_gp-accel_gp" => AccelGp;
 }
