@@ -4,10 +4,11 @@
 pub mod args;
 mod basic;
 mod logexp;
+pub mod matrix;
 mod reduce;
 mod special;
 
-pub use args::{Arg, Data, IntArg, Lazy, Var, common_len};
+pub use args::{Arg, AsRow, Data, IntArg, Lazy, MatArg, Var, common_len};
 pub use basic::*;
 pub use logexp::*;
 pub use reduce::*;
