@@ -14,7 +14,29 @@ pub struct DistSig {
     pub params: &'static [&'static str],
     pub rng: bool,
     pub cdfs: bool,
+    /// For a multivariate family, the shape of the outcome and of each parameter; `None` for
+    /// the families whose arguments are each a real or a container of reals.
+    pub shapes: Option<&'static [Shape]>,
 }
+
+/// What a multivariate family's argument must be.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Shape {
+    /// A `real`.
+    Real,
+    /// A `vector` or `row_vector`, or an array of them (one outcome per element).
+    Vectors,
+    /// A `matrix`.
+    Matrix,
+}
+
+/// The multivariate families whose arguments have shapes: outcome first, then parameters.
+const SHAPES: &[(&str, &[Shape])] = &[
+    ("multi_normal", &[Shape::Vectors, Shape::Vectors, Shape::Matrix]),
+    ("multi_normal_cholesky", &[Shape::Vectors, Shape::Vectors, Shape::Matrix]),
+    ("lkj_corr", &[Shape::Matrix, Shape::Real]),
+    ("lkj_corr_cholesky", &[Shape::Matrix, Shape::Real]),
+];
 
 impl DistSig {
     /// The parameter names as Stan writes them.
@@ -51,6 +73,10 @@ const DISTRIBUTIONS: &[(&str, bool, &[&str], bool, bool)] = &[
     ("uniform", false, &["alpha", "beta"], true, false),
     ("von_mises", false, &["mu", "kappa"], true, false),
     ("dirichlet", false, &["alpha"], false, false),
+    ("multi_normal", false, &["mu", "Sigma"], false, false),
+    ("multi_normal_cholesky", false, &["mu", "L"], false, false),
+    ("lkj_corr", false, &["eta"], false, false),
+    ("lkj_corr_cholesky", false, &["eta"], false, false),
     ("poisson", true, &["lambda"], true, false),
     ("poisson_log", true, &["alpha"], true, false),
     ("bernoulli", true, &["theta"], true, false),
@@ -64,10 +90,15 @@ const DISTRIBUTIONS: &[(&str, bool, &[&str], bool, bool)] = &[
 ];
 
 pub fn distribution(family: &str) -> Option<DistSig> {
-    DISTRIBUTIONS
-        .iter()
-        .find(|(name, ..)| *name == family)
-        .map(|&(_, discrete, params, rng, cdfs)| DistSig { discrete, params, rng, cdfs })
+    DISTRIBUTIONS.iter().find(|(name, ..)| *name == family).map(
+        |&(_, discrete, params, rng, cdfs)| DistSig {
+            discrete,
+            params,
+            rng,
+            cdfs,
+            shapes: SHAPES.iter().find(|(name, _)| *name == family).map(|(_, s)| *s),
+        },
+    )
 }
 
 /// The names of every distribution family, for the documentation test.
@@ -102,7 +133,31 @@ pub enum Builtin {
     },
     Size(&'static str),
     Rep(&'static str),
+    /// A matrix function; checking picks the runtime function from the argument types.
+    Matrix(&'static str),
 }
+
+/// The matrix functions, by Stan's name.
+const MATRIX_FUNCTIONS: &[&str] = &[
+    "cholesky_decompose",
+    "gp_exp_quad_cov",
+    "cov_exp_quad",
+    "add_diag",
+    "diag_matrix",
+    "diagonal",
+    "diag_pre_multiply",
+    "diag_post_multiply",
+    "identity_matrix",
+    "rep_matrix",
+    "crossprod",
+    "tcrossprod",
+    "multiply_lower_tri_self_transpose",
+    "mdivide_left_tri_low",
+    "mdivide_right_tri_low",
+    "log_determinant",
+    "to_vector",
+    "to_matrix",
+];
 
 const METHODS: &[&str] =
     &["exp", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "square"];
@@ -172,6 +227,9 @@ pub fn lookup_with_arity(name: &str, nargs: usize) -> Option<Builtin> {
     }
     if name == "transpose" {
         return Some(Builtin::Transpose);
+    }
+    if let Some(m) = MATRIX_FUNCTIONS.iter().find(|m| **m == name) {
+        return Some(Builtin::Matrix(m));
     }
     lookup(name)
 }
@@ -334,5 +392,17 @@ mod tests {
         }
         let section = &readme[start..end];
         assert!(!section.contains("wishart"), "README lists a family the checker rejects");
+    }
+
+    /// The README's list of functions names every matrix function the checker accepts.
+    #[test]
+    fn readme_lists_the_matrix_functions() {
+        let readme = include_str!("../../README.md");
+        let start =
+            readme.find("\n- **Functions**: elementwise").expect("the README lists functions");
+        let section = &readme[start..];
+        for name in MATRIX_FUNCTIONS {
+            assert!(section.contains(&format!("`{name}`")), "README does not list `{name}`");
+        }
     }
 }

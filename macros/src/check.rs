@@ -6,7 +6,7 @@
 //! and checking goes on so that one compile reports every independent mistake. Constructs that
 //! are valid Stan but not yet compiled by Tilde are reported as such.
 
-use crate::builtins::{self, Builtin};
+use crate::builtins::{self, Builtin, Shape};
 use crate::ir::*;
 use crate::syntax::{self, BaseType, BinOp, BlockKind, Expr, ExprKind, Stmt, UnOp};
 use proc_macro2::Span;
@@ -293,6 +293,7 @@ impl Checker {
         let sizes: Vec<TExpr> =
             ty.sizes.into_iter().map(|e| self.check_size_expr(e, data_only_sizes)).collect();
         let mut vector_constraint = None;
+        let mut matrix_constraint = None;
         let elem = match ty.base {
             BaseType::Int => Ty::Int,
             BaseType::Real => Ty::Real,
@@ -331,6 +332,36 @@ impl Checker {
                 Ty::Vector
             }
             BaseType::Matrix => Ty::Matrix,
+            BaseType::CholeskyFactorCorr
+            | BaseType::CholeskyFactorCov
+            | BaseType::CorrMatrix
+            | BaseType::CovMatrix => {
+                matrix_constraint = Some(match ty.base {
+                    BaseType::CholeskyFactorCorr => MatrixConstraint::CholeskyFactorCorr,
+                    BaseType::CholeskyFactorCov => MatrixConstraint::CholeskyFactorCov,
+                    BaseType::CorrMatrix => MatrixConstraint::CorrMatrix,
+                    _ => MatrixConstraint::CovMatrix,
+                });
+                if origin == Origin::Local {
+                    self.cx.error(
+                        ty.span,
+                        format!(
+                            "local variables cannot have the constrained type `{}`",
+                            ty.base.name()
+                        ),
+                    );
+                }
+                if !matches!(ty.constraint, syntax::Constraint::None) {
+                    self.cx.error(
+                        ty.span,
+                        format!(
+                            "`{}` cannot take bounds, an offset or a multiplier",
+                            ty.base.name()
+                        ),
+                    );
+                }
+                Ty::Matrix
+            }
             other => {
                 self.cx.error(
                     ty.span,
@@ -401,7 +432,15 @@ impl Checker {
             t
         });
         let var = self.declare(name, full, ad, origin)?;
-        Some(TDecl { var, vector_constraint, sizes: Sizes { array_dims, sizes }, constraint, init })
+        let square = matrix_constraint.is_some() && sizes.len() == 1;
+        Some(TDecl {
+            var,
+            vector_constraint,
+            matrix_constraint,
+            sizes: Sizes { array_dims, sizes, square },
+            constraint,
+            init,
+        })
     }
 
     fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
@@ -410,7 +449,7 @@ impl Checker {
         }
         if assignable(target, &value.ty) {
             let whole = matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..));
-            if target.levels() >= 2 && !whole {
+            if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
                     value.span,
                     format!(
@@ -461,7 +500,20 @@ impl Checker {
                         syntax::AssignOp::EltDiv => BinOp::EltDiv,
                         syntax::AssignOp::Set => unreachable!("handled above"),
                     };
+                    let matrix_product = target.ty.levels() == 2
+                        && matches!(bop, BinOp::Mul | BinOp::Div)
+                        && !value.ty.is_scalar();
                     match binary_type(bop, &target.ty, &value.ty) {
+                        Some(_) if matrix_product => self.cx.error(
+                            op_span,
+                            format!(
+                                "`{}=` with a `{}` on the right is not supported by Tilde yet: \
+                                 write `{name} = {name} {} ...`",
+                                bop.symbol(),
+                                value.ty.describe(),
+                                bop.symbol()
+                            ),
+                        ),
                         Some(t) if assignable(&target.ty, &t) => {}
                         _ => self.cx.error(
                             op_span,
@@ -766,6 +818,14 @@ impl Checker {
             );
             return None;
         }
+        if let Some(shapes) = sig.shapes {
+            let names = std::iter::once("the outcome").chain(sig.param_names());
+            let all = std::iter::once(outcome).chain(args);
+            for ((a, name), shape) in all.zip(names).zip(shapes) {
+                self.verify_shaped_arg(family, name, a, *shape);
+            }
+            return Some(DistCall { family: family.to_string(), suffix: "lpdf" });
+        }
         self.verify_dist_arg(family, "the outcome", outcome, sig.discrete);
         for (k, (a, name)) in args.iter().zip(sig.param_names()).enumerate() {
             self.verify_dist_arg(family, name, a, sig.int_param(k));
@@ -774,6 +834,24 @@ impl Checker {
             family: family.to_string(),
             suffix: if sig.discrete { "lpmf" } else { "lpdf" },
         })
+    }
+
+    fn verify_shaped_arg(&mut self, family: &str, what: &str, t: &TExpr, shape: Shape) {
+        let (leaf, arrays) = t.ty.strip_arrays();
+        let (ok, expected) = match shape {
+            Shape::Real => (t.ty.is_scalar(), "a `real`"),
+            Shape::Matrix => (t.ty == Ty::Matrix, "a `matrix`"),
+            Shape::Vectors => (
+                leaf.is_vector_like() && arrays <= 1,
+                "a `vector`, a `row_vector` or an array of them",
+            ),
+        };
+        if !ok && !t.ty.is_error() {
+            self.cx.error(
+                t.span,
+                format!("`{family}`: {what} must be {expected}, found `{}`", t.ty.describe()),
+            );
+        }
     }
 
     fn verify_dist_arg(&mut self, family: &str, what: &str, t: &TExpr, int_only: bool) {
@@ -823,7 +901,9 @@ impl Checker {
                 let ty = match (op, &t.ty) {
                     (_, Ty::Error) => Ty::Error,
                     (UnOp::Not, Ty::Int | Ty::Real) => Ty::Int,
-                    (UnOp::Neg | UnOp::Plus, ty) if ty.is_scalar() || ty.is_vector_like() => {
+                    (UnOp::Neg | UnOp::Plus, ty)
+                        if ty.is_scalar() || ty.is_vector_like() || *ty == Ty::Matrix =>
+                    {
                         ty.clone()
                     }
                     (_, other) => {
@@ -849,12 +929,16 @@ impl Checker {
                     Ty::Error
                 } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
                     t
-                } else if (a.ty == Ty::Matrix || b.ty == Ty::Matrix)
-                    || (a.ty.levels() + b.ty.levels() > 0
-                        && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
-                        && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
-                        && a.ty.strip_arrays().1 == 0
-                        && b.ty.strip_arrays().1 == 0)
+                } else if matches!(
+                    (op, &a.ty, &b.ty),
+                    (BinOp::Div, Ty::RowVector | Ty::Matrix, Ty::Matrix)
+                ) || (a.ty != Ty::Matrix
+                    && b.ty != Ty::Matrix
+                    && a.ty.levels() + b.ty.levels() > 0
+                    && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
+                    && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
+                    && a.ty.strip_arrays().1 == 0
+                    && b.ty.strip_arrays().1 == 0)
                 {
                     self.cx.error(
                         span,
@@ -1117,6 +1201,32 @@ impl Checker {
             self.cx.error(span, "indexing an expression is not supported by Tilde yet");
             return err_expr(span);
         }
+        // `m[:, j]` is column `j` of a matrix.
+        if base.ty == Ty::Matrix
+            && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
+        {
+            let Some(syntax::Index::Single(j)) = indices.into_iter().nth(1) else {
+                unreachable!("matched above")
+            };
+            let j = self.check_expr(j);
+            if j.ty.is_error() {
+                return err_expr(span);
+            }
+            if j.ty != Ty::Int {
+                self.cx.error(
+                    j.span,
+                    format!("an index must be an `int`, found `{}`", j.ty.describe()),
+                );
+                return err_expr(span);
+            }
+            let ad = base.ad;
+            return TExpr {
+                kind: TExprKind::MatrixFn("column", vec![base, j]),
+                ty: Ty::Vector,
+                ad,
+                span,
+            };
+        }
         // Leading single indices select an element; a final range or index array takes a part of
         // the one-level container that remains.
         let mut ty = base.ty.clone();
@@ -1310,6 +1420,7 @@ impl Checker {
                 let ty = match arg.ty {
                     Ty::Vector => Ty::RowVector,
                     Ty::RowVector => Ty::Vector,
+                    Ty::Matrix => Ty::Matrix,
                     _ => {
                         self.cx.error(
                             arg.span,
@@ -1459,6 +1570,19 @@ impl Checker {
                 }
                 TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty: Ty::Int, ad: false, span }
             }
+            Builtin::Matrix(stan_name) => match matrix_function(stan_name, &args) {
+                Ok((runtime, ty)) => {
+                    let ad = ad && ty.strip_arrays().0 != &Ty::Int;
+                    TExpr { kind: TExprKind::MatrixFn(runtime, args), ty, ad, span }
+                }
+                Err(expected) => {
+                    let found: Vec<String> =
+                        args.iter().map(|a| format!("`{}`", a.ty.describe())).collect();
+                    let found = if found.is_empty() { "none".into() } else { found.join(", ") };
+                    self.cx.error(span, format!("`{fname}` takes {expected}; found {found}"));
+                    err_expr(span)
+                }
+            },
             Builtin::Rep(kind) => {
                 if args.len() != 2 {
                     return arity_error(self, "2");
@@ -1544,6 +1668,15 @@ pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
                 (x, y) if scalar(x) && scalar(y) => Some(Real),
                 (Matrix, Vector) if op == BinOp::Mul => Some(Vector),
                 (RowVector, Vector) if op == BinOp::Mul => Some(Real),
+                (Matrix, Matrix) if op == BinOp::Mul => Some(Matrix),
+                (Vector, RowVector) if op == BinOp::Mul => Some(Matrix),
+                (RowVector, Matrix) if op == BinOp::Mul => Some(RowVector),
+                (Matrix, s) if scalar(s) => Some(Matrix),
+                (s, Matrix) if scalar(s) => (op != BinOp::Div).then_some(Matrix),
+                (Matrix, Matrix) => {
+                    matches!(op, BinOp::Add | BinOp::Sub | BinOp::EltMul | BinOp::EltDiv)
+                        .then_some(Matrix)
+                }
                 (v, s) if v.is_vector_like() && scalar(s) => {
                     // vector / scalar and vector * scalar are fine; so are the elementwise ops.
                     Some(v.clone())
@@ -1560,5 +1693,71 @@ pub fn binary_type(op: BinOp, a: &Ty, b: &Ty) -> Option<Ty> {
                 _ => None,
             }
         }
+    }
+}
+
+/// The runtime function and result type of the matrix function `name` on `args`, or what it
+/// takes, for the error.
+fn matrix_function(name: &str, args: &[TExpr]) -> Result<(&'static str, Ty), &'static str> {
+    use Ty::*;
+    let tys: Vec<&Ty> = args.iter().map(|a| &a.ty).collect();
+    let real_array = |t: &Ty| matches!(t, Array(inner) if inner.is_scalar());
+    let vec_like = |t: &Ty| t.is_vector_like();
+    let one_level = |t: &Ty| t.is_vector_like() || real_array(t);
+    let is_int = |t: &Ty| *t == Int;
+    match (name, tys.as_slice()) {
+        ("cholesky_decompose", [Matrix]) => Ok(("cholesky_decompose", Matrix)),
+        ("cholesky_decompose", _) => Err("a `matrix`"),
+        ("gp_exp_quad_cov" | "cov_exp_quad", [x, a, r])
+            if real_array(x) && a.is_scalar() && r.is_scalar() =>
+        {
+            Ok(("gp_exp_quad_cov", Matrix))
+        }
+        ("gp_exp_quad_cov" | "cov_exp_quad", _) => {
+            Err("an `array[] real` of points, a magnitude and a length scale")
+        }
+        ("add_diag", [Matrix, d]) if d.is_scalar() || vec_like(d) => Ok(("add_diag", Matrix)),
+        ("add_diag", _) => Err("a `matrix` and a `real`, `vector` or `row_vector`"),
+        ("diag_matrix", [Vector]) => Ok(("diag_matrix", Matrix)),
+        ("diag_matrix", _) => Err("a `vector`"),
+        ("diagonal", [Matrix]) => Ok(("diagonal", Vector)),
+        ("diagonal", _) => Err("a `matrix`"),
+        ("diag_pre_multiply", [v, Matrix]) if vec_like(v) => Ok(("diag_pre_multiply", Matrix)),
+        ("diag_pre_multiply", _) => Err("a `vector` or `row_vector` and a `matrix`"),
+        ("diag_post_multiply", [Matrix, v]) if vec_like(v) => Ok(("diag_post_multiply", Matrix)),
+        ("diag_post_multiply", _) => Err("a `matrix` and a `vector` or `row_vector`"),
+        ("identity_matrix", [Int]) => Ok(("identity_matrix", Matrix)),
+        ("identity_matrix", _) => Err("an `int`"),
+        ("rep_matrix", [x, m, n]) if x.is_scalar() && is_int(m) && is_int(n) => {
+            Ok(("rep_matrix", Matrix))
+        }
+        ("rep_matrix", [Vector, n]) if is_int(n) => Ok(("rep_matrix_columns", Matrix)),
+        ("rep_matrix", [RowVector, m]) if is_int(m) => Ok(("rep_matrix_rows", Matrix)),
+        ("rep_matrix", _) => Err("a `real` and two `int` sizes, or a vector and an `int`"),
+        ("crossprod", [Matrix]) => Ok(("crossprod", Matrix)),
+        ("tcrossprod", [Matrix]) => Ok(("tcrossprod", Matrix)),
+        ("multiply_lower_tri_self_transpose", [Matrix]) => {
+            Ok(("multiply_lower_tri_self_transpose", Matrix))
+        }
+        ("crossprod" | "tcrossprod" | "multiply_lower_tri_self_transpose", _) => Err("a `matrix`"),
+        ("mdivide_left_tri_low", [Matrix, Vector]) => Ok(("mdivide_left_tri_low", Vector)),
+        ("mdivide_left_tri_low", [Matrix, Matrix]) => Ok(("mdivide_left_tri_low_matrix", Matrix)),
+        ("mdivide_left_tri_low", _) => Err("a `matrix` and a `vector` or `matrix`"),
+        ("mdivide_right_tri_low", [RowVector, Matrix]) => Ok(("mdivide_right_tri_low", RowVector)),
+        ("mdivide_right_tri_low", [Matrix, Matrix]) => Ok(("mdivide_right_tri_low_matrix", Matrix)),
+        ("mdivide_right_tri_low", _) => Err("a `row_vector` or `matrix` and a `matrix`"),
+        ("log_determinant", [Matrix]) => Ok(("log_determinant", Real)),
+        ("log_determinant", _) => Err("a `matrix`"),
+        ("to_vector", [Matrix]) => Ok(("to_vector", Vector)),
+        ("to_vector", [x]) if one_level(x) => Ok(("to_vector_of", Vector)),
+        ("to_vector", _) => Err("a `matrix`, `vector`, `row_vector` or `array[] real`"),
+        ("to_matrix", [Matrix]) => Ok(("to_matrix", Matrix)),
+        ("to_matrix", [Array(inner)]) if matches!(&**inner, Array(r) if **r == Real) => {
+            Ok(("to_matrix", Matrix))
+        }
+        ("to_matrix", [x, m, n]) if one_level(x) && is_int(m) && is_int(n) => {
+            Ok(("to_matrix_sized", Matrix))
+        }
+        _ => Err("a `matrix`, an `array[,] real`, or a vector and two `int` sizes"),
     }
 }

@@ -391,7 +391,7 @@ impl<'p> Gen<'p> {
     fn dims(&mut self, id: VarId, sizes: &Sizes) -> Vec<TokenStream> {
         let rt = rt();
         let name = self.name_str(id);
-        sizes
+        let mut out: Vec<TokenStream> = sizes
             .array_dims
             .iter()
             .chain(&sizes.sizes)
@@ -399,7 +399,12 @@ impl<'p> Gen<'p> {
                 let v = self.scalar(e, Kind::Int);
                 quote!(#rt::ops::size(#name, #v)?)
             })
-            .collect()
+            .collect();
+        if sizes.square {
+            let last = out.last().cloned().expect("a square matrix has a size");
+            out.push(last);
+        }
+        out
     }
 
     fn read_data(&mut self, d: &TDecl) -> TokenStream {
@@ -436,12 +441,23 @@ impl<'p> Gen<'p> {
                 })?;
             });
         }
+        let shaped = match d.matrix_constraint {
+            Some(c) => {
+                let which = c.type_name();
+                quote! {{
+                    let __rows: #fty = #shape;
+                    #rt::data::check_matrix_constrained(#name, #which, &__rows)?;
+                    __rows
+                }}
+            }
+            None => shape,
+        };
         quote! {
             let #ident: #fty = {
                 let __dims: [usize; #nd] = [#(#dims),*];
                 let __flat = #read;
                 #check
-                #shape
+                #shaped
             };
         }
     }
@@ -477,6 +493,11 @@ impl<'p> Gen<'p> {
     fn free_size(&mut self, d: &TDecl) -> TokenStream {
         let rt = rt();
         let mut dims = self.dims(d.var, &d.sizes);
+        if let Some(c) = d.matrix_constraint {
+            let which = c.type_name();
+            let (m, n) = (&dims[0], &dims[1]);
+            return quote!(#rt::transform::matrix_free_dim(#which, #m, #n));
+        }
         if let Some(c) = d.vector_constraint {
             let k = dims.pop().expect("a constrained vector has a size");
             let free = format_ident!("{}_free_dim", c.transform());
@@ -536,6 +557,24 @@ impl<'p> Gen<'p> {
             let dims = self.dims(id, &d.sizes);
             if let Some(c) = d.vector_constraint {
                 out.push(self.read_constrained_vector(id, c, &dims, &theta, &jacobian));
+                continue;
+            }
+            if let Some(c) = d.matrix_constraint {
+                let field = self.ws_field(id);
+                let (scratch, _) = self.temp_field(Kind::Var);
+                let which = c.type_name();
+                let (m, n) = (&dims[0], &dims[1]);
+                out.push(quote! {
+                    let #ident = &mut ws.#field;
+                    {
+                        let (__m, __n) = (#m, #n);
+                        #rt::ops::check_matrix_param_dims(#pname, #which, __m, __n)?;
+                        __pos += #rt::transform::constrain_matrix(
+                            #which, &#theta[__pos..], __m, __n, &mut ws.#scratch, &mut *#ident,
+                            #jacobian,
+                        );
+                    }
+                });
                 continue;
             }
             let read = quote!(#theta[__pos]);
@@ -674,6 +713,12 @@ impl<'p> Gen<'p> {
         let rt = rt();
         let mut out = Vec::new();
         for d in Program::block_decls(stmts) {
+            if let Some(c) = d.matrix_constraint {
+                let name = self.name_str(d.var);
+                let which = c.type_name();
+                let place = self.var_place(d.var);
+                out.push(quote!(#rt::ops::check_matrix_constraint(#name, #which, &#place[..])?;));
+            }
             if let Some(c) = d.vector_constraint {
                 let name = self.name_str(d.var);
                 let which = c.type_name();
@@ -1002,6 +1047,7 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Reduce(_, xs)
             | TExprKind::ScalarFn(_, xs)
+            | TExprKind::MatrixFn(_, xs)
             | TExprKind::UserCall { args: xs, .. }
             | TExprKind::ArrayLit(xs)
             | TExprKind::RowVectorLit(xs)
@@ -1043,19 +1089,48 @@ impl<'p> Gen<'p> {
             return quote!({ let __v = #v; #(#index_pre)* #code });
         }
         if levels >= 2 || value.ty.levels() >= 2 {
-            // Whole two-level containers are copied from variables only (checking ensures it).
-            let src = self.container_place(value);
             let conv = convert(quote!(__x), kind_of(&value.ty, value.ad), tkind);
+            let combine = match op {
+                AssignOp::Set => quote!(*__y = #conv;),
+                AssignOp::Add => quote!(*__y = *__y + #conv;),
+                AssignOp::Sub => quote!(*__y = *__y - #conv;),
+                AssignOp::Mul | AssignOp::EltMul => quote!(*__y = *__y * #conv;),
+                AssignOp::Div | AssignOp::EltDiv => quote!(*__y = *__y / #conv;),
+            };
+            if value.ty.is_scalar() {
+                // `m *= x` and the like: the scalar applies to every entry.
+                let v = self.scalar(value, kind_of(&value.ty, value.ad));
+                return quote! {{
+                    let __x = #v;
+                    #(#index_pre)*
+                    for __d in (*#path).iter_mut() {
+                        for __y in __d.iter_mut() {
+                            #combine
+                        }
+                    }
+                }};
+            }
+            let mut pre = Vec::new();
+            // A variable may be the target itself, so it is copied first; a computed matrix
+            // lives in a temporary, which cannot alias the target.
+            let src = if matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+                let place = self.container_place(value);
+                quote!(#place.clone())
+            } else {
+                let place = self.matrix_place(value, &mut pre);
+                quote!(&#place[..])
+            };
             return quote! {{
                 #(#index_pre)*
-                let __src = #src.clone();
+                #(#pre)*
+                let __src = #src;
                 let __dst = &mut *#path;
                 #rt::ops::assign_len(#name, __dst.len(), __src.len())?;
                 for (__d, __s) in __dst.iter_mut().zip(__src.iter()) {
                     #rt::ops::assign_len(#name, __d.len(), __s.len())?;
                     for (__y, __x) in __d.iter_mut().zip(__s.iter()) {
                         let __x = *__x;
-                        *__y = #conv;
+                        #combine
                     }
                 }
             }};
@@ -1141,6 +1216,11 @@ impl<'p> Gen<'p> {
                 };
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
+            _ if e.ty.levels() == 2 => {
+                let mut pre = Vec::new();
+                let place = self.matrix_place(e, &mut pre);
+                quote!({ #(#pre)* &#place })
+            }
             _ => {
                 // Any other container expression is evaluated into a fresh vector; only
                 // printing and loops over expressions take this path.
@@ -1211,6 +1291,28 @@ impl<'p> Gen<'p> {
                 };
                 p.kind = kind;
                 p
+            }
+            TExprKind::MatrixFn(f, args) => {
+                let mut prelude = Vec::new();
+                let st = scalar_type(kind);
+                let (decl, t) = self.temp(kind);
+                prelude.push(decl);
+                let wrapped = self.matrix_fn_args(f, args, kind, &mut prelude);
+                let f = Ident::new(f, Span::call_site());
+                prelude.push(quote!(#rt::math::matrix::#f::<#st>(&mut *#t, #(#wrapped),*)?;));
+                Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
+            }
+            TExprKind::Binary(BinOp::Mul, a, b) if a.ty == Ty::RowVector && b.ty == Ty::Matrix => {
+                let mut prelude = Vec::new();
+                let st = scalar_type(kind);
+                let v = self.arg_as(a, &mut prelude, kind);
+                let m = self.mat_arg(b, &mut prelude);
+                let (decl, t) = self.temp(kind);
+                prelude.push(decl);
+                prelude.push(quote! {
+                    #rt::math::matrix::multiply_row_vector::<#st>(&mut *#t, #v, #m)?;
+                });
+                Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
             }
             TExprKind::Binary(BinOp::Mul, a, b) if a.ty == Ty::Matrix => {
                 let m = self.container_place(a);
@@ -1467,8 +1569,219 @@ impl<'p> Gen<'p> {
         (quote!(let #name = &mut ws.#field;), name)
     }
 
+    /// A matrix for an intermediate result, like [`Gen::temp`]: its declaration and its name
+    /// (a `&mut Vec<Vec<_>>`).
+    fn temp2(&mut self, kind: Kind) -> (TokenStream, Ident) {
+        let name = self.fresh("t");
+        let st = scalar_type(kind);
+        let ty = quote!(::std::vec::Vec<::std::vec::Vec<#st>>);
+        if self.ctx != Ctx::Method {
+            let owner = format_ident!("__own{}", name);
+            let decl = quote! {
+                let mut #owner: #ty = ::std::vec::Vec::new();
+                let #name = &mut #owner;
+            };
+            return (decl, name);
+        }
+        let field = format_ident!("f{}", name);
+        self.ws_fields.push((field.clone(), ty));
+        (quote!(let #name = &mut ws.#field;), name)
+    }
+
+    /// A workspace field holding a `Vec` of `kind`, for scratch space of the model's methods.
+    fn temp_field(&mut self, kind: Kind) -> (Ident, TokenStream) {
+        let field = format_ident!("f{}", self.fresh("s"));
+        let st = scalar_type(kind);
+        self.ws_fields.push((field.clone(), quote!(::std::vec::Vec<#st>)));
+        (field, st)
+    }
+
+    /// A matrix-valued expression (or an array of vectors) as a place: the variable itself, or
+    /// a temporary computed by statements pushed onto `prelude`. The place's elements have the
+    /// expression's own kind.
+    fn matrix_place(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> TokenStream {
+        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+            return self.container_place(e);
+        }
+        if let TExprKind::UserCall { .. } = e.kind {
+            let call = self.user_call(e);
+            let h = self.fresh("h");
+            prelude.push(quote!(let #h = #call;));
+            return quote!(#h);
+        }
+        let kind = kind_of(&e.ty, e.ad);
+        let (decl, t) = self.temp2(kind);
+        prelude.push(decl);
+        let code = self.matrix_into(e, &t, kind, prelude);
+        prelude.push(code);
+        quote!((*#t))
+    }
+
+    /// A matrix argument of a runtime function: `Data(&rows[..])` or `Var(&rows[..])`.
+    fn mat_arg(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> TokenStream {
+        let rt = rt();
+        let place = self.matrix_place(e, prelude);
+        let h = self.fresh("a");
+        prelude.push(quote!(let #h = &#place[..];));
+        match kind_of(&e.ty, e.ad) {
+            Kind::Var => quote!(#rt::math::args::Var(#h)),
+            _ => quote!(#rt::math::args::Data(#h)),
+        }
+    }
+
+    /// The arguments of a `math::matrix` function: ints as `i64`, matrices as [`Gen::mat_arg`],
+    /// everything else as an argument of `kind`; `column` also gets the variable's name.
+    fn matrix_fn_args(
+        &mut self,
+        f: &str,
+        args: &[TExpr],
+        kind: Kind,
+        prelude: &mut Vec<TokenStream>,
+    ) -> Vec<TokenStream> {
+        // The arguments that are sizes or indices; any other int is a real value.
+        let size_arg = |k: usize| match f {
+            "identity_matrix" => true,
+            "rep_matrix" | "to_matrix_sized" => k >= 1,
+            "rep_matrix_columns" | "rep_matrix_rows" | "column" => k == 1,
+            _ => false,
+        };
+        let mut out: Vec<TokenStream> = args
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                if a.ty == Ty::Int && size_arg(k) {
+                    let v = self.scalar(a, Kind::Int);
+                    let h = self.fresh("a");
+                    prelude.push(quote!(let #h: i64 = #v;));
+                    quote!(#h)
+                } else if a.ty.levels() == 2 {
+                    self.mat_arg(a, prelude)
+                } else {
+                    self.arg_as(a, prelude, kind)
+                }
+            })
+            .collect();
+        if f == "column" {
+            let name = Self::root_name(self.p, &args[0]);
+            out.push(quote!(#name));
+        }
+        out
+    }
+
+    /// Statements that set the matrix `t` (of `kind`) to the value of the matrix expression
+    /// `e`; operand temporaries go to `prelude`.
+    fn matrix_into(
+        &mut self,
+        e: &TExpr,
+        t: &Ident,
+        kind: Kind,
+        prelude: &mut Vec<TokenStream>,
+    ) -> TokenStream {
+        let rt = rt();
+        let st = scalar_type(kind);
+        match &e.kind {
+            TExprKind::MatrixFn(f, args) => {
+                let wrapped = self.matrix_fn_args(f, args, kind, prelude);
+                let f = Ident::new(f, Span::call_site());
+                quote!(#rt::math::matrix::#f::<#st>(&mut *#t, #(#wrapped),*)?;)
+            }
+            TExprKind::Transpose(m) => {
+                let m = self.mat_arg(m, prelude);
+                quote!(#rt::math::matrix::transpose::<#st>(&mut *#t, #m)?;)
+            }
+            TExprKind::Binary(BinOp::Mul, a, b) if a.ty == Ty::Vector && b.ty == Ty::RowVector => {
+                let (a, b) = (self.arg_as(a, prelude, kind), self.arg_as(b, prelude, kind));
+                quote!(#rt::math::matrix::outer::<#st>(&mut *#t, #a, #b)?;)
+            }
+            TExprKind::Binary(BinOp::Mul, a, b) if a.ty == Ty::Matrix && b.ty == Ty::Matrix => {
+                let (a, b) = (self.mat_arg(a, prelude), self.mat_arg(b, prelude));
+                quote!(#rt::math::matrix::multiply::<#st>(&mut *#t, #a, #b)?;)
+            }
+            TExprKind::Binary(op, a, b) => {
+                let (ea, sa) = self.matrix_operand(a, kind, prelude);
+                let (eb, sb) = self.matrix_operand(b, kind, prelude);
+                let elem = match op {
+                    BinOp::Add => quote!((#ea + #eb)),
+                    BinOp::Sub => quote!((#ea - #eb)),
+                    BinOp::Mul | BinOp::EltMul => quote!((#ea * #eb)),
+                    BinOp::Div | BinOp::EltDiv => quote!((#ea / #eb)),
+                    _ => unreachable!("checking allows only these operators on matrices"),
+                };
+                let sym = op.symbol();
+                let shape = match (sa, sb) {
+                    (Some(x), Some(y)) => quote! {
+                        let __shape = #rt::math::matrix::dims(&#x[..]);
+                        #rt::math::matrix::same_shape(
+                            #sym, __shape, #rt::math::matrix::dims(&#y[..]))?;
+                    },
+                    (Some(x), None) | (None, Some(x)) => {
+                        quote!(let __shape = #rt::math::matrix::dims(&#x[..]);)
+                    }
+                    (None, None) => unreachable!("a matrix operation has a matrix operand"),
+                };
+                self.fill_matrix(t, kind, shape, elem)
+            }
+            TExprKind::Unary(op, a) => {
+                let (ea, sa) = self.matrix_operand(a, kind, prelude);
+                let x = sa.expect("the operand of a matrix negation is a matrix");
+                let elem = if *op == UnOp::Neg { quote!((-#ea)) } else { ea };
+                let shape = quote!(let __shape = #rt::math::matrix::dims(&#x[..]););
+                self.fill_matrix(t, kind, shape, elem)
+            }
+            _ => unreachable!("checking allows no other matrix expressions"),
+        }
+    }
+
+    /// One operand of an elementwise matrix operation: its element `(__r, __c)` converted to
+    /// `kind`, and its place if it is a matrix (a scalar is hoisted and broadcasts).
+    fn matrix_operand(
+        &mut self,
+        e: &TExpr,
+        kind: Kind,
+        prelude: &mut Vec<TokenStream>,
+    ) -> (TokenStream, Option<TokenStream>) {
+        let k = kind_of(&e.ty, e.ad);
+        if e.ty.is_scalar() {
+            let v = self.scalar(e, kind);
+            let h = self.fresh("h");
+            prelude.push(quote!(let #h = #v;));
+            return (quote!(#h), None);
+        }
+        let place = self.matrix_place(e, prelude);
+        let h = self.fresh("m");
+        prelude.push(quote!(let #h = &#place[..];));
+        (convert(quote!(#h[__r][__c]), k, kind), Some(quote!(#h)))
+    }
+
+    /// Resizes `t` to `__shape` (set by `shape`) and sets each entry to `elem`.
+    fn fill_matrix(
+        &mut self,
+        t: &Ident,
+        kind: Kind,
+        shape: TokenStream,
+        elem: TokenStream,
+    ) -> TokenStream {
+        let rt = rt();
+        let zero = convert(quote!(0.0f64), Kind::Data, kind);
+        quote! {{
+            #shape
+            #rt::ops::resize2(&mut *#t, __shape.0, __shape.1, #zero);
+            for __r in 0..__shape.0 {
+                for __c in 0..__shape.1 {
+                    #t[__r][__c] = #elem;
+                }
+            }
+        }}
+    }
+
     /// An argument of a vectorised runtime function: `Data(..)`, `Var(..)` or `Lazy {..}`.
     fn arg(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> TokenStream {
+        self.arg_as(e, prelude, Kind::Var)
+    }
+
+    /// Like [`Gen::arg`], with a lazy expression's elements of `want` (`Var` unless the
+    /// function is instantiated with `f64`).
+    fn arg_as(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>, want: Kind) -> TokenStream {
         let rt = rt();
         let kind = kind_of(&e.ty, e.ad);
         if e.ty.is_scalar() {
@@ -1491,7 +1804,8 @@ impl<'p> Gen<'p> {
         }
         let plan = self.plan(e);
         prelude.extend(plan.prelude);
-        let elem = convert(plan.elem, plan.kind, Kind::Var);
+        let want = if want == Kind::Int { Kind::Data } else { want };
+        let elem = convert(plan.elem, plan.kind, want);
         let len = plan.len.unwrap_or_else(|| quote!(1usize));
         quote!(#rt::math::args::Lazy { len: #len, f: |__i: usize| #elem })
     }
@@ -1511,7 +1825,21 @@ impl<'p> Gen<'p> {
             return (Vec::new(), self.call_function(f, args));
         }
         let mut prelude = Vec::new();
-        let wrapped: Vec<TokenStream> = args.iter().map(|a| self.arg(a, &mut prelude)).collect();
+        let shapes = crate::builtins::distribution(&dist.family).and_then(|d| d.shapes);
+        let wrapped: Vec<TokenStream> = args
+            .iter()
+            .enumerate()
+            .map(|(k, a)| match shapes.map(|s| s[k]) {
+                Some(crate::builtins::Shape::Vectors) if a.ty.levels() == 1 => {
+                    let v = self.arg(a, &mut prelude);
+                    quote!(#rt::math::args::AsRow(#v))
+                }
+                Some(crate::builtins::Shape::Vectors | crate::builtins::Shape::Matrix) => {
+                    self.mat_arg(a, &mut prelude)
+                }
+                _ => self.arg(a, &mut prelude),
+            })
+            .collect();
         let f = format_ident!("{}_{}", dist.family, dist.suffix);
         (prelude, quote!(#rt::dist::#f::<#propto, #scalar>(#(#wrapped),*)?))
     }
@@ -1668,6 +1996,15 @@ impl<'p> Gen<'p> {
                 let vals: Vec<TokenStream> = args.iter().map(|a| self.scalar(a, want)).collect();
                 let f = Ident::new(f, Span::call_site());
                 quote!(#rt::math::#f(#(#vals),*))
+            }
+            TExprKind::MatrixFn(f, args) => {
+                let mut prelude = Vec::new();
+                let st = scalar_type(kind);
+                let (decl, t) = self.temp2(kind);
+                prelude.push(decl);
+                let wrapped = self.matrix_fn_args(f, args, kind, &mut prelude);
+                let f = Ident::new(f, Span::call_site());
+                quote!({ #(#prelude)* #rt::math::matrix::#f::<#st>(#(#wrapped,)* &mut *#t)? })
             }
             TExprKind::Transpose(_) => unreachable!("containers are not scalars"),
             TExprKind::Rep(..)

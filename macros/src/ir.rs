@@ -130,6 +130,8 @@ pub struct VarInfo {
 pub struct Sizes {
     pub array_dims: Vec<TExpr>,
     pub sizes: Vec<TExpr>,
+    /// The one size in `sizes` gives both the rows and the columns (`cov_matrix[K]`).
+    pub square: bool,
 }
 
 pub enum TConstraint {
@@ -175,9 +177,31 @@ impl VectorConstraint {
     }
 }
 
+/// The constrained matrix types, each a matrix with its own transform.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MatrixConstraint {
+    CholeskyFactorCorr,
+    CholeskyFactorCov,
+    CorrMatrix,
+    CovMatrix,
+}
+
+impl MatrixConstraint {
+    /// Stan's name of the type, which is also the runtime transform's name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            MatrixConstraint::CholeskyFactorCorr => "cholesky_factor_corr",
+            MatrixConstraint::CholeskyFactorCov => "cholesky_factor_cov",
+            MatrixConstraint::CorrMatrix => "corr_matrix",
+            MatrixConstraint::CovMatrix => "cov_matrix",
+        }
+    }
+}
+
 pub struct TDecl {
     pub var: VarId,
     pub vector_constraint: Option<VectorConstraint>,
+    pub matrix_constraint: Option<MatrixConstraint>,
     pub sizes: Sizes,
     pub constraint: TConstraint,
     pub init: Option<TExpr>,
@@ -307,8 +331,11 @@ pub enum TExprKind {
     },
     /// A real function of scalars in the runtime's `math` module: `fmax(a, b)`, `log_mix(..)`.
     ScalarFn(&'static str, Vec<TExpr>),
-    /// `transpose(v)`: the same elements, the other orientation.
+    /// `transpose(v)`: the same elements, the other orientation (a matrix is transposed).
     Transpose(Box<TExpr>),
+    /// A function of the runtime's `math::matrix` module, by its runtime name; it writes a
+    /// matrix or vector result into a buffer, or returns a real.
+    MatrixFn(&'static str, Vec<TExpr>),
     /// A size query: `size`, `num_elements`, `rows`, `cols`.
     Size(&'static str, Box<TExpr>),
     /// A constant function: `pi()`, `e()`, `not_a_number()`, ...

@@ -260,6 +260,36 @@ pub fn check_vector_constraint<T: Scalar>(
         .map_err(|why| ModelError::recoverable(format!("{name} is not a valid {which}: {why}")))
 }
 
+/// Checks a constrained matrix declared in `transformed parameters` or `generated
+/// quantities`; a violation rejects the proposal, as Stan does.
+pub fn check_matrix_constraint<T: Scalar>(
+    name: &str,
+    which: &str,
+    rows: &[Vec<T>],
+) -> Result<(), ModelError> {
+    let values: Vec<Vec<f64>> =
+        rows.iter().map(|r| r.iter().map(Scalar::value).collect()).collect();
+    crate::transform::matrix_constraint(which, &values).map_err(|why| {
+        ModelError::recoverable(format!("{name} is not a valid {which}: it is {why}"))
+    })
+}
+
+/// Checks the sizes of a constrained matrix parameter: a Cholesky factor of a covariance
+/// matrix needs at least as many rows as columns.
+pub fn check_matrix_param_dims(
+    name: &str,
+    which: &str,
+    m: usize,
+    n: usize,
+) -> Result<(), ModelError> {
+    if which == "cholesky_factor_cov" && m < n {
+        return Err(ModelError::fatal(format!(
+            "{name}: a cholesky_factor_cov needs at least as many rows as columns, found {m} x {n}"
+        )));
+    }
+    Ok(())
+}
+
 /// The value of a bound, or an infinity when it is absent.
 #[inline]
 pub fn bound_value<T: Scalar>(b: T) -> f64 {

@@ -173,3 +173,39 @@ fn covariance_transforms() {
     assert!(back.iter().zip(&Y).all(|(a, b)| (a - b).abs() < 1e-10));
     assert_eq!(cholesky_factor_cov_free_dim(4, 2), 3 + 4);
 }
+
+#[test]
+fn corr_matrix_matches_numerical_jacobian() {
+    for k in 2..=4 {
+        let n = corr_matrix_free_dim(k);
+        check_jacobian(&Y[..n], |v, lp| {
+            let mut omega = vec![0.0; k * k];
+            corr_matrix(v, k, &mut omega, lp);
+            strict_lower(&omega, k, false)
+        });
+        let mut omega = vec![0.0; k * k];
+        corr_matrix(&Y[..n], k, &mut omega, &mut 0.0);
+        assert!((0..k).all(|i| (omega[i + i * k] - 1.0).abs() < 1e-14));
+        let mut back = vec![0.0; n];
+        corr_matrix_unconstrain(&omega, k, &mut back).unwrap();
+        assert!(back.iter().zip(&Y).all(|(a, b)| (a - b).abs() < 1e-10));
+    }
+}
+
+#[test]
+fn constrain_matrix_lays_out_rows() {
+    let (k, n) = (3, cov_matrix_free_dim(3));
+    let mut flat = vec![0.0; k * k];
+    let mut lp_flat = 0.0;
+    cov_matrix(&Y[..n], k, &mut flat, &mut lp_flat);
+    let (mut rows, mut scratch, mut lp) = (Vec::new(), Vec::new(), 0.0);
+    let read = constrain_matrix("cov_matrix", &Y, k, k, &mut scratch, &mut rows, &mut lp);
+    assert_eq!((read, lp), (n, lp_flat));
+    for i in 0..k {
+        for j in 0..k {
+            assert_eq!(rows[i][j], flat[i + j * k]);
+        }
+    }
+    assert!(matrix_constraint("cov_matrix", &rows).is_ok());
+    assert!(matrix_constraint("corr_matrix", &rows).is_err());
+}

@@ -146,6 +146,8 @@ suite! {
     arma_arma11: "arma-arma11" => Arma11;
     garch_garch11: "garch-garch11" => Garch11;
     low_dim_gauss_mix_low_dim_gauss_mix: "low_dim_gauss_mix-low_dim_gauss_mix" => LowDimGaussMix;
+    gp_pois_regr_gp_regr: "gp_pois_regr-gp_regr" => GpRegr;
+    gp_pois_regr_gp_pois_regr: "gp_pois_regr-gp_pois_regr" => GpPoisRegr;
     hmm_example_hmm_example: "hmm_example-hmm_example" => HmmExample;
     bball_drive_event_1_hmm_drive_1: "bball_drive_event_1-hmm_drive_1" => HmmDrive1;
     bball_drive_event_0_hmm_drive_0: "bball_drive_event_0-hmm_drive_0" => HmmDrive0;

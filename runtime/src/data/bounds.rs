@@ -95,6 +95,20 @@ pub fn check_constrained(
     Ok(())
 }
 
+/// Checks a constrained matrix type (`cov_matrix`, `corr_matrix`, `cholesky_factor_cov`,
+/// `cholesky_factor_corr`) read as data, stored as rows: the error names the variable, the
+/// type and what the matrix is instead, for example `Sigma: expected a cov_matrix, found a
+/// matrix that is not positive definite`.
+pub fn check_matrix_constrained(
+    name: &str,
+    type_name: &str,
+    rows: &[Vec<f64>],
+) -> Result<(), DataError> {
+    crate::transform::matrix_constraint(type_name, rows).map_err(|found| {
+        DataError::new(DataErrorKind::Value, name, format!("a {type_name}"), found)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

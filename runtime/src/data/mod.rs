@@ -28,7 +28,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-pub use bounds::{check_bounds_int, check_bounds_real, check_constrained, check_size};
+pub use bounds::{
+    check_bounds_int, check_bounds_real, check_constrained, check_matrix_constrained, check_size,
+};
 pub use error::{DataError, DataErrorKind};
 
 use error::format_real;

@@ -1,9 +1,17 @@
-//! Multivariate distributions: dirichlet, multi_normal_cholesky and categorical (Stan
-//! functions reference, "Simplex distributions", "Multivariate normal distribution, Cholesky
-//! parameterization" and "Categorical distribution"). Matrices are column-major flat slices.
+//! Multivariate distributions: dirichlet, multi_normal, multi_normal_cholesky, lkj_corr,
+//! lkj_corr_cholesky and categorical (Stan functions reference, "Simplex distributions",
+//! "Multivariate normal distribution", "Correlation matrix distributions" and "Categorical
+//! distribution"). Matrices are [`MatArg`]s, stored as rows; a multivariate outcome is one
+//! vector or an array of vectors, one per row.
+
+// Negated comparisons (`!(d > 0.0)`) are deliberate: they reject NaN with the out-of-range
+// values. Linear algebra reads best with the textbook's index loops.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 use super::check::{self, is_const};
-use crate::math::{Arg, HALF_LN_2PI, IntArg, common_len, lgamma, log_sum_exp_of, multiply_log};
+use crate::math::{
+    Arg, HALF_LN_2PI, IntArg, LN2, MatArg, common_len, lbeta, lgamma, log_sum_exp_of, multiply_log,
+};
 use crate::model::ModelError;
 use crate::scalar::Scalar;
 
@@ -43,57 +51,331 @@ pub fn dirichlet_lpdf<const PROPTO: bool, S: Scalar>(
     Ok(lp)
 }
 
-/// Largest dimension whose forward substitution runs in stack space; larger ones allocate.
-const STACK_DIM: usize = 32;
+/// Largest dimension whose scratch space lives on the stack; larger ones allocate.
+const STACK_DIM: usize = 16;
 
-/// The multivariate normal log density of `y` with mean `mu` and lower-triangular Cholesky
-/// factor `l` of the covariance (column-major, `K x K` with `K` the length of `y`).
-pub fn multi_normal_cholesky_lpdf<const PROPTO: bool, S: Scalar>(
-    y: impl Arg<S>,
-    mu: impl Arg<S>,
-    l: impl Arg<S>,
-) -> Result<S, ModelError> {
-    const F: &str = "multi_normal_cholesky_lpdf";
-    let k = common_len(F, &[("y", y.len()), ("mu", mu.len())])?;
-    let l_len = l.len().unwrap_or(1);
-    if l_len != k * k {
+/// Scratch space of `n` scalars: on the stack when it fits, else on the heap.
+fn with_scratch<S: Scalar, R>(n: usize, f: impl FnOnce(&mut [S]) -> R) -> R {
+    if n <= STACK_DIM * STACK_DIM {
+        let mut stack = [S::zero(); STACK_DIM * STACK_DIM];
+        f(&mut stack[..n])
+    } else {
+        f(&mut vec![S::zero(); n])
+    }
+}
+
+/// Checks the shapes of a multivariate normal's outcome (`ny` vectors of `k`), locations (one
+/// or `ny` vectors of `k`) and `k x k` covariance or Cholesky factor.
+fn check_mvn_sizes<S: Scalar>(
+    function: &str,
+    cov_name: &str,
+    y: &impl MatArg<S>,
+    mu: &impl MatArg<S>,
+    cov: &impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (ny, k) = (y.rows(), y.cols());
+    if mu.cols() != k {
         return Err(ModelError::fatal(format!(
-            "{F}: size of L ({l_len}) does not match size of y squared ({})",
-            k * k
+            "{function}: size of location parameter ({}) does not match size of random \
+             variable ({k})",
+            mu.cols()
         )));
     }
-    check::not_nan(F, "Random variable", &y)?;
-    check::finite(F, "Location parameter", &mu)?;
-    check::not_nan(F, "Cholesky factor of covariance matrix", &l)?;
-    if PROPTO && is_const(&y) && is_const(&mu) && is_const(&l) {
+    if mu.rows() != 1 && mu.rows() != ny {
+        return Err(ModelError::fatal(format!(
+            "{function}: number of location vectors ({}) does not match number of random \
+             variables ({ny})",
+            mu.rows()
+        )));
+    }
+    if cov.rows() != k || cov.cols() != k {
+        return Err(ModelError::fatal(format!(
+            "{function}: {cov_name} is {} x {}, but the random variable has size {k}",
+            cov.rows(),
+            cov.cols()
+        )));
+    }
+    for n in 0..ny {
+        for i in 0..k {
+            if y.entry_value(n, i).is_nan() {
+                return Err(ModelError::recoverable(format!(
+                    "{function}: Random variable[{}] is nan, but must not be nan!",
+                    i + 1
+                )));
+            }
+        }
+    }
+    for n in 0..mu.rows() {
+        for i in 0..k {
+            let v = mu.entry_value(n, i);
+            if !v.is_finite() {
+                return Err(ModelError::recoverable(format!(
+                    "{function}: Location parameter[{}] is {}, but must be finite!",
+                    i + 1,
+                    check::show(v)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `sum_n -|L^-1 (y_n - mu_n)|^2 / 2` for the lower-triangular `l` (`l[i * k + j]` is entry
+/// `(i, j)`, only the lower triangle is read), with `z` as scratch of length `k`.
+fn mvn_quadratic<S: Scalar>(
+    y: &impl MatArg<S>,
+    mu: &impl MatArg<S>,
+    l: impl Fn(usize, usize) -> S,
+    z: &mut [S],
+) -> S {
+    let k = z.len();
+    let mut total = S::zero();
+    for n in 0..y.rows() {
+        let m = if mu.rows() == 1 { 0 } else { n };
+        for i in 0..k {
+            let mut r = y.entry(n, i) - mu.entry(m, i);
+            for (j, zj) in z.iter().enumerate().take(i) {
+                r -= l(i, j) * *zj;
+            }
+            z[i] = r / l(i, i);
+        }
+        total -= z.iter().fold(S::zero(), |acc, &v| acc + v * v) * 0.5;
+    }
+    total
+}
+
+/// The multivariate normal log density of `y` (one vector, or one per row: an array of
+/// vectors) with location `mu` (one vector, or one per outcome) and lower-triangular Cholesky
+/// factor `l` of the covariance; summed over outcomes.
+pub fn multi_normal_cholesky_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl MatArg<S>,
+    mu: impl MatArg<S>,
+    l: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "multi_normal_cholesky_lpdf";
+    if y.rows() == 0 {
         return Ok(S::zero());
     }
-    let mut stack = [S::zero(); STACK_DIM];
-    let mut heap = Vec::new();
-    let z: &mut [S] = if k <= STACK_DIM {
-        &mut stack[..k]
-    } else {
-        heap.resize(k, S::zero());
-        &mut heap
-    };
-    // Solve L z = y - mu; then the quadratic form is |z|^2.
-    let mut lp = S::zero();
+    check_mvn_sizes(F, "Cholesky factor L", &y, &mu, &l)?;
+    let (ny, k) = (y.rows(), y.cols());
     for i in 0..k {
-        let mut r = y.at(i) - mu.at(i);
-        for (j, zj) in z.iter().enumerate().take(i) {
-            r -= l.at(i + j * k) * *zj;
-        }
-        let d = l.at(i + i * k);
-        z[i] = r / d;
-        if !PROPTO || !is_const(&l) {
-            lp -= d.ln();
+        for j in 0..=i {
+            if l.entry_value(i, j).is_nan() {
+                return Err(ModelError::recoverable(format!(
+                    "{F}: Cholesky factor of covariance matrix[{},{}] is nan, but must not be \
+                     nan!",
+                    i + 1,
+                    j + 1
+                )));
+            }
         }
     }
-    lp -= z.iter().fold(S::zero(), |acc, &v| acc + v * v) * 0.5;
+    if PROPTO && is_const_mat(&y) && is_const_mat(&mu) && is_const_mat(&l) {
+        return Ok(S::zero());
+    }
+    let mut lp = with_scratch(k, |z| mvn_quadratic(&y, &mu, |i, j| l.entry(i, j), z));
+    if !PROPTO || !is_const_mat(&l) {
+        for i in 0..k {
+            lp -= l.entry(i, i).ln() * ny as f64;
+        }
+    }
     if !PROPTO {
-        lp -= HALF_LN_2PI * k as f64;
+        lp -= HALF_LN_2PI * (k * ny) as f64;
     }
     Ok(lp)
+}
+
+fn is_const_mat<S: Scalar, M: MatArg<S>>(_: &M) -> bool {
+    M::CONSTANT
+}
+
+/// The lower Cholesky factor of the symmetric `sigma` into `l` (row-major `k x k`), or the
+/// recoverable error of a matrix that is not positive definite.
+fn cholesky_into<S: Scalar>(
+    function: &str,
+    name: &str,
+    sigma: &impl MatArg<S>,
+    l: &mut [S],
+) -> Result<(), ModelError> {
+    let k = sigma.rows();
+    for i in 0..k {
+        for j in (i + 1)..k {
+            let (a, b) = (sigma.entry_value(i, j), sigma.entry_value(j, i));
+            if !((a - b).abs() <= 1e-8) {
+                return Err(ModelError::recoverable(format!(
+                    "{function}: {name} is not symmetric. {name}[{},{}] = {a}, but \
+                     {name}[{},{}] = {b}",
+                    i + 1,
+                    j + 1,
+                    j + 1,
+                    i + 1
+                )));
+            }
+        }
+    }
+    for j in 0..k {
+        let mut d = sigma.entry(j, j);
+        for c in 0..j {
+            d -= l[j * k + c] * l[j * k + c];
+        }
+        if !(d.value() > 0.0) {
+            return Err(ModelError::recoverable(format!(
+                "{function}: {name} is not positive definite."
+            )));
+        }
+        let djj = d.sqrt();
+        l[j * k + j] = djj;
+        for i in (j + 1)..k {
+            let mut s = sigma.entry(i, j);
+            for c in 0..j {
+                s -= l[i * k + c] * l[j * k + c];
+            }
+            l[i * k + j] = s / djj;
+        }
+    }
+    Ok(())
+}
+
+/// The multivariate normal log density of `y` (one vector or an array of vectors) with
+/// location `mu` and covariance `sigma`, which must be symmetric positive definite.
+pub fn multi_normal_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl MatArg<S>,
+    mu: impl MatArg<S>,
+    sigma: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "multi_normal_lpdf";
+    if y.rows() == 0 {
+        return Ok(S::zero());
+    }
+    check_mvn_sizes(F, "Covariance matrix", &y, &mu, &sigma)?;
+    let (ny, k) = (y.rows(), y.cols());
+    if PROPTO && is_const_mat(&y) && is_const_mat(&mu) && is_const_mat(&sigma) {
+        return Ok(S::zero());
+    }
+    with_scratch(k * k + k, |scratch: &mut [S]| {
+        let (l, z) = scratch.split_at_mut(k * k);
+        cholesky_into(F, "Covariance matrix", &sigma, l)?;
+        let mut lp = mvn_quadratic(&y, &mu, |i, j| l[i * k + j], z);
+        if !PROPTO || !is_const_mat(&sigma) {
+            for i in 0..k {
+                lp -= l[i * k + i].ln() * ny as f64;
+            }
+        }
+        if !PROPTO {
+            lp -= HALF_LN_2PI * (k * ny) as f64;
+        }
+        Ok(lp)
+    })
+}
+
+/// `ln` of the LKJ density's normalising constant for `k x k` correlation matrices
+/// (Lewandowski, Kurowicka and Joe 2009, section 3.2):
+/// `-sum_{i=1}^{k-1} [(2 eta - 2 + k - i)(k - i) ln 2 + (k - i) lbeta(b_i, b_i)]` with
+/// `b_i = eta + (k - i - 1) / 2`.
+fn lkj_log_constant<S: Scalar>(eta: S, k: usize) -> S {
+    let mut c = S::zero();
+    for i in 1..k {
+        let ki = (k - i) as f64;
+        let b = eta + (ki - 1.0) * 0.5;
+        c -= (eta * 2.0 - 2.0 + ki) * (ki * LN2);
+        c -= lbeta(b, b) * ki;
+    }
+    c
+}
+
+fn check_eta<S: Scalar>(function: &str, eta: &impl Arg<S>) -> Result<S, ModelError> {
+    if eta.len().is_some() {
+        return Err(ModelError::fatal(format!("{function}: the shape parameter must be a scalar")));
+    }
+    check::positive_finite(function, "Shape parameter", eta)?;
+    Ok(eta.at(0))
+}
+
+fn check_square_outcome<S: Scalar>(
+    function: &str,
+    m: &impl MatArg<S>,
+) -> Result<usize, ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    if r != c && r != 0 {
+        return Err(ModelError::fatal(format!(
+            "{function}: the random variable must be square, but is {r} x {c}"
+        )));
+    }
+    Ok(r)
+}
+
+/// The LKJ log density of the Cholesky factor `l` of a correlation matrix with shape `eta`:
+/// `sum_{i=2}^{K} (K - i + 2 eta - 2) ln L_ii` plus the normalising constant.
+pub fn lkj_corr_cholesky_lpdf<const PROPTO: bool, S: Scalar>(
+    l: impl MatArg<S>,
+    eta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "lkj_corr_cholesky_lpdf";
+    let k = check_square_outcome(F, &l)?;
+    let e = check_eta(F, &eta)?;
+    for i in 0..k {
+        let d = l.entry_value(i, i);
+        if !(d > 0.0) {
+            return Err(ModelError::recoverable(format!(
+                "{F}: Random variable[{},{}] is {}, but a Cholesky factor of a correlation \
+                 matrix must have a positive diagonal!",
+                i + 1,
+                i + 1,
+                check::show(d)
+            )));
+        }
+    }
+    let (cl, ce) = (is_const_mat(&l), is_const(&eta));
+    if PROPTO && cl && ce {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    if !PROPTO || !ce {
+        lp += lkj_log_constant(e, k);
+    }
+    for i in 1..k {
+        lp += l.entry(i, i).ln() * ((e * 2.0 - 2.0) + (k - 1 - i) as f64);
+    }
+    Ok(lp)
+}
+
+/// The LKJ log density of the correlation matrix `omega` with shape `eta`:
+/// `(eta - 1) ln det omega` plus the normalising constant.
+pub fn lkj_corr_lpdf<const PROPTO: bool, S: Scalar>(
+    omega: impl MatArg<S>,
+    eta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "lkj_corr_lpdf";
+    let k = check_square_outcome(F, &omega)?;
+    let e = check_eta(F, &eta)?;
+    for i in 0..k {
+        let d = omega.entry_value(i, i);
+        if !((d - 1.0).abs() <= 1e-8) {
+            return Err(ModelError::recoverable(format!(
+                "{F}: Random variable[{},{}] is {}, but a correlation matrix must have a unit \
+                 diagonal!",
+                i + 1,
+                i + 1,
+                check::show(d)
+            )));
+        }
+    }
+    let (co, ce) = (is_const_mat(&omega), is_const(&eta));
+    if PROPTO && co && ce {
+        return Ok(S::zero());
+    }
+    with_scratch(k * k, |l: &mut [S]| {
+        cholesky_into(F, "Correlation matrix", &omega, l)?;
+        let mut lp = S::zero();
+        if !PROPTO || !ce {
+            lp += lkj_log_constant(e, k);
+        }
+        if e.value() != 1.0 || !ce {
+            let log_det = (0..k).fold(S::zero(), |acc, i| acc + l[i * k + i].ln()) * 2.0;
+            lp += log_det * (e - 1.0);
+        }
+        Ok(lp)
+    })
 }
 
 /// The categorical log mass of outcomes `n` (1-based) under the simplex `theta`, summed.

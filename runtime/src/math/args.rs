@@ -187,6 +187,94 @@ impl<A: IntArg> IntArg for &A {
     }
 }
 
+/// A matrix argument stored as rows (`Vec<Vec<_>>`, row `i` holding entries `(i, j)`), the
+/// layout of generated code. An `array[] vector` has the same layout, one vector per row, so
+/// the multivariate distributions take arrays of vectors through this trait too.
+pub trait MatArg<S: Scalar> {
+    /// True when the argument holds no parameters.
+    const CONSTANT: bool;
+
+    /// Number of rows.
+    fn rows(&self) -> usize;
+
+    /// Number of columns (0 for a matrix without rows).
+    fn cols(&self) -> usize;
+
+    /// Entry `(i, j)`, 0-based.
+    fn entry(&self, i: usize, j: usize) -> S;
+
+    /// The value of entry `(i, j)`, without derivatives.
+    fn entry_value(&self, i: usize, j: usize) -> f64 {
+        self.entry(i, j).value()
+    }
+}
+
+impl<S: Scalar> MatArg<S> for Data<&[Vec<f64>]> {
+    const CONSTANT: bool = true;
+    fn rows(&self) -> usize {
+        self.0.len()
+    }
+    fn cols(&self) -> usize {
+        self.0.first().map_or(0, Vec::len)
+    }
+    fn entry(&self, i: usize, j: usize) -> S {
+        S::from_f64(self.0[i][j])
+    }
+    fn entry_value(&self, i: usize, j: usize) -> f64 {
+        self.0[i][j]
+    }
+}
+
+impl<S: Scalar> MatArg<S> for Var<&[Vec<S>]> {
+    const CONSTANT: bool = false;
+    fn rows(&self) -> usize {
+        self.0.len()
+    }
+    fn cols(&self) -> usize {
+        self.0.first().map_or(0, Vec::len)
+    }
+    fn entry(&self, i: usize, j: usize) -> S {
+        self.0[i][j]
+    }
+}
+
+impl<S: Scalar, A: MatArg<S>> MatArg<S> for &A {
+    const CONSTANT: bool = A::CONSTANT;
+    fn rows(&self) -> usize {
+        (**self).rows()
+    }
+    fn cols(&self) -> usize {
+        (**self).cols()
+    }
+    fn entry(&self, i: usize, j: usize) -> S {
+        (**self).entry(i, j)
+    }
+    fn entry_value(&self, i: usize, j: usize) -> f64 {
+        (**self).entry_value(i, j)
+    }
+}
+
+/// A vector argument seen as a matrix of one row: how a single `vector` outcome or location
+/// reaches the multivariate distributions, which also take arrays of vectors.
+#[derive(Debug, Clone, Copy)]
+pub struct AsRow<A>(pub A);
+
+impl<S: Scalar, A: Arg<S>> MatArg<S> for AsRow<A> {
+    const CONSTANT: bool = A::CONSTANT;
+    fn rows(&self) -> usize {
+        1
+    }
+    fn cols(&self) -> usize {
+        self.0.len().unwrap_or(1)
+    }
+    fn entry(&self, _: usize, j: usize) -> S {
+        self.0.at(j)
+    }
+    fn entry_value(&self, _: usize, j: usize) -> f64 {
+        self.0.value_at(j)
+    }
+}
+
 /// The common length of a call's arguments: `Some(1)`-like broadcasting of scalars, and an
 /// error naming the argument whose length disagrees with the first container's.
 ///

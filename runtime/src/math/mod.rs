@@ -4,11 +4,12 @@
 pub mod args;
 mod basic;
 pub(crate) mod logexp;
+pub mod matrix;
 pub(crate) mod partials;
 mod reduce;
 mod special;
 
-pub use args::{Arg, Data, IntArg, Lazy, Var, common_len};
+pub use args::{Arg, AsRow, Data, IntArg, Lazy, MatArg, Var, common_len};
 pub use basic::*;
 pub use logexp::*;
 pub use reduce::*;

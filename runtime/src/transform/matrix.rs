@@ -4,8 +4,8 @@
 //! column-major: entry (i, j) of an `m`-row matrix is `out[i + j * m]`.
 
 // Negated comparisons (`!(y >= lb)`) are deliberate: they reject NaN with the out-of-range
-// values.
-#![allow(clippy::neg_cmp_op_on_partial_ord)]
+// values. Linear algebra reads best with the textbook's index loops.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 use crate::math::log1m;
 use crate::scalar::Scalar;
@@ -242,4 +242,171 @@ pub fn cov_matrix_unconstrain(sigma: &[f64], k: usize, out: &mut [f64]) -> Resul
         }
     }
     cholesky_factor_cov_unconstrain(&l, k, k, out)
+}
+
+/// Number of free coordinates of `corr_matrix[k]`.
+pub fn corr_matrix_free_dim(k: usize) -> usize {
+    cholesky_factor_corr_free_dim(k)
+}
+
+/// The `k x k` correlation matrix `L L^T` from `y`, where `L` is built as by
+/// [`cholesky_factor_corr`]. `lp` gets that transform's Jacobian plus the one of `L -> L L^T`
+/// on correlation matrices, `sum_i (k - i) ln L_ii` (1-based `i`; the LKJ paper's identity
+/// between the densities of a correlation matrix and of its Cholesky factor).
+pub fn corr_matrix<S: Scalar>(y: &[S], k: usize, out: &mut [S], lp: &mut S) {
+    cholesky_factor_corr(y, k, out, lp);
+    for i in 1..k {
+        *lp += out[i + i * k].ln() * (k - 1 - i) as f64;
+    }
+    multiply_lower_tri_self_transpose_in_place(out, k);
+}
+
+/// The inverse of [`corr_matrix`]; fails unless `omega` is a valid correlation matrix.
+pub fn corr_matrix_unconstrain(omega: &[f64], k: usize, out: &mut [f64]) -> Result<(), String> {
+    check_square("corr_matrix", omega, k)?;
+    let rows: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| omega[i + j * k]).collect()).collect();
+    matrix_constraint("corr_matrix", &rows).map_err(|why| format!("corr_matrix: {why}"))?;
+    let mut l = vec![0.0; k * k];
+    lower_cholesky(&rows, &mut l).map_err(|why| format!("corr_matrix: {why}"))?;
+    cholesky_factor_corr_unconstrain(&l, k, out)
+}
+
+/// The column-major lower Cholesky factor of a symmetric matrix stored as rows.
+fn lower_cholesky(rows: &[Vec<f64>], l: &mut [f64]) -> Result<(), String> {
+    let k = rows.len();
+    for j in 0..k {
+        for i in j..k {
+            let mut s = rows[i][j];
+            for c in 0..j {
+                s -= l[i + c * k] * l[j + c * k];
+            }
+            if i == j {
+                if !(s > 0.0) {
+                    return Err("a matrix that is not positive definite".to_string());
+                }
+                l[i + j * k] = s.sqrt();
+            } else {
+                l[i + j * k] = s / l[j + j * k];
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `rows` (a matrix stored as rows) is a valid value of the constrained matrix type
+/// `which` (`cov_matrix`, `corr_matrix`, `cholesky_factor_cov` or `cholesky_factor_corr`);
+/// the error describes what the matrix is instead: "a matrix that is not symmetric ...".
+pub fn matrix_constraint(which: &str, rows: &[Vec<f64>]) -> Result<(), String> {
+    let m = rows.len();
+    let n = rows.first().map_or(0, Vec::len);
+    let at = |i: usize, j: usize| format!("[{}, {}]", i + 1, j + 1);
+    if let Some((i, j)) =
+        (0..m).flat_map(|i| (0..n).map(move |j| (i, j))).find(|&(i, j)| !rows[i][j].is_finite())
+    {
+        return Err(format!("a matrix whose element {} is {}", at(i, j), rows[i][j]));
+    }
+    match which {
+        "cov_matrix" | "corr_matrix" => {
+            if m != n {
+                return Err(format!("a {m} x {n} matrix, which is not square"));
+            }
+            for i in 0..m {
+                for j in (i + 1)..m {
+                    let (a, b) = (rows[i][j], rows[j][i]);
+                    if !((a - b).abs() <= 1e-8) {
+                        return Err(format!(
+                            "a matrix that is not symmetric: element {} is {a} but element {} \
+                             is {b}",
+                            at(i, j),
+                            at(j, i)
+                        ));
+                    }
+                }
+            }
+            if which == "corr_matrix"
+                && let Some(i) = (0..m).find(|&i| !((rows[i][i] - 1.0).abs() <= 1e-8))
+            {
+                return Err(format!(
+                    "a matrix whose diagonal element {} is {}, not 1",
+                    at(i, i),
+                    rows[i][i]
+                ));
+            }
+            lower_cholesky(rows, &mut vec![0.0; m * m])
+        }
+        "cholesky_factor_cov" | "cholesky_factor_corr" => {
+            if m < n || (which == "cholesky_factor_corr" && m != n) {
+                return Err(format!("a {m} x {n} matrix, which has fewer rows than columns"));
+            }
+            for i in 0..m {
+                for j in 0..n {
+                    let v = rows[i][j];
+                    if j > i && v != 0.0 {
+                        return Err(format!(
+                            "a matrix whose element {} above the diagonal is {v}, not 0",
+                            at(i, j)
+                        ));
+                    }
+                    if j == i && !(v > 0.0) {
+                        return Err(format!(
+                            "a matrix whose diagonal element {} is {v}, not positive",
+                            at(i, j)
+                        ));
+                    }
+                }
+            }
+            if which == "cholesky_factor_corr" {
+                for (i, row) in rows.iter().enumerate() {
+                    let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+                    if !((norm - 1.0).abs() <= 1e-8) {
+                        return Err(format!("a matrix whose row {} has norm {norm}, not 1", i + 1));
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Err(format!("`{which}` is not a constrained matrix type")),
+    }
+}
+
+/// Number of free coordinates of the constrained matrix type `which` with `m` rows and `n`
+/// columns.
+pub fn matrix_free_dim(which: &str, m: usize, n: usize) -> usize {
+    match which {
+        "cholesky_factor_corr" => cholesky_factor_corr_free_dim(m),
+        "cholesky_factor_cov" => cholesky_factor_cov_free_dim(m, n),
+        "corr_matrix" => corr_matrix_free_dim(m),
+        _ => cov_matrix_free_dim(m),
+    }
+}
+
+/// Constrains the free coordinates `y` of the matrix type `which` into `out`, an `m x n`
+/// matrix stored as rows, adding the log Jacobian to `lp`. `scratch` holds the column-major
+/// result of the transform. Returns the number of coordinates read.
+pub fn constrain_matrix<S: Scalar>(
+    which: &str,
+    y: &[S],
+    m: usize,
+    n: usize,
+    scratch: &mut Vec<S>,
+    out: &mut Vec<Vec<S>>,
+    lp: &mut S,
+) -> usize {
+    let free = matrix_free_dim(which, m, n);
+    let y = &y[..free];
+    scratch.clear();
+    scratch.resize(m * n, S::zero());
+    match which {
+        "cholesky_factor_corr" => cholesky_factor_corr(y, m, scratch, lp),
+        "cholesky_factor_cov" => cholesky_factor_cov(y, m, n, scratch, lp),
+        "corr_matrix" => corr_matrix(y, m, scratch, lp),
+        _ => cov_matrix(y, m, scratch, lp),
+    }
+    crate::ops::resize2(out, m, n, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = scratch[i + j * m];
+        }
+    }
+    free
 }

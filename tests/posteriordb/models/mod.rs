@@ -4,6 +4,7 @@
 mod blr;
 mod earnings;
 mod eight_schools;
+mod gp;
 mod hmm;
 mod kidiq;
 mod kidiq_with_mom_work;
@@ -17,6 +18,7 @@ mod time_series;
 pub use blr::*;
 pub use earnings::*;
 pub use eight_schools::*;
+pub use gp::*;
 pub use hmm::*;
 pub use kidiq::*;
 pub use kidiq_with_mom_work::*;

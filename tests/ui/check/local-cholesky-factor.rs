@@ -1,6 +1,6 @@
 tilde::model! {
     struct M;
-    parameters { cholesky_factor_corr[3] L; }
+    model { cholesky_factor_corr[3] L; }
 }
 
 fn main() {}

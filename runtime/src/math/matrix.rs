@@ -1,0 +1,658 @@
+//! Matrix functions (Stan functions reference, "Matrix operations"), generic over
+//! [`crate::Scalar`] so that derivatives flow through every entry.
+//!
+//! Matrices are stored as rows, `Vec<Vec<S>>`, the layout of generated code. Each function
+//! writes its result into a caller's buffer, reusing its allocation, so that a model's
+//! workspace makes repeated evaluations allocation-free. Size mismatches are fatal errors that
+//! name the function and both sizes, as Stan's `invalid_argument`; values outside a function's
+//! domain (a matrix that is not positive definite) are recoverable, as Stan's `domain_error`.
+
+// Negated comparisons (`!(d > 0.0)`) are deliberate: they reject NaN with the out-of-range
+// values. Linear algebra reads best with the textbook's index loops.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
+use super::args::{Arg, MatArg};
+use crate::model::ModelError;
+use crate::ops::{resize, resize2};
+use crate::scalar::Scalar;
+
+/// Tolerance of the symmetry check, as Stan's `CONSTRAINT_TOLERANCE`.
+const SYMMETRY_TOLERANCE: f64 = 1e-8;
+
+fn size_error(function: &str, what: String) -> ModelError {
+    ModelError::fatal(format!("{function}: {what}"))
+}
+
+fn shape(rows: usize, cols: usize) -> String {
+    format!("{rows} x {cols}")
+}
+
+fn n_of<S: Scalar>(x: &impl Arg<S>) -> usize {
+    x.len().unwrap_or(1)
+}
+
+/// The rows and columns of a matrix stored as rows.
+pub fn dims<T>(m: &[Vec<T>]) -> (usize, usize) {
+    (m.len(), m.first().map_or(0, Vec::len))
+}
+
+/// Checks that two matrices combined elementwise by `op` have the same shape.
+pub fn same_shape(op: &str, a: (usize, usize), b: (usize, usize)) -> Result<(), ModelError> {
+    if a == b {
+        return Ok(());
+    }
+    Err(ModelError::fatal(format!(
+        "`{op}`: the left operand is {} but the right operand is {}",
+        shape(a.0, a.1),
+        shape(b.0, b.1)
+    )))
+}
+
+fn check_square<S: Scalar>(
+    function: &str,
+    name: &str,
+    m: &impl MatArg<S>,
+) -> Result<usize, ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    if r == c || (r == 0) {
+        Ok(r)
+    } else {
+        Err(size_error(function, format!("{name} must be square, but is {}", shape(r, c))))
+    }
+}
+
+fn check_symmetric<S: Scalar>(
+    function: &str,
+    name: &str,
+    m: &impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let k = m.rows();
+    for i in 0..k {
+        for j in (i + 1)..k {
+            let (a, b) = (m.entry_value(i, j), m.entry_value(j, i));
+            if !((a - b).abs() <= SYMMETRY_TOLERANCE) {
+                return Err(ModelError::recoverable(format!(
+                    "{function}: {name} is not symmetric. {name}[{},{}] = {a}, but \
+                     {name}[{},{}] = {b}",
+                    i + 1,
+                    j + 1,
+                    j + 1,
+                    i + 1
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `out = a * b`, the matrix product.
+pub fn multiply<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (n, k) = (a.rows(), a.cols());
+    if b.rows() != k {
+        return Err(size_error(
+            "matrix * matrix",
+            format!(
+                "the left operand is {} but the right operand is {}: the columns of the left \
+                 must match the rows of the right",
+                shape(n, k),
+                shape(b.rows(), b.cols())
+            ),
+        ));
+    }
+    let m = b.cols();
+    resize2(out, n, m, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            let mut acc = S::zero();
+            for l in 0..k {
+                acc += a.entry(i, l) * b.entry(l, j);
+            }
+            *x = acc;
+        }
+    }
+    Ok(())
+}
+
+/// `out = a * b` for a vector `a` and a row vector `b`: the outer product.
+pub fn outer<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    resize2(out, n_of(&a), n_of(&b), S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        let x = a.at(i);
+        for (j, y) in row.iter_mut().enumerate() {
+            *y = x * b.at(j);
+        }
+    }
+    Ok(())
+}
+
+/// `out = v * m` for a row vector `v`.
+pub fn multiply_row_vector<S: Scalar>(
+    out: &mut Vec<S>,
+    v: impl Arg<S>,
+    m: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let n = n_of(&v);
+    if m.rows() != n {
+        return Err(size_error(
+            "row_vector * matrix",
+            format!(
+                "the row vector has {n} columns but the matrix is {}",
+                shape(m.rows(), m.cols())
+            ),
+        ));
+    }
+    resize(out, m.cols(), S::zero());
+    for (j, x) in out.iter_mut().enumerate() {
+        let mut acc = S::zero();
+        for i in 0..n {
+            acc += v.at(i) * m.entry(i, j);
+        }
+        *x = acc;
+    }
+    Ok(())
+}
+
+/// `out = m'`.
+pub fn transpose<S: Scalar>(out: &mut Vec<Vec<S>>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    resize2(out, c, r, S::zero());
+    for (j, row) in out.iter_mut().enumerate() {
+        for (i, x) in row.iter_mut().enumerate() {
+            *x = m.entry(i, j);
+        }
+    }
+    Ok(())
+}
+
+/// `out = L` with `L L' = m`, the lower-triangular Cholesky factor of a symmetric positive
+/// definite matrix. A matrix that is not symmetric or not positive definite is a recoverable
+/// error, as in Stan.
+pub fn cholesky_decompose<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    m: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "cholesky_decompose";
+    let k = check_square(F, "m", &m)?;
+    check_symmetric(F, "m", &m)?;
+    resize2(out, k, k, S::zero());
+    for j in 0..k {
+        let mut d = m.entry(j, j);
+        for c in 0..j {
+            d -= out[j][c] * out[j][c];
+        }
+        if !(d.value() > 0.0) {
+            return Err(ModelError::recoverable(format!(
+                "{F}: Matrix m is not positive definite (pivot {} is {})",
+                j + 1,
+                d.value()
+            )));
+        }
+        let djj = d.sqrt();
+        out[j][j] = djj;
+        for i in (j + 1)..k {
+            let mut s = m.entry(i, j);
+            for c in 0..j {
+                s -= out[i][c] * out[j][c];
+            }
+            out[i][j] = s / djj;
+        }
+    }
+    Ok(())
+}
+
+/// The exponentiated quadratic covariance of the points `x`:
+/// `out[i][j] = alpha^2 exp(-(x_i - x_j)^2 / (2 rho^2))`.
+pub fn gp_exp_quad_cov<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    x: impl Arg<S>,
+    alpha: impl Arg<S>,
+    rho: impl Arg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "gp_exp_quad_cov";
+    let (alpha, rho) = (alpha.at(0), rho.at(0));
+    let n = n_of(&x);
+    for i in 0..n {
+        if x.value_at(i).is_nan() {
+            return Err(ModelError::recoverable(format!(
+                "{F}: x[{}] is nan, but must not be nan!",
+                i + 1
+            )));
+        }
+    }
+    for (name, v) in [("magnitude", alpha.value()), ("length scale", rho.value())] {
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(ModelError::recoverable(format!(
+                "{F}: {name} is {v}, but must be positive finite!"
+            )));
+        }
+    }
+    let sq_alpha = alpha * alpha;
+    let neg_half_inv_sq_rho = -(rho * rho * 2.0).powi(-1);
+    resize2(out, n, n, S::zero());
+    for i in 0..n {
+        out[i][i] = sq_alpha;
+        for j in 0..i {
+            let d = x.at(i) - x.at(j);
+            let k = sq_alpha * (d * d * neg_half_inv_sq_rho).exp();
+            out[i][j] = k;
+            out[j][i] = k;
+        }
+    }
+    Ok(())
+}
+
+fn diagonal_len<S: Scalar>(m: &impl MatArg<S>) -> usize {
+    m.rows().min(m.cols())
+}
+
+/// `out = m` with `d` added to its diagonal (`d` a scalar or a vector).
+pub fn add_diag<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    m: impl MatArg<S>,
+    d: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let k = diagonal_len(&m);
+    if let Some(n) = d.len()
+        && n != k
+    {
+        return Err(size_error(
+            "add_diag",
+            format!(
+                "the diagonal of the {} matrix has {k} entries, but d has {n}",
+                shape(m.rows(), m.cols())
+            ),
+        ));
+    }
+    copy(out, &m);
+    for i in 0..k {
+        out[i][i] += d.at(i);
+    }
+    Ok(())
+}
+
+fn copy<S: Scalar>(out: &mut Vec<Vec<S>>, m: &impl MatArg<S>) {
+    resize2(out, m.rows(), m.cols(), S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = m.entry(i, j);
+        }
+    }
+}
+
+/// `out = m`, a copy (`to_matrix` of a matrix or of a two-dimensional array).
+pub fn to_matrix<S: Scalar>(out: &mut Vec<Vec<S>>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    copy(out, &m);
+    Ok(())
+}
+
+/// The `m x n` matrix filled column by column from `v`, as Stan's `to_matrix(v, m, n)`.
+pub fn to_matrix_sized<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    v: impl Arg<S>,
+    m: i64,
+    n: i64,
+) -> Result<(), ModelError> {
+    let len = n_of(&v);
+    let (rows, cols) = (crate::ops::size("to_matrix", m)?, crate::ops::size("to_matrix", n)?);
+    if rows.checked_mul(cols) != Some(len) {
+        return Err(size_error(
+            "to_matrix",
+            format!("a container of {len} elements cannot fill a {} matrix", shape(rows, cols)),
+        ));
+    }
+    resize2(out, rows, cols, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = v.at(i + j * rows);
+        }
+    }
+    Ok(())
+}
+
+/// The entries of `m` column by column, as Stan's `to_vector(m)`.
+pub fn to_vector<S: Scalar>(out: &mut Vec<S>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    resize(out, r * c, S::zero());
+    for j in 0..c {
+        for i in 0..r {
+            out[i + j * r] = m.entry(i, j);
+        }
+    }
+    Ok(())
+}
+
+/// The diagonal matrix with diagonal `v`.
+pub fn diag_matrix<S: Scalar>(out: &mut Vec<Vec<S>>, v: impl Arg<S>) -> Result<(), ModelError> {
+    let n = n_of(&v);
+    resize2(out, n, n, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        row[i] = v.at(i);
+    }
+    Ok(())
+}
+
+/// The diagonal of `m`.
+pub fn diagonal<S: Scalar>(out: &mut Vec<S>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let k = diagonal_len(&m);
+    resize(out, k, S::zero());
+    for (i, x) in out.iter_mut().enumerate() {
+        *x = m.entry(i, i);
+    }
+    Ok(())
+}
+
+/// `out = diag_matrix(v) * m`: row `i` of `m` scaled by `v[i]`.
+pub fn diag_pre_multiply<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    v: impl Arg<S>,
+    m: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let n = n_of(&v);
+    if n != m.rows() {
+        return Err(size_error(
+            "diag_pre_multiply",
+            format!("v has {n} elements but m is {}", shape(m.rows(), m.cols())),
+        ));
+    }
+    copy(out, &m);
+    for (i, row) in out.iter_mut().enumerate() {
+        let s = v.at(i);
+        for x in row.iter_mut() {
+            *x = s * *x;
+        }
+    }
+    Ok(())
+}
+
+/// `out = m * diag_matrix(v)`: column `j` of `m` scaled by `v[j]`.
+pub fn diag_post_multiply<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    m: impl MatArg<S>,
+    v: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let n = n_of(&v);
+    if n != m.cols() {
+        return Err(size_error(
+            "diag_post_multiply",
+            format!("m is {} but v has {n} elements", shape(m.rows(), m.cols())),
+        ));
+    }
+    copy(out, &m);
+    for row in out.iter_mut() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x *= v.at(j);
+        }
+    }
+    Ok(())
+}
+
+/// The `n x n` identity matrix.
+pub fn identity_matrix<S: Scalar>(out: &mut Vec<Vec<S>>, n: i64) -> Result<(), ModelError> {
+    let n = crate::ops::size("identity_matrix", n)?;
+    resize2(out, n, n, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        row[i] = S::one();
+    }
+    Ok(())
+}
+
+/// The `m x n` matrix whose every entry is `x`.
+pub fn rep_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    x: impl Arg<S>,
+    m: i64,
+    n: i64,
+) -> Result<(), ModelError> {
+    let (m, n) = (crate::ops::size("rep_matrix", m)?, crate::ops::size("rep_matrix", n)?);
+    resize2(out, m, n, x.at(0));
+    Ok(())
+}
+
+/// The matrix of `n` columns, each equal to the vector `v`.
+pub fn rep_matrix_columns<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    v: impl Arg<S>,
+    n: i64,
+) -> Result<(), ModelError> {
+    let n = crate::ops::size("rep_matrix", n)?;
+    resize2(out, n_of(&v), n, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        let x = v.at(i);
+        row.iter_mut().for_each(|y| *y = x);
+    }
+    Ok(())
+}
+
+/// The matrix of `m` rows, each equal to the row vector `v`.
+pub fn rep_matrix_rows<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    v: impl Arg<S>,
+    m: i64,
+) -> Result<(), ModelError> {
+    let m = crate::ops::size("rep_matrix", m)?;
+    resize2(out, m, n_of(&v), S::zero());
+    for row in out.iter_mut() {
+        for (j, y) in row.iter_mut().enumerate() {
+            *y = v.at(j);
+        }
+    }
+    Ok(())
+}
+
+/// `out = m' m`.
+pub fn crossprod<S: Scalar>(out: &mut Vec<Vec<S>>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    resize2(out, c, c, S::zero());
+    for i in 0..c {
+        for j in 0..=i {
+            let mut acc = S::zero();
+            for l in 0..r {
+                acc += m.entry(l, i) * m.entry(l, j);
+            }
+            out[i][j] = acc;
+            out[j][i] = acc;
+        }
+    }
+    Ok(())
+}
+
+/// `out = m m'`.
+pub fn tcrossprod<S: Scalar>(out: &mut Vec<Vec<S>>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    resize2(out, r, r, S::zero());
+    for i in 0..r {
+        for j in 0..=i {
+            let mut acc = S::zero();
+            for l in 0..c {
+                acc += m.entry(i, l) * m.entry(j, l);
+            }
+            out[i][j] = acc;
+            out[j][i] = acc;
+        }
+    }
+    Ok(())
+}
+
+/// `out = L L'` where `L` is the lower triangle of `m` (entries above the diagonal are
+/// ignored, as in Stan).
+pub fn multiply_lower_tri_self_transpose<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    m: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    resize2(out, r, r, S::zero());
+    for i in 0..r {
+        for j in 0..=i {
+            let mut acc = S::zero();
+            // Row j of the lower triangle ends at column min(j, c - 1).
+            for l in 0..c.min(j + 1) {
+                acc += m.entry(i, l) * m.entry(j, l);
+            }
+            out[i][j] = acc;
+            out[j][i] = acc;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `l` is square with `n` rows, for the triangular solves.
+fn check_solve<S: Scalar>(
+    function: &str,
+    l: &impl MatArg<S>,
+    what: &str,
+    n: usize,
+) -> Result<usize, ModelError> {
+    let k = check_square(function, "L", l)?;
+    if k != n {
+        return Err(size_error(function, format!("L is {} but {what} has size {n}", shape(k, k))));
+    }
+    Ok(k)
+}
+
+/// `out = L \ b` for a vector `b`, using the lower triangle of `L` (forward substitution).
+pub fn mdivide_left_tri_low<S: Scalar>(
+    out: &mut Vec<S>,
+    l: impl MatArg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let k = check_solve("mdivide_left_tri_low", &l, "b", n_of(&b))?;
+    resize(out, k, S::zero());
+    for i in 0..k {
+        let mut r = b.at(i);
+        for j in 0..i {
+            r -= l.entry(i, j) * out[j];
+        }
+        out[i] = r / l.entry(i, i);
+    }
+    Ok(())
+}
+
+/// `out = L \ B` for a matrix `B`, column by column.
+pub fn mdivide_left_tri_low_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    l: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let k = check_solve("mdivide_left_tri_low", &l, "the rows of B", b.rows())?;
+    let c = b.cols();
+    resize2(out, k, c, S::zero());
+    for j in 0..c {
+        for i in 0..k {
+            let mut r = b.entry(i, j);
+            for p in 0..i {
+                r -= l.entry(i, p) * out[p][j];
+            }
+            out[i][j] = r / l.entry(i, i);
+        }
+    }
+    Ok(())
+}
+
+/// `out = b / L` for a row vector `b`: the `x` with `x L = b`, using the lower triangle of
+/// `L` (backward substitution on `L' x' = b'`).
+pub fn mdivide_right_tri_low<S: Scalar>(
+    out: &mut Vec<S>,
+    b: impl Arg<S>,
+    l: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let k = check_solve("mdivide_right_tri_low", &l, "b", n_of(&b))?;
+    resize(out, k, S::zero());
+    for j in (0..k).rev() {
+        let mut r = b.at(j);
+        for i in (j + 1)..k {
+            r -= out[i] * l.entry(i, j);
+        }
+        out[j] = r / l.entry(j, j);
+    }
+    Ok(())
+}
+
+/// `out = B / L` for a matrix `B`, row by row.
+pub fn mdivide_right_tri_low_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    b: impl MatArg<S>,
+    l: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let k = check_solve("mdivide_right_tri_low", &l, "the columns of B", b.cols())?;
+    let r = b.rows();
+    resize2(out, r, k, S::zero());
+    for (row, x) in out.iter_mut().enumerate() {
+        for j in (0..k).rev() {
+            let mut acc = b.entry(row, j);
+            for i in (j + 1)..k {
+                acc -= x[i] * l.entry(i, j);
+            }
+            x[j] = acc / l.entry(j, j);
+        }
+    }
+    Ok(())
+}
+
+/// `ln |det m|`, by LU decomposition with partial pivoting (pivots chosen on values).
+/// `scratch` holds the working copy.
+pub fn log_determinant<S: Scalar>(
+    m: impl MatArg<S>,
+    scratch: &mut Vec<Vec<S>>,
+) -> Result<S, ModelError> {
+    let k = check_square("log_determinant", "m", &m)?;
+    copy(scratch, &m);
+    let a = scratch;
+    let mut total = S::zero();
+    for c in 0..k {
+        let p = (c..k)
+            .max_by(|&i, &j| a[i][c].value().abs().total_cmp(&a[j][c].value().abs()))
+            .unwrap_or(c);
+        a.swap(c, p);
+        let d = a[c][c];
+        if d.value() == 0.0 {
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+        total += d.abs().ln();
+        for r in (c + 1)..k {
+            let f = a[r][c] / d;
+            for q in c..k {
+                let sub = f * a[c][q];
+                a[r][q] -= sub;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Column `j` (1-based) of `m`, as `m[:, j]`.
+pub fn column<S: Scalar>(
+    out: &mut Vec<S>,
+    m: impl MatArg<S>,
+    j: i64,
+    name: &str,
+) -> Result<(), ModelError> {
+    let c = m.cols();
+    if !(j >= 1 && j as u64 <= c as u64) {
+        return Err(ModelError::fatal(format!(
+            "column index {j} out of range for `{name}`, which has {c} columns"
+        )));
+    }
+    let j = (j - 1) as usize;
+    resize(out, m.rows(), S::zero());
+    for (i, x) in out.iter_mut().enumerate() {
+        *x = m.entry(i, j);
+    }
+    Ok(())
+}
+
+/// The elements of a vector, row vector or array, as a vector (`to_vector`).
+pub fn to_vector_of<S: Scalar>(out: &mut Vec<S>, x: impl Arg<S>) -> Result<(), ModelError> {
+    resize(out, n_of(&x), S::zero());
+    for (i, y) in out.iter_mut().enumerate() {
+        *y = x.at(i);
+    }
+    Ok(())
+}

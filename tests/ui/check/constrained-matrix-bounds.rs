@@ -1,0 +1,6 @@
+tilde::model! {
+    struct M;
+    parameters { cov_matrix<lower=0>[3] S; }
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+tilde::model! {
+    struct M;
+    data { int N; vector[N] v; }
+    transformed data { matrix[N, N] L = cholesky_decompose(v); }
+}
+
+fn main() {}
