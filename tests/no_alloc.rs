@@ -298,10 +298,18 @@ fn the_counter_sees_allocations() {
     assert_eq!(n, 1);
 }
 
+// The suite's Gaussian-process models, not a copy of them.
+#[path = "posteriordb/models/gp.rs"]
+#[allow(dead_code)]
+mod gp;
+
 #[test]
-#[ignore = "not covered yet: a Gaussian process needs `matrix`, `cov_exp_quad` and \
-            `cholesky_decompose`, which `model!` does not compile yet; write the GP model \
-            (posteriordb's gp_pois_regr) here when it does"]
 fn gaussian_process_samples_without_allocating() {
-    panic!("the GP case needs matrix support in model!");
+    // posteriordb's gp_pois_regr: a 11 x 11 kernel matrix, its Cholesky factor and a
+    // matrix-vector product per evaluation, through the reverse tape (dimension 13).
+    let db = tilde::reference::PosteriorDb::locate().unwrap_or_else(|e| panic!("{e}"));
+    let model = gp::GpPoisRegr::new(&db.data("gp_pois_regr").unwrap()).unwrap();
+    assert_eq!(tilde::gradient::Method::for_dim(model.dim()), tilde::gradient::Method::Reverse);
+    let run = run(&model);
+    assert_allocation_free(&run);
 }

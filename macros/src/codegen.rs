@@ -1322,15 +1322,11 @@ impl<'p> Gen<'p> {
                 prelude.extend(vpre);
                 let ka = kind_of(&a.ty, a.ad);
                 let x = convert(quote!(__a), ka, kind);
-                let y = if kind == Kind::Var && kb != Kind::Var {
-                    quote!(__b)
-                } else {
-                    convert(quote!(__b), kb, kind)
-                };
+                let y = convert(quote!(__b), kb, kind);
                 let (decl, t) = self.temp(kind);
                 prelude.push(decl);
                 prelude.push(quote! {
-                    #rt::ops::matvec(&mut *#t, &#m[..], &#v[..], |__a, __b| #x * #y)?;
+                    #rt::ops::matvec(&mut *#t, &#m[..], &#v[..], |__a| #x, |__b| #y)?;
                 });
                 Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
             }

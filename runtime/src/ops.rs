@@ -296,13 +296,17 @@ pub fn bound_value<T: Scalar>(b: T) -> f64 {
     b.value()
 }
 
-/// `out = m v` for a matrix stored as rows, with `mul` multiplying an element of `m` by one
-/// of `v` in the result's scalar type. The sizes must agree, as Stan checks them.
+/// `out = m v` for a matrix stored as rows, with `lift_a` and `lift_b` bringing an element of
+/// `m` and of `v` into the result's scalar type. The sizes must agree, as Stan checks them.
+///
+/// For a scalar type that takes analytic partials ([`Scalar::PARTIALS`]) each entry of the
+/// result is one dot product with its partials, a single node on the reverse tape.
 pub fn matvec<A: Copy, B: Copy, S: Scalar>(
     out: &mut Vec<S>,
     m: &[Vec<A>],
     v: &[B],
-    mul: impl Fn(A, B) -> S,
+    lift_a: impl Fn(A) -> S,
+    lift_b: impl Fn(B) -> S,
 ) -> Result<(), ModelError> {
     let cols = m.first().map_or(v.len(), Vec::len);
     if cols != v.len() {
@@ -313,11 +317,25 @@ pub fn matvec<A: Copy, B: Copy, S: Scalar>(
     }
     out.clear();
     for row in m {
-        let mut acc = S::zero();
-        for (a, b) in row.iter().zip(v) {
-            acc += mul(*a, *b);
-        }
-        out.push(acc);
+        let entry = if S::PARTIALS {
+            let mut partials = S::partials_new();
+            let mut total = 0.0;
+            for (a, b) in row.iter().zip(v) {
+                let (a, b) = (lift_a(*a), lift_b(*b));
+                let (av, bv) = (a.value(), b.value());
+                total += av * bv;
+                S::partials_push(&mut partials, a, bv);
+                S::partials_push(&mut partials, b, av);
+            }
+            S::partials_finish(partials, total)
+        } else {
+            let mut acc = S::zero();
+            for (a, b) in row.iter().zip(v) {
+                acc += lift_a(*a) * lift_b(*b);
+            }
+            acc
+        };
+        out.push(entry);
     }
     Ok(())
 }

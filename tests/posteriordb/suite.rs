@@ -60,7 +60,7 @@ pub fn posterior(name: &str) -> &'static Posterior {
 /// Declares the suite: the table `POSTERIORS` and, in the test binary, one `#[test]` per entry,
 /// named after the posterior.
 macro_rules! suite {
-    ($($test:ident: $name:literal => $model:ident $(, $settings:expr)?;)*) => {
+    ($($(#[$attr:meta])* $test:ident: $name:literal => $model:ident $(, $settings:expr)?;)*) => {
         /// Every posterior of the suite, in posteriordb's order of difficulty.
         pub static POSTERIORS: &[Posterior] = &[$(
             Posterior {
@@ -88,6 +88,7 @@ macro_rules! suite {
         $(
             #[cfg(test)]
             #[test]
+            $(#[$attr])*
             fn $test() {
                 let report = posterior($name).check();
                 println!("{report}");
@@ -151,5 +152,9 @@ suite! {
     hmm_example_hmm_example: "hmm_example-hmm_example" => HmmExample;
     bball_drive_event_1_hmm_drive_1: "bball_drive_event_1-hmm_drive_1" => HmmDrive1;
     bball_drive_event_0_hmm_drive_0: "bball_drive_event_0-hmm_drive_0" => HmmDrive0;
-    mcycle_gp_accel_gp: "mcycle_gp-accel_gp" => AccelGp;
+    // The residual-sd GP's length scale has a long, thin tail that the default step size
+    // cannot follow: chains stall there with divergences. posteriordb's reference run used
+    // adapt_delta 0.999; 0.99 is what a Stan user tries first when the divergences show up.
+    #[ignore = "too slow for the default suite: over 12 minutes on 2 cores at adapt_delta 0.99"]
+    mcycle_gp_accel_gp: "mcycle_gp-accel_gp" => AccelGp, |s| s.adapt_delta(0.99);
 }
