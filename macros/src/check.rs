@@ -396,11 +396,14 @@ impl Checker {
             );
         }
         let full = Ty::array_of(elem.clone(), array_dims.len());
+        // A function's locals may hold values of its arguments, which carry derivatives when
+        // the function is called with parameters.
         let ad = elem != Ty::Int
-            && matches!(
-                self.block,
-                BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::Model
-            );
+            && (self.current.is_some()
+                || matches!(
+                    self.block,
+                    BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::Model
+                ));
         let init = init.map(|e| {
             self.whole_value = true;
             let t = self.check_expr(e);
