@@ -11,6 +11,7 @@ mod kilpisjarvi;
 mod mesquite;
 mod mixture;
 mod nes;
+mod ode;
 mod time_series;
 
 pub use blr::*;
@@ -23,4 +24,5 @@ pub use kilpisjarvi::*;
 pub use mesquite::*;
 pub use mixture::*;
 pub use nes::*;
+pub use ode::*;
 pub use time_series::*;
