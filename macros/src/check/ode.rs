@@ -101,7 +101,7 @@ impl Checker {
     }
 
     /// Resolves the function argument of an ODE solver and checks its signature; `None`
-    /// after an error, `Some(None)`-like failures are reported here too.
+    /// after reporting why it does not fit.
     fn check_ode_function(&mut self, solver: &str, f: Expr) -> Option<(Ident, FunSig)> {
         let ExprKind::Var(ident) = f.kind else {
             self.cx.error(
