@@ -575,3 +575,33 @@ fn a_failure_in_generated_quantities_keeps_the_parameters() {
         if *m >= 0.0 { assert_eq!(g, m) } else { assert!(g.is_nan()) }
     }
 }
+
+tilde::model! {
+    /// A user-defined function that keeps its argument in local variables before using it.
+    pub struct FunctionLocals;
+
+    functions {
+        real cube(real x) {
+            real y = x;
+            vector[2] v = transpose([y, y * y]);
+            return v[1] * v[2];
+        }
+    }
+    parameters {
+        real x;
+    }
+    model {
+        target += cube(x);
+    }
+}
+
+#[test]
+fn local_variables_of_functions_carry_derivatives() {
+    use tilde::LogDensity;
+    let m = FunctionLocals::from_json_str("{}").unwrap();
+    let mut eval = tilde::gradient::GradientEvaluator::new(&m);
+    let mut grad = [0.0];
+    let lp = eval.logp_and_grad(&[1.5], &mut grad).unwrap();
+    assert_eq!(lp, 3.375);
+    assert_eq!(grad, [3.0 * 1.5 * 1.5]);
+}

@@ -321,6 +321,20 @@ pub fn lookup(name: &str) -> Option<Builtin> {
     None
 }
 
+/// Stan's ODE solvers: the name, the runtime function that implements it, and whether it
+/// takes the tolerance arguments.
+const ODE_SOLVERS: &[(&str, &str, bool)] = &[
+    ("ode_rk45", "ode_rk45", false),
+    ("ode_rk45_tol", "ode_rk45", true),
+    ("ode_bdf", "ode_bdf", false),
+    ("ode_bdf_tol", "ode_bdf", true),
+];
+
+/// The ODE solver called `name`: its runtime function and whether it takes tolerances.
+pub fn ode_solver(name: &str) -> Option<(&'static str, bool)> {
+    ODE_SOLVERS.iter().find(|(n, ..)| *n == name).map(|&(_, runtime, tol)| (runtime, tol))
+}
+
 /// Words that Stan reserves and that cannot name a variable.
 pub fn is_reserved(name: &str) -> bool {
     matches!(
@@ -403,6 +417,17 @@ mod tests {
         let section = &readme[start..];
         for name in MATRIX_FUNCTIONS {
             assert!(section.contains(&format!("`{name}`")), "README does not list `{name}`");
+        }
+    }
+
+    /// The README's language reference names every ODE solver.
+    #[test]
+    fn readme_lists_the_ode_solvers() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("- **ODE solvers**").expect("the README lists ODE solvers");
+        let end = start + readme[start..].find("\n- **").unwrap_or(readme.len() - start);
+        for (name, ..) in ODE_SOLVERS {
+            assert!(readme[start..end].contains(&format!("`{name}(")), "README lacks `{name}`");
         }
     }
 }

@@ -13,6 +13,8 @@ use proc_macro2::Span;
 use std::collections::HashMap;
 use syn::Ident;
 
+mod ode;
+
 /// The error sink: collects every error of one invocation.
 #[derive(Default)]
 pub struct Ctxt {
@@ -47,6 +49,9 @@ struct Checker {
     functions: HashMap<String, FunSig>,
     /// The function whose body is being checked.
     current: Option<FunSig>,
+    /// Set just before checking the whole value of an assignment or declaration: the one
+    /// place where an ODE solver's result may appear. Taken by the next expression checked.
+    whole_value: bool,
 }
 
 /// A user-defined function's signature.
@@ -101,6 +106,7 @@ pub fn check_program(program: syntax::Program) -> (Program, Ctxt) {
         loop_depth: 0,
         functions: HashMap::new(),
         current: None,
+        whole_value: false,
     };
     let mut out = Program {
         attrs: program.attrs,
@@ -421,12 +427,16 @@ impl Checker {
             );
         }
         let full = Ty::array_of(elem.clone(), array_dims.len());
+        // A function's locals may hold values of its arguments, which carry derivatives when
+        // the function is called with parameters.
         let ad = elem != Ty::Int
-            && matches!(
-                self.block,
-                BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::Model
-            );
+            && (self.current.is_some()
+                || matches!(
+                    self.block,
+                    BlockKind::Parameters | BlockKind::TransformedParameters | BlockKind::Model
+                ));
         let init = init.map(|e| {
+            self.whole_value = true;
             let t = self.check_expr(e);
             self.verify_assignable(&full, &t, &name);
             t
@@ -448,7 +458,8 @@ impl Checker {
             return;
         }
         if assignable(target, &value.ty) {
-            let whole = matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..));
+            let whole =
+                matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Ode(_));
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
                     value.span,
@@ -485,6 +496,7 @@ impl Checker {
             Stmt::Decl(d) => TStmt::Decl(self.check_decl(d, Origin::Local)?),
             Stmt::Block(stmts) => TStmt::Block(self.check_block(stmts)),
             Stmt::Assign { target, op, op_span, value } => {
+                self.whole_value = op == syntax::AssignOp::Set;
                 let value = self.check_expr(value);
                 let target = self.check_lvalue(target)?;
                 let name = self.vars[target.var].name.clone();
@@ -879,10 +891,14 @@ impl Checker {
 
     fn check_expr(&mut self, e: Expr) -> TExpr {
         let span = e.span;
+        let whole = std::mem::take(&mut self.whole_value);
         match e.kind {
             ExprKind::Int(v) => TExpr { kind: TExprKind::Int(v), ty: Ty::Int, ad: false, span },
             ExprKind::Real(v) => TExpr { kind: TExprKind::Real(v), ty: Ty::Real, ad: false, span },
-            ExprKind::Paren(inner) => self.check_expr(*inner),
+            ExprKind::Paren(inner) => {
+                self.whole_value = whole;
+                self.check_expr(*inner)
+            }
             ExprKind::Var(name) => {
                 let key = name.to_string();
                 match self.lookup(&key) {
@@ -1045,7 +1061,7 @@ impl Checker {
                 TExpr { kind: TExprKind::RowVectorLit(items), ty, ad, span }
             }
             ExprKind::Call { name, args, conditional } => {
-                self.check_call(name, args, conditional, span)
+                self.check_call(name, args, conditional, whole, span)
             }
         }
     }
@@ -1055,7 +1071,10 @@ impl Checker {
     fn check_functions(&mut self, defs: Vec<syntax::FunDef>) -> Vec<TFunction> {
         for f in &defs {
             let key = f.name.to_string();
-            if builtins::lookup(&key).is_some() || builtins::lookup_with_arity(&key, 2).is_some() {
+            if builtins::lookup(&key).is_some()
+                || builtins::lookup_with_arity(&key, 2).is_some()
+                || builtins::ode_solver(&key).is_some()
+            {
                 self.cx.error(
                     f.name.span(),
                     format!("`{key}` is a built-in function and cannot be redefined"),
@@ -1348,8 +1367,18 @@ impl Checker {
         TExpr { kind, ty, ad, span }
     }
 
-    fn check_call(&mut self, name: Ident, args: Vec<Expr>, conditional: bool, span: Span) -> TExpr {
+    fn check_call(
+        &mut self,
+        name: Ident,
+        args: Vec<Expr>,
+        conditional: bool,
+        whole: bool,
+        span: Span,
+    ) -> TExpr {
         let fname = name.to_string();
+        if let Some((solver, with_control)) = builtins::ode_solver(&fname) {
+            return self.check_ode_call(solver, with_control, name, args, whole, conditional, span);
+        }
         let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
         if args.iter().any(|a| a.ty.is_error()) {
             return err_expr(span);

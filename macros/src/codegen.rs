@@ -16,6 +16,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
+mod ode;
+
 /// The path through which generated code reaches the runtime.
 fn rt() -> TokenStream {
     quote!(::tilde::__private)
@@ -1054,6 +1056,12 @@ impl<'p> Gen<'p> {
             | TExprKind::Density { args: xs, .. }
             | TExprKind::Cdf { args: xs, .. }
             | TExprKind::Rng { args: xs, .. } => any(xs),
+            TExprKind::Ode(call) => {
+                let OdeCall { initial_state, initial_time, times, control, args, .. } = &**call;
+                any(args)
+                    || [initial_state, initial_time, times].iter().any(|x| Self::mentions(x, id))
+                    || control.as_ref().is_some_and(|c| any(c))
+            }
         }
     }
 
@@ -1113,7 +1121,9 @@ impl<'p> Gen<'p> {
             let mut pre = Vec::new();
             // A variable may be the target itself, so it is copied first; a computed matrix
             // lives in a temporary, which cannot alias the target.
-            let src = if matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+            let src = if let TExprKind::Ode(call) = &value.kind {
+                self.ode_call(call, value.ad)
+            } else if matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
                 let place = self.container_place(value);
                 quote!(#place.clone())
             } else {
@@ -1483,15 +1493,34 @@ impl<'p> Gen<'p> {
     }
 
     fn call_function(&mut self, f: &TFunction, args: &[&TExpr]) -> TokenStream {
-        let rt = rt();
         // Parameters carry derivatives when any argument does; the function is instantiated
         // with `S` then, and with `f64` otherwise.
         let ad = args.iter().any(|a| a.ad);
         let target = if ad { Kind::Var } else { Kind::Data };
         let st = scalar_type(target);
+        let (prelude, mut vals) = self.function_args(&f.params, args, target);
+        match f.kind {
+            FunKind::Lp => vals.push(quote!(&mut *__target)),
+            FunKind::Rng => vals.push(quote!(&mut *__rng)),
+            _ => {}
+        }
+        let ident = self.function_ident(&f.name);
+        quote!({ #(#prelude)* #ident::<#st>(#(#vals),*)? })
+    }
+
+    /// The arguments of a user-defined function instantiated with the scalar kind `target`,
+    /// for its parameters `params`: statements to run first, and one value per argument.
+    fn function_args(
+        &mut self,
+        params: &[VarId],
+        args: &[&TExpr],
+        target: Kind,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let rt = rt();
+        let st = scalar_type(target);
         let mut prelude = Vec::new();
         let mut vals = Vec::new();
-        for (a, &pid) in args.iter().zip(&f.params) {
+        for (a, &pid) in args.iter().zip(params) {
             let pty = self.info(pid).ty.clone();
             let want = if *pty.strip_arrays().0 == Ty::Int { Kind::Int } else { target };
             match pty.levels() {
@@ -1506,18 +1535,16 @@ impl<'p> Gen<'p> {
                     if kind_of(&a.ty, a.ad) == want {
                         vals.push(quote!(&#place[..]));
                     } else {
-                        vals.push(quote!(&#rt::ops::lift_rows::<#st>(&#place[..])[..]));
+                        let lifted = self.fresh("lifted");
+                        prelude.push(quote! {
+                            let #lifted = #rt::ops::lift_rows::<#st>(&#place[..]);
+                        });
+                        vals.push(quote!(&#lifted[..]));
                     }
                 }
             }
         }
-        match f.kind {
-            FunKind::Lp => vals.push(quote!(&mut *__target)),
-            FunKind::Rng => vals.push(quote!(&mut *__rng)),
-            _ => {}
-        }
-        let ident = self.function_ident(&f.name);
-        quote!({ #(#prelude)* #ident::<#st>(#(#vals),*)? })
+        (prelude, vals)
     }
 
     /// A one-level container expression as a `Vec` (or a place) whose elements are of `want`.
@@ -2007,7 +2034,8 @@ impl<'p> Gen<'p> {
             | TExprKind::ArrayLit(_)
             | TExprKind::RowVectorLit(_)
             | TExprKind::Slice { .. }
-            | TExprKind::MultiIndex { .. } => unreachable!("containers are not scalars"),
+            | TExprKind::MultiIndex { .. }
+            | TExprKind::Ode(_) => unreachable!("containers are not scalars"),
         }
     }
 

@@ -362,8 +362,29 @@ pub enum TExprKind {
     },
     /// `{a, b, c}`.
     ArrayLit(Vec<TExpr>),
+    /// An ODE solver, `ode_rk45(f, y0, t0, ts, ...)`; only ever the whole value of an
+    /// assignment.
+    Ode(Box<OdeCall>),
     /// `[a, b, c]`.
     RowVectorLit(Vec<TExpr>),
+}
+
+/// A call of one of Stan's ODE solvers.
+pub struct OdeCall {
+    /// The name the user called, `ode_rk45_tol`, for messages.
+    pub stan_name: String,
+    /// The runtime function: `ode_rk45` or `ode_bdf`.
+    pub solver: &'static str,
+    /// The user-defined function giving `dy/dt`.
+    pub function: Ident,
+    pub initial_state: TExpr,
+    pub initial_time: TExpr,
+    pub times: TExpr,
+    /// Relative tolerance, absolute tolerance and maximum number of steps, for the `_tol`
+    /// variants.
+    pub control: Option<[TExpr; 3]>,
+    /// The arguments passed on to the function after the time and the state.
+    pub args: Vec<TExpr>,
 }
 
 pub struct Program {

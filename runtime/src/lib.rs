@@ -23,6 +23,7 @@ pub mod gradient;
 pub mod math;
 pub mod model;
 pub mod nuts;
+pub mod ode;
 #[doc(hidden)]
 pub mod ops;
 pub mod output;

@@ -13,6 +13,7 @@ mod mcycle;
 mod mesquite;
 mod mixture;
 mod nes;
+mod ode;
 mod time_series;
 
 pub use blr::*;
@@ -27,4 +28,5 @@ pub use mcycle::*;
 pub use mesquite::*;
 pub use mixture::*;
 pub use nes::*;
+pub use ode::*;
 pub use time_series::*;
