@@ -942,7 +942,18 @@ impl<'p> Gen<'p> {
                     let v = self.scalar(e, kind_of(&ret, true));
                     quote!(return Ok(#v);)
                 } else {
-                    let (pre, v) = self.materialize_as(e, kind_of(&ret, true));
+                    let want = kind_of(&ret, true);
+                    let direct = matches!(
+                        e.kind,
+                        TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }
+                    );
+                    if direct && kind_of(&e.ty, e.ad) == want {
+                        // A variable of the function, possibly a reference to its buffer: the
+                        // caller gets its own copy.
+                        let p = self.container_place(e);
+                        return quote!(return Ok((#p).to_vec()););
+                    }
+                    let (pre, v) = self.materialize_as(e, want);
                     quote!({ #(#pre)* return Ok(#v); })
                 }
             }

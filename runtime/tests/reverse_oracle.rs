@@ -34,14 +34,13 @@ fn check(label: &str, case: &impl Case, x: &[f64]) {
     let value = reverse::gradient(|v: &[Rev]| case.eval(v), x, &mut rev);
     let plain: f64 = case.eval(x);
     assert!((value - plain).abs() <= 1e-12 * plain.abs().max(1.0), "{label}: {value} vs {plain}");
-    for i in 0..x.len() {
+    for (i, &r) in rev.iter().enumerate() {
         let duals: Vec<Dual64> = x
             .iter()
             .enumerate()
             .map(|(j, &v)| if i == j { Dual64::from(v).derivative() } else { Dual64::from(v) })
             .collect();
         let d = case.eval(&duals).eps;
-        let r = rev[i];
         assert!(
             (r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0),
             "{label}: d/dx[{i}] reverse {r}, dual {d} at {x:?}"

@@ -216,7 +216,9 @@ pub fn gradient_disagreements<M: Model>(posterior: &str, model: &M) -> Vec<Strin
                     failures.push(format!("{posterior} point {point}: lp {a} vs {b}"));
                 }
                 for (i, (r, d)) in g_rev.iter().zip(&g_dual).enumerate() {
-                    if !((r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0)) {
+                    let close = (r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0);
+                    // A NaN on either side is a disagreement too.
+                    if !close || r.is_nan() || d.is_nan() {
                         failures.push(format!("{posterior} point {point}: d/dx[{i}] {r} vs {d}"));
                     }
                 }
