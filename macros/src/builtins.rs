@@ -28,6 +28,12 @@ pub enum Shape {
     Vectors,
     /// A `matrix`.
     Matrix,
+    /// A `vector`.
+    Vector,
+    /// A real or a container of reals (one term per element, scalars broadcast).
+    Reals,
+    /// An int or an array of ints.
+    Ints,
 }
 
 /// The multivariate families whose arguments have shapes: outcome first, then parameters.
@@ -36,6 +42,9 @@ const SHAPES: &[(&str, &[Shape])] = &[
     ("multi_normal_cholesky", &[Shape::Vectors, Shape::Vectors, Shape::Matrix]),
     ("lkj_corr", &[Shape::Matrix, Shape::Real]),
     ("lkj_corr_cholesky", &[Shape::Matrix, Shape::Real]),
+    ("normal_id_glm", &[Shape::Reals, Shape::Matrix, Shape::Reals, Shape::Vector, Shape::Reals]),
+    ("bernoulli_logit_glm", &[Shape::Ints, Shape::Matrix, Shape::Reals, Shape::Vector]),
+    ("poisson_log_glm", &[Shape::Ints, Shape::Matrix, Shape::Reals, Shape::Vector]),
 ];
 
 impl DistSig {
@@ -77,6 +86,7 @@ const DISTRIBUTIONS: &[(&str, bool, &[&str], bool, bool)] = &[
     ("multi_normal_cholesky", false, &["mu", "L"], false, false),
     ("lkj_corr", false, &["eta"], false, false),
     ("lkj_corr_cholesky", false, &["eta"], false, false),
+    ("normal_id_glm", false, &["x", "alpha", "beta", "sigma"], false, false),
     ("poisson", true, &["lambda"], true, false),
     ("poisson_log", true, &["alpha"], true, false),
     ("bernoulli", true, &["theta"], true, false),
@@ -87,6 +97,8 @@ const DISTRIBUTIONS: &[(&str, bool, &[&str], bool, bool)] = &[
     ("neg_binomial_2_log", true, &["eta", "phi"], true, false),
     ("categorical", true, &["theta"], false, false),
     ("categorical_logit", true, &["beta"], false, false),
+    ("bernoulli_logit_glm", true, &["x", "alpha", "beta"], false, false),
+    ("poisson_log_glm", true, &["x", "alpha", "beta"], false, false),
 ];
 
 pub fn distribution(family: &str) -> Option<DistSig> {

@@ -836,7 +836,8 @@ impl Checker {
             for ((a, name), shape) in all.zip(names).zip(shapes) {
                 self.verify_shaped_arg(family, name, a, *shape);
             }
-            return Some(DistCall { family: family.to_string(), suffix: "lpdf" });
+            let suffix = if sig.discrete { "lpmf" } else { "lpdf" };
+            return Some(DistCall { family: family.to_string(), suffix });
         }
         self.verify_dist_arg(family, "the outcome", outcome, sig.discrete);
         for (k, (a, name)) in args.iter().zip(sig.param_names()).enumerate() {
@@ -853,6 +854,16 @@ impl Checker {
         let (ok, expected) = match shape {
             Shape::Real => (t.ty.is_scalar(), "a `real`"),
             Shape::Matrix => (t.ty == Ty::Matrix, "a `matrix`"),
+            Shape::Vector => (t.ty == Ty::Vector, "a `vector`"),
+            Shape::Reals => (
+                matches!(t.ty, Ty::Int | Ty::Real | Ty::Vector | Ty::RowVector)
+                    || (arrays == 1 && leaf.is_scalar()),
+                "a `real`, a `vector`, a `row_vector` or an array of reals",
+            ),
+            Shape::Ints => (
+                t.ty == Ty::Int || (arrays == 1 && *leaf == Ty::Int),
+                "an `int` or an array of ints",
+            ),
             Shape::Vectors => (
                 leaf.is_vector_like() && arrays <= 1,
                 "a `vector`, a `row_vector` or an array of them",

@@ -111,21 +111,29 @@ impl Tape {
                 continue;
             }
             let node = self.nodes[k];
+            // Likewise a zero partial passes nothing on, even from an infinite adjoint: a value
+            // that underflowed to zero (exp of a large negative number under a square root,
+            // say) does not depend on its operand, and 0 * inf would be NaN.
+            let mut pass = |parent: u32, partial: f64| {
+                if partial != 0.0 {
+                    adjoints[parent as usize] += adjoint * partial;
+                }
+            };
             match node.b {
                 NONE => {
                     if node.a != NONE {
-                        adjoints[node.a as usize] += adjoint * node.da;
+                        pass(node.a, node.da);
                     }
                 }
                 MANY => {
                     let end = node.da.to_bits() as usize;
                     for &(parent, partial) in &self.edges[node.a as usize..end] {
-                        adjoints[parent as usize] += adjoint * partial;
+                        pass(parent, partial);
                     }
                 }
                 b => {
-                    adjoints[node.a as usize] += adjoint * node.da;
-                    adjoints[b as usize] += adjoint * node.db;
+                    pass(node.a, node.da);
+                    pass(b, node.db);
                 }
             }
         }

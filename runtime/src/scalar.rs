@@ -215,7 +215,10 @@ where
     }
     #[inline]
     fn sqrt(self) -> Self {
-        DualNum::sqrt(&self)
+        // Through `chain`, so that the square root of an exact zero whose derivative is zero
+        // (an underflowed value) keeps a zero derivative instead of 0 * inf = NaN.
+        let s = self.re().sqrt();
+        self.chain(s, 0.5 / s)
     }
     #[inline]
     fn powi(self, n: i32) -> Self {

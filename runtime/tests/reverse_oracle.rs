@@ -40,7 +40,13 @@ fn check(label: &str, case: &impl Case, x: &[f64]) {
             .enumerate()
             .map(|(j, &v)| if i == j { Dual64::from(v).derivative() } else { Dual64::from(v) })
             .collect();
-        let d = case.eval(&duals).eps;
+        let dual = case.eval(&duals);
+        // The dual path computes the value by plain arithmetic, apart from the analytic one.
+        assert!(
+            (dual.re - plain).abs() <= 1e-11 * plain.abs().max(1.0),
+            "{label}: {dual} vs {plain}"
+        );
+        let d = dual.eps;
         assert!(
             (r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0),
             "{label}: d/dx[{i}] reverse {r}, dual {d} at {x:?}"
@@ -93,6 +99,56 @@ case!(Reductions, |x| {
         + log_sum_exp_of(lazy)
 });
 
+/// A 4 x 3 design matrix for the GLM cases.
+fn design() -> Vec<Vec<f64>> {
+    vec![vec![1.0, -0.5, 2.0], vec![0.3, 1.2, -1.0], vec![-2.0, 0.0, 0.7], vec![0.9, -1.4, 0.2]]
+}
+
+case!(NormalIdGlm, |x| {
+    let xm = design();
+    let beta = &x[..3];
+    let y = [0.5, -1.0, 2.0, 0.1];
+    normal_id_glm_lpdf::<false, S>(Data(&y[..]), Data(&xm[..]), Var(x[3]), Var(beta), Var(x[4].exp()))
+        .unwrap()
+        // A parameter design matrix, per-row intercepts and scales, and a parameter outcome.
+        + {
+            let xv: Vec<Vec<S>> = xm.iter().map(|r| r.iter().map(|&v| x[5] * v).collect()).collect();
+            let alpha = [x[0], x[1], x[2], x[3]];
+            let sigma = Lazy { len: 4, f: |i: usize| (x[i % 3] * 0.2).exp() };
+            normal_id_glm_lpdf::<true, S>(Var(x[4]), Var(&xv[..]), Var(&alpha[..]), Var(beta), sigma)
+                .unwrap()
+        }
+});
+case!(BernoulliLogitGlm, |x| {
+    let xm = design();
+    bernoulli_logit_glm_lpmf::<false, S>(
+        Data(&[1, 0, 0, 1][..]),
+        Data(&xm[..]),
+        Var(x[3]),
+        Var(&x[..3]),
+    )
+    .unwrap()
+        + bernoulli_logit_glm_lpmf::<true, S>(Data(1), Data(&xm[..]), Data(0.5), Var(&x[..3]))
+            .unwrap()
+});
+case!(PoissonLogGlm, |x| {
+    let xm = design();
+    poisson_log_glm_lpmf::<false, S>(
+        Data(&[0, 3, 1, 7][..]),
+        Data(&xm[..]),
+        Var(x[3]),
+        Var(&x[..3]),
+    )
+    .unwrap()
+        + poisson_log_glm_lpmf::<true, S>(
+            Data(&[2, 0, 4, 1][..]),
+            Data(&xm[..]),
+            Var(x[5]),
+            Var(&x[..3]),
+        )
+        .unwrap()
+});
+
 #[test]
 fn analytic_partials_match_the_dual_chain_rule() {
     for x in POINTS {
@@ -103,6 +159,9 @@ fn analytic_partials_match_the_dual_chain_rule() {
         check("bernoulli_logit", &BernoulliLogit, &x);
         check("poisson_log", &PoissonLog, &x);
         check("reductions", &Reductions, &x);
+        check("normal_id_glm", &NormalIdGlm, &x);
+        check("bernoulli_logit_glm", &BernoulliLogitGlm, &x);
+        check("poisson_log_glm", &PoissonLogGlm, &x);
     }
 }
 
@@ -116,4 +175,15 @@ fn the_tape_is_reused_across_calls() {
         reverse::gradient(|v: &[Rev]| NormalLazyAndData.eval(v), &x, &mut g);
     }
     assert_eq!(reverse::tape_capacity(), first);
+}
+
+/// A square root of a value that underflowed to zero: the derivative is zero (the value does
+/// not move with its operand), where the plain chain rule gives 0 * inf = NaN.
+#[test]
+fn an_underflowed_value_under_a_square_root_has_a_zero_derivative() {
+    case!(Underflow, |x| (x[0].exp() * (x[1] * x[1] * -800.0).exp()).sqrt() + x[0]);
+    check("sqrt of an underflowed value", &Underflow, &[0.5, 1.0, 0.0, 0.0, 0.0, 0.0]);
+    let mut rev = vec![0.0; 6];
+    reverse::gradient(|v: &[Rev]| Underflow.eval(v), &[0.5, 1.0, 0.0, 0.0, 0.0, 0.0], &mut rev);
+    assert_eq!(rev[..2], [1.0, 0.0]);
 }

@@ -10,6 +10,7 @@
 mod bounded;
 mod check;
 mod count;
+mod glm;
 mod location;
 mod multi;
 mod normal;
@@ -17,6 +18,7 @@ mod positive;
 
 pub use bounded::*;
 pub use count::*;
+pub use glm::*;
 pub use location::*;
 pub use multi::*;
 pub use normal::*;

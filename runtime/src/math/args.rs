@@ -207,6 +207,12 @@ pub trait MatArg<S: Scalar> {
     fn entry_value(&self, i: usize, j: usize) -> f64 {
         self.entry(i, j).value()
     }
+
+    /// Row `i` as a slice of values, where the argument stores it as one (data matrices), so
+    /// that loops over a row can run on the slice; `None` otherwise.
+    fn row_values(&self, _i: usize) -> Option<&[f64]> {
+        None
+    }
 }
 
 impl<S: Scalar> MatArg<S> for Data<&[Vec<f64>]> {
@@ -222,6 +228,9 @@ impl<S: Scalar> MatArg<S> for Data<&[Vec<f64>]> {
     }
     fn entry_value(&self, i: usize, j: usize) -> f64 {
         self.0[i][j]
+    }
+    fn row_values(&self, i: usize) -> Option<&[f64]> {
+        Some(&self.0[i])
     }
 }
 
@@ -251,6 +260,9 @@ impl<S: Scalar, A: MatArg<S>> MatArg<S> for &A {
     }
     fn entry_value(&self, i: usize, j: usize) -> f64 {
         (**self).entry_value(i, j)
+    }
+    fn row_values(&self, i: usize) -> Option<&[f64]> {
+        (**self).row_values(i)
     }
 }
 

@@ -35,6 +35,13 @@ impl<S: Scalar, const K: usize> Terms<S, K> {
         }
     }
 
+    /// Adds `d` times the derivative of `x`, an element of a container argument that may hold
+    /// parameters (the caller has checked that it may).
+    #[inline]
+    pub(crate) fn push_element(&mut self, x: S, d: f64) {
+        S::partials_push(&mut self.partials, x, d);
+    }
+
     /// Pushes the summed partial of argument number `k` if it is a broadcast scalar.
     #[inline]
     pub(crate) fn finish_arg<A: Arg<S>>(&mut self, k: usize, arg: &A) {

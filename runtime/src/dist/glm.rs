@@ -1,0 +1,295 @@
+//! Generalised linear models: `normal_id_glm`, `bernoulli_logit_glm` and `poisson_log_glm`
+//! (Stan functions reference, "Normal-id generalized linear model", "Bernoulli-logit
+//! generalized linear model", "Poisson-log generalized linear model").
+//!
+//! Each is the density of `y` given the linear predictor `eta = alpha + x * beta`, computed in
+//! one pass over the rows of `x`. For the reverse tape and for `f64` the pass works in `f64`
+//! and collects the partial derivatives as it goes: `d/d beta = x^T g` with `g` the derivative
+//! of each row's term in its `eta`, so the whole density is one tape node whatever the size of
+//! `x`, instead of a node per product. Dual numbers take the chain rule through the plain
+//! arithmetic, which keeps them an independent oracle for those partials.
+
+use super::check::{self, is_const};
+use crate::math::lgamma_f64;
+use crate::math::logexp::{inv_logit_f64, log1p_exp_f64};
+use crate::math::partials::Terms;
+use crate::math::{Arg, HALF_LN_2PI, IntArg, MatArg, common_len};
+use crate::model::ModelError;
+use crate::scalar::Scalar;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Room for the weights' values and partials; it grows to the widest `x` seen and is then
+    /// reused, so that evaluations after the first allocate nothing.
+    static SCRATCH: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with two zeroed buffers of `k` values each.
+fn with_buffers<R>(k: usize, f: impl FnOnce(&mut [f64], &mut [f64]) -> R) -> R {
+    // Taking the buffer out (rather than borrowing it) keeps a nested call, which cannot
+    // happen today, from panicking on a second borrow: it would simply use a fresh buffer.
+    let mut buf = SCRATCH.with(RefCell::take);
+    if buf.len() < 2 * k {
+        buf.resize(2 * k, 0.0);
+    }
+    let (a, b) = buf[..2 * k].split_at_mut(k);
+    a.fill(0.0);
+    b.fill(0.0);
+    let result = f(a, b);
+    SCRATCH.with(|cell| cell.replace(buf));
+    result
+}
+
+/// `a . b` with four partial sums, which the compiler can keep in vector registers (a single
+/// running sum fixes the order of the additions and so cannot be vectorised).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (a4.remainder(), b4.remainder());
+    for (x, y) in a4.zip(b4) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// The sizes of a linear predictor `alpha + x * beta`: the rows of `x` (observations) and its
+/// columns (weights), checked against the lengths of `alpha` and `beta`.
+fn predictor_sizes<S: Scalar>(
+    function: &str,
+    x: &impl MatArg<S>,
+    alpha: &impl Arg<S>,
+    beta: &impl Arg<S>,
+) -> Result<(usize, usize), ModelError> {
+    let n = x.rows();
+    let k = beta.len().unwrap_or(1);
+    if n > 0 && x.cols() != k {
+        return Err(ModelError::fatal(format!(
+            "{function}: size of weight vector beta ({k}) does not match the number of columns \
+             of x ({})",
+            x.cols()
+        )));
+    }
+    if let Some(m) = alpha.len()
+        && m != n
+    {
+        return Err(ModelError::fatal(format!(
+            "{function}: size of intercept vector alpha ({m}) does not match the number of rows \
+             of x ({n})"
+        )));
+    }
+    check::finite(function, "Weight vector", beta)?;
+    check::finite(function, "Intercept", alpha)?;
+    Ok((n, k))
+}
+
+/// Names the entry of row `i` of `x` that made the linear predictor not finite (the weights
+/// and intercept were checked already).
+fn bad_row<S: Scalar>(function: &str, x: &impl MatArg<S>, i: usize) -> ModelError {
+    let j = (0..x.cols()).find(|&j| !x.entry_value(i, j).is_finite()).unwrap_or(0);
+    ModelError::recoverable(format!(
+        "{function}: Matrix of independent variables[{},{}] is {}, but must be finite!",
+        i + 1,
+        j + 1,
+        check::show(x.entry_value(i, j))
+    ))
+}
+
+/// The analytic pass shared by the three models: for each row `i`, `eta_i = alpha_i + x_i .
+/// beta` in `f64`, then `row(i, eta_i, terms)` adds the row's term to its own running value,
+/// pushes the partials of its own arguments and returns `g_i`, the term's derivative in
+/// `eta_i`. This function pushes the partials of `alpha`, `beta` and `x` into argument slots
+/// `alpha_slot` (for a broadcast intercept) of `terms`.
+fn linear_pass<S: Scalar, const K: usize>(
+    function: &str,
+    x: &impl MatArg<S>,
+    alpha: &impl Arg<S>,
+    beta: &impl Arg<S>,
+    (n, k): (usize, usize),
+    terms: &mut Terms<S, K>,
+    alpha_slot: usize,
+    mut row: impl FnMut(usize, f64, &mut Terms<S, K>) -> Result<f64, ModelError>,
+) -> Result<(), ModelError> {
+    with_buffers(k, |b, db| {
+        for (j, bj) in b.iter_mut().enumerate() {
+            *bj = beta.value_at(j);
+        }
+        for i in 0..n {
+            let a = alpha.at(i);
+            let xb = match x.row_values(i) {
+                Some(xi) => dot(xi, b),
+                None => (0..k).map(|j| x.entry_value(i, j) * b[j]).sum(),
+            };
+            let eta = a.value() + xb;
+            if !eta.is_finite() {
+                return Err(bad_row(function, x, i));
+            }
+            let g = row(i, eta, terms)?;
+            terms.push(alpha_slot, alpha, a, g);
+            if !is_const(beta) {
+                match x.row_values(i) {
+                    Some(xi) => db.iter_mut().zip(xi).for_each(|(d, xij)| *d += g * xij),
+                    None => (0..k).for_each(|j| db[j] += g * x.entry_value(i, j)),
+                }
+            }
+            if !is_const_mat(x) {
+                for (j, bj) in b.iter().enumerate() {
+                    terms.push_element(x.entry(i, j), g * bj);
+                }
+            }
+        }
+        if !is_const(beta) {
+            for (j, dj) in db.iter().enumerate() {
+                terms.push_element(beta.at(j), *dj);
+            }
+        }
+        terms.finish_arg(alpha_slot, alpha);
+        Ok(())
+    })
+}
+
+fn is_const_mat<S: Scalar, M: MatArg<S>>(_: &M) -> bool {
+    M::CONSTANT
+}
+
+/// The linear predictor of row `i` in the scalar type, for the dual-number path.
+fn eta_at<S: Scalar>(x: &impl MatArg<S>, alpha: &impl Arg<S>, beta: &impl Arg<S>, i: usize) -> S {
+    let mut eta = alpha.at(i);
+    for j in 0..x.cols() {
+        eta += x.entry(i, j) * beta.at(j);
+    }
+    eta
+}
+
+/// The normal log density of `y` with mean `alpha + x * beta` and scale `sigma`, summed over
+/// the rows of `x`: `normal_lpdf(y | alpha + x * beta, sigma)` in one pass.
+pub fn normal_id_glm_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    x: impl MatArg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "normal_id_glm_lpdf";
+    let (n, k) = predictor_sizes(F, &x, &alpha, &beta)?;
+    common_len(F, &[("x", Some(n)), ("y", y.len()), ("sigma", sigma.len())])?;
+    check::finite(F, "Vector of dependent variables", &y)?;
+    check::positive_finite(F, "Scale vector", &sigma)?;
+    let all_const =
+        is_const(&y) && is_const_mat(&x) && is_const(&alpha) && is_const(&beta) && is_const(&sigma);
+    if PROPTO && all_const {
+        return Ok(S::zero());
+    }
+    let log_sigma = !PROPTO || !is_const(&sigma);
+    let constant = if PROPTO { 0.0 } else { -HALF_LN_2PI * n as f64 };
+    if !S::PARTIALS {
+        let mut lp = S::from_f64(constant);
+        for i in 0..n {
+            let s = sigma.at(i);
+            let z = (y.at(i) - eta_at(&x, &alpha, &beta, i)) / s;
+            lp -= z * z * 0.5;
+            if log_sigma {
+                lp -= s.ln();
+            }
+        }
+        return Ok(lp);
+    }
+    let mut terms = Terms::<S, 3>::new();
+    let mut lp = constant;
+    linear_pass(F, &x, &alpha, &beta, (n, k), &mut terms, 1, |i, eta, terms| {
+        let (ys, ss) = (y.at(i), sigma.at(i));
+        let inv = 1.0 / ss.value();
+        let z = (ys.value() - eta) * inv;
+        lp -= 0.5 * z * z;
+        if log_sigma {
+            lp -= ss.value().ln();
+        }
+        let g = z * inv;
+        terms.push(0, &y, ys, -g);
+        terms.push(2, &sigma, ss, z * g - inv);
+        Ok(g)
+    })?;
+    terms.finish_arg(0, &y);
+    terms.finish_arg(2, &sigma);
+    Ok(terms.finish(lp))
+}
+
+/// The Bernoulli log mass of `y` with log-odds `alpha + x * beta`, summed over the rows of
+/// `x`: `bernoulli_logit_lpmf(y | alpha + x * beta)` in one pass.
+pub fn bernoulli_logit_glm_lpmf<const PROPTO: bool, S: Scalar>(
+    y: impl IntArg,
+    x: impl MatArg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "bernoulli_logit_glm_lpmf";
+    let (n, k) = predictor_sizes(F, &x, &alpha, &beta)?;
+    common_len(F, &[("x", Some(n)), ("y", y.len())])?;
+    check::each_int(F, "Vector of dependent variables", &y, "in the interval [0, 1]", |v| {
+        v == 0 || v == 1
+    })?;
+    if PROPTO && is_const_mat(&x) && is_const(&alpha) && is_const(&beta) {
+        return Ok(S::zero());
+    }
+    // ln inv_logit(s eta) with s = +1 for a success and -1 for a failure; its derivative in
+    // eta is s inv_logit(-s eta).
+    let sign = |i: usize| if y.int_at(i) == 1 { 1.0 } else { -1.0 };
+    if !S::PARTIALS {
+        let mut lp = S::zero();
+        for i in 0..n {
+            lp += crate::math::log_inv_logit(eta_at(&x, &alpha, &beta, i) * sign(i));
+        }
+        return Ok(lp);
+    }
+    let mut terms = Terms::<S, 1>::new();
+    let mut lp = 0.0;
+    linear_pass(F, &x, &alpha, &beta, (n, k), &mut terms, 0, |i, eta, _| {
+        let s = sign(i);
+        lp -= log1p_exp_f64(-s * eta);
+        Ok(s * inv_logit_f64(-s * eta))
+    })?;
+    Ok(terms.finish(lp))
+}
+
+/// The Poisson log mass of `y` with log rate `alpha + x * beta`, summed over the rows of `x`:
+/// `poisson_log_lpmf(y | alpha + x * beta)` in one pass.
+pub fn poisson_log_glm_lpmf<const PROPTO: bool, S: Scalar>(
+    y: impl IntArg,
+    x: impl MatArg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "poisson_log_glm_lpmf";
+    let (n, k) = predictor_sizes(F, &x, &alpha, &beta)?;
+    common_len(F, &[("x", Some(n)), ("y", y.len())])?;
+    check::nonnegative_int(F, "Vector of dependent variables", &y)?;
+    if PROPTO && is_const_mat(&x) && is_const(&alpha) && is_const(&beta) {
+        return Ok(S::zero());
+    }
+    let log_factorial = |i: usize| if PROPTO { 0.0 } else { lgamma_f64(y.int_at(i) as f64 + 1.0) };
+    if !S::PARTIALS {
+        let mut lp = S::zero();
+        for i in 0..n {
+            let eta = eta_at(&x, &alpha, &beta, i);
+            lp += eta * y.int_at(i) as f64 - eta.exp() - log_factorial(i);
+        }
+        return Ok(lp);
+    }
+    let mut terms = Terms::<S, 1>::new();
+    let mut lp = 0.0;
+    linear_pass(F, &x, &alpha, &beta, (n, k), &mut terms, 0, |i, eta, _| {
+        let (count, rate) = (y.int_at(i) as f64, eta.exp());
+        if rate.is_infinite() {
+            return Err(ModelError::recoverable(format!(
+                "{F}: the rate exp(alpha + x * beta)[{}] overflows (log rate {eta})",
+                i + 1
+            )));
+        }
+        lp += count * eta - rate - log_factorial(i);
+        Ok(count - rate)
+    })?;
+    Ok(terms.finish(lp))
+}
