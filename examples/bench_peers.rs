@@ -10,13 +10,15 @@
 //! ```
 //!
 //! The folder is `$TILDE_BENCH`, else `../shared/bench` beside the repository or the current
-//! directory. `TILDE_BENCH_RUNS` changes the number of runs.
+//! directory. `TILDE_BENCH_RUNS` changes the number of runs. `TILDE_METRIC=draws_gradients`
+//! learns the metric from draws and gradients (nutpie's way) instead of Stan's windows.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tilde::Model;
 use tilde::diagnostics::ess_bulk;
 use tilde::fit::Fit;
+use tilde::nuts::MetricAdaptation;
 use tilde::sampler::Sampler;
 
 #[path = "peers/models.rs"]
@@ -114,9 +116,21 @@ fn read_peers(path: &Path) -> Result<Vec<Peer>, String> {
     Ok(peers)
 }
 
+/// The metric adaptation that `TILDE_METRIC` names (`windowed`, the default, or
+/// `draws_gradients`).
+fn metric_adaptation() -> Result<MetricAdaptation, String> {
+    match std::env::var("TILDE_METRIC").as_deref() {
+        Err(_) | Ok("windowed") => Ok(MetricAdaptation::Windowed),
+        Ok("draws_gradients") => Ok(MetricAdaptation::DrawsAndGradients),
+        Ok(other) => Err(format!("TILDE_METRIC={other}: expected windowed or draws_gradients")),
+    }
+}
+
 fn sample<M: Model>(model: &M, case: &Case) -> Result<Measured, tilde::Error> {
+    let how = metric_adaptation().map_err(tilde::Error::Sampling)?;
     let start = Instant::now();
-    let fit = Sampler::new().chains(4).warmup(1000).draws(1000).seed(1).sample(model)?;
+    let sampler = Sampler::new().chains(4).warmup(1000).draws(1000).seed(1);
+    let fit = sampler.metric_adaptation(how).sample(model)?;
     let wall = start.elapsed().as_secs_f64();
     Ok(Measured {
         wall,

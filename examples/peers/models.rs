@@ -27,15 +27,15 @@ tilde::model! {
 }
 
 tilde::model! {
-    /// Logistic regression with K predictors. Tilde has no matrices yet, so the rows of X are
-    /// vectors and the linear predictor is a dot product per row; the likelihood is the plain
-    /// `bernoulli_logit`, as the peers wrote it, not the GLM function.
+    /// Logistic regression with K predictors, written with the GLM function, which computes the
+    /// linear predictor and its derivatives in one pass over X (the peers wrote the plain
+    /// `bernoulli_logit(alpha + X * beta)`, the same density).
     pub struct Logistic;
 
     data {
         int<lower=0> N;
         int<lower=0> K;
-        array[N] vector[K] X;
+        matrix[N, K] X;
         array[N] int<lower=0, upper=1> y;
     }
     parameters {
@@ -43,13 +43,9 @@ tilde::model! {
         vector[K] beta;
     }
     model {
-        vector[N] eta;
-        for (n in 1:N) {
-            eta[n] = alpha + dot_product(X[n], beta);
-        }
         alpha ~ normal(0, 5);
         beta ~ normal(0, 2.5);
-        y ~ bernoulli_logit(eta);
+        y ~ bernoulli_logit_glm(X, alpha, beta);
     }
 }
 

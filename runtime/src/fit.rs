@@ -111,6 +111,8 @@ pub struct RunConfig {
     /// Whether the diagonal metric was adapted; when not, the metric is the identity
     /// (`metric = unit_e`).
     pub adapt_metric: bool,
+    /// How the metric was learned, when it was adapted.
+    pub metric_adaptation: crate::nuts::MetricAdaptation,
     /// Dual averaging regularisation scale (`adapt gamma`).
     pub gamma: f64,
     /// Dual averaging relaxation exponent (`adapt kappa`).
@@ -146,6 +148,7 @@ impl RunConfig {
             max_depth,
             adapt_delta: nuts.adapt_delta,
             adapt_metric: nuts.adapt_metric,
+            metric_adaptation: nuts.metric_adaptation,
             gamma: nuts.gamma,
             kappa: nuts.kappa,
             t0: nuts.t0,

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
 use crate::gradient::{GradientEvaluator, Method};
 use crate::model::Model;
-use crate::nuts::{Chain, Settings};
+use crate::nuts::{Chain, MetricAdaptation, Settings};
 use crate::output::progress::{self, Counters, Totals};
 use crate::rng::{Stream, chain_rng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -30,6 +30,7 @@ pub struct Sampler {
     init_radius: f64,
     threads: Option<usize>,
     adapt_metric: bool,
+    metric_adaptation: MetricAdaptation,
     inits: Vec<Vec<f64>>,
     save_warmup: bool,
     progress: bool,
@@ -48,6 +49,7 @@ impl Default for Sampler {
             init_radius: 2.0,
             threads: None,
             adapt_metric: true,
+            metric_adaptation: MetricAdaptation::default(),
             inits: Vec::new(),
             save_warmup: false,
             progress: true,
@@ -123,6 +125,13 @@ impl Sampler {
     /// the step size is adapted.
     pub fn adapt_metric(mut self, on: bool) -> Self {
         self.adapt_metric = on;
+        self
+    }
+
+    /// How warm-up learns the diagonal inverse metric: Stan's windows (the default), or
+    /// nutpie's estimate from draws and gradients together.
+    pub fn metric_adaptation(mut self, how: MetricAdaptation) -> Self {
+        self.metric_adaptation = how;
         self
     }
 
@@ -235,6 +244,7 @@ impl Sampler {
             max_depth: self.max_depth,
             adapt_delta: self.adapt_delta,
             adapt_metric: self.adapt_metric,
+            metric_adaptation: self.metric_adaptation,
             gamma: nuts.gamma,
             kappa: nuts.kappa,
             t0: nuts.t0,
@@ -328,6 +338,7 @@ impl Sampler {
             max_depth: self.max_depth,
             adapt_delta: self.adapt_delta,
             adapt_metric: self.adapt_metric,
+            metric_adaptation: self.metric_adaptation,
             ..Settings::default()
         };
         let mut nuts = Chain::new(settings, model.dim());

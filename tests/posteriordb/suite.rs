@@ -7,6 +7,7 @@
 
 use crate::harness::{self, Report};
 use crate::models;
+use tilde::nuts::MetricAdaptation;
 use tilde::reference::PosteriorDb;
 use tilde::sampler::Sampler;
 
@@ -19,9 +20,23 @@ pub fn seed() -> u64 {
     }
 }
 
+/// The metric adaptation: the sampler's default, or the one `TILDE_POSTERIORDB_METRIC` names
+/// (`windowed` or `draws_gradients`), to compare the two on the whole suite.
+pub fn metric_adaptation() -> MetricAdaptation {
+    match std::env::var("TILDE_POSTERIORDB_METRIC").as_deref() {
+        Err(_) => MetricAdaptation::default(),
+        Ok("windowed") => MetricAdaptation::Windowed,
+        Ok("draws_gradients") => MetricAdaptation::DrawsAndGradients,
+        Ok(other) => {
+            panic!("TILDE_POSTERIORDB_METRIC={other}: expected windowed or draws_gradients")
+        }
+    }
+}
+
 /// Stan's defaults: 4 chains of 1000 warm-up iterations and 1000 draws.
 pub fn stan_defaults() -> Sampler {
-    Sampler::new().chains(4).warmup(1000).draws(1000).seed(seed())
+    let sampler = Sampler::new().chains(4).warmup(1000).draws(1000).seed(seed());
+    sampler.metric_adaptation(metric_adaptation())
 }
 
 /// One posterior of the suite.
@@ -147,6 +162,10 @@ suite! {
     arma_arma11: "arma-arma11" => Arma11;
     garch_garch11: "garch-garch11" => Garch11;
     low_dim_gauss_mix_low_dim_gauss_mix: "low_dim_gauss_mix-low_dim_gauss_mix" => LowDimGaussMix;
+    // A 5000 x 24 design matrix whose correlated columns (condition number 2.6e5) push most
+    // transitions to the maximum tree depth: about 6.5 million gradients.
+    #[ignore = "too slow for the default suite: about 9 minutes on 2 cores"]
+    diamonds_diamonds: "diamonds-diamonds" => Diamonds;
     gp_pois_regr_gp_regr: "gp_pois_regr-gp_regr" => GpRegr;
     gp_pois_regr_gp_pois_regr: "gp_pois_regr-gp_pois_regr" => GpPoisRegr;
     hmm_example_hmm_example: "hmm_example-hmm_example" => HmmExample;

@@ -67,7 +67,11 @@ impl Chain {
         R: Rng + ?Sized,
     {
         let mut density = Counted::new(density);
-        let step_size = self.find_initial_point(&mut density, rng, init, radius).and_then(|()| {
+        let found = self.find_initial_point(&mut density, rng, init, radius);
+        if found.is_ok() {
+            self.adaptation.start(&self.state.q, &self.state.grad, &mut self.inv_metric);
+        }
+        let step_size = found.and_then(|()| {
             init_step_size(
                 &self.state,
                 &mut self.scratch,
@@ -193,10 +197,15 @@ impl Chain {
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
     {
-        let learned =
-            self.adaptation.learn(self.last.accept_stat, &self.state.q, &mut self.inv_metric);
+        let learned = self.adaptation.learn(
+            self.last.accept_stat,
+            self.last.divergent,
+            &self.state.q,
+            &self.state.grad,
+            &mut self.inv_metric,
+        );
         self.step_size = learned.step_size;
-        if learned.metric_updated {
+        if learned.search_step_size {
             self.step_size = init_step_size(
                 &self.state,
                 &mut self.scratch,

@@ -62,6 +62,22 @@ pub struct Settings {
     pub base_window: usize,
     /// Whether to adapt the diagonal inverse metric; when off it stays the identity.
     pub adapt_metric: bool,
+    /// How the diagonal inverse metric is learned when it is adapted.
+    pub metric_adaptation: MetricAdaptation,
+}
+
+/// How warm-up learns the diagonal inverse metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetricAdaptation {
+    /// Stan's: the regularised variance of the draws in windows of 25, 50, 100, ... draws
+    /// after a first buffer of 75, with a last buffer of 50 for the step size alone.
+    #[default]
+    Windowed,
+    /// nutpie's: `sqrt(var(draws) / var(gradients))` per coordinate, updated after every
+    /// warm-up draw from a window that is renewed every 10 draws early on and every 80 later;
+    /// the last 15% of warm-up adapts the step size alone. It often needs fewer gradient
+    /// evaluations per effective sample.
+    DrawsAndGradients,
 }
 
 impl Default for Settings {
@@ -79,6 +95,7 @@ impl Default for Settings {
             term_buffer: 50,
             base_window: 25,
             adapt_metric: true,
+            metric_adaptation: MetricAdaptation::Windowed,
         }
     }
 }

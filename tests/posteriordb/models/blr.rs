@@ -2,15 +2,13 @@
 //! with independent (sblri) or correlated (sblrc) coefficients.
 
 tilde::model! {
-    /// `y ~ normal(X * beta, sigma)` with no separate intercept. Tilde has no `matrix` yet, so
-    /// the design matrix is read as an array of rows (the same JSON, a list of rows) and the
-    /// product is written as one dot product per row.
+    /// `y ~ normal(X * beta, sigma)` with no separate intercept.
     pub struct Blr;
 
     data {
         int<lower=0> N;
         int<lower=0> D;
-        array[N] vector[D] X;
+        matrix[N, D] X;
         vector[N] y;
     }
     parameters {
@@ -18,12 +16,8 @@ tilde::model! {
         real<lower=0> sigma;
     }
     model {
-        vector[N] mu;
-        for (n in 1:N) {
-            mu[n] = dot_product(X[n], beta);
-        }
         target += normal_lpdf(beta | 0, 10);
         target += normal_lpdf(sigma | 0, 10);
-        target += normal_lpdf(y | mu, sigma);
+        target += normal_lpdf(y | X * beta, sigma);
     }
 }

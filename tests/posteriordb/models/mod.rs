@@ -2,6 +2,7 @@
 //! MODELS.md, one module per model family.
 
 mod blr;
+mod diamonds;
 mod earnings;
 mod eight_schools;
 mod gp;
@@ -17,6 +18,7 @@ mod ode;
 mod time_series;
 
 pub use blr::*;
+pub use diamonds::*;
 pub use earnings::*;
 pub use eight_schools::*;
 pub use gp::*;

@@ -30,6 +30,16 @@ impl WelfordVariance {
         }
     }
 
+    /// The number of samples since the last restart.
+    pub fn count(&self) -> usize {
+        self.n
+    }
+
+    /// The sample variance of coordinate `j` (needs two samples).
+    pub fn variance(&self, j: usize) -> f64 {
+        self.m2[j] / (self.n as f64 - 1.0)
+    }
+
     /// Writes the regularised variance `(n / (n + 5)) var + 1e-3 (5 / (n + 5))` into
     /// `inv_metric`. With fewer than two samples Stan keeps the old values before shrinking.
     pub fn regularized_variance(&self, inv_metric: &mut [f64]) {

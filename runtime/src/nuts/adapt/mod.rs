@@ -2,10 +2,13 @@
 //! (`stepsize_var_adapter` / `adapt_diag_e_nuts`; Stan reference manual, "HMC algorithm
 //! parameters").
 
+pub(crate) mod draws_gradients;
 pub(crate) mod metric;
 pub(crate) mod step_size;
 pub(crate) mod windows;
 
+use super::MetricAdaptation;
+use draws_gradients::{DrawsAndGradients, MetricChange};
 use metric::WelfordVariance;
 use step_size::DualAveraging;
 use windows::Windows;
@@ -17,6 +20,8 @@ pub(crate) struct Adaptation {
     windows: Windows,
     variance: WelfordVariance,
     adapt_metric: bool,
+    /// Present when the metric is learned from draws and gradients instead of Stan's windows.
+    draws_gradients: Option<DrawsAndGradients>,
 }
 
 /// What one warm-up iteration decided.
@@ -24,8 +29,8 @@ pub(crate) struct Adaptation {
 pub(crate) struct Learned {
     /// The step size for the next transition.
     pub step_size: f64,
-    /// Whether the inverse metric changed; the step size must then be re-initialised.
-    pub metric_updated: bool,
+    /// Whether the step size must be searched for again around the changed metric.
+    pub search_step_size: bool,
 }
 
 impl Adaptation {
@@ -43,14 +48,38 @@ impl Adaptation {
             ),
             variance: WelfordVariance::new(dim),
             adapt_metric: settings.adapt_metric,
+            draws_gradients: (settings.adapt_metric
+                && settings.metric_adaptation == MetricAdaptation::DrawsAndGradients)
+                .then(|| DrawsAndGradients::new(dim, num_warmup)),
         }
     }
 
-    /// Learns from one warm-up transition with acceptance statistic `accept_stat` ending at `q`.
-    pub fn learn(&mut self, accept_stat: f64, q: &[f64], inv_metric: &mut [f64]) -> Learned {
+    /// Sets the starting metric from the initial point `q` and its gradient, where the metric
+    /// is learned from gradients; Stan's windows start from the identity.
+    pub fn start(&mut self, q: &[f64], grad: &[f64], inv_metric: &mut [f64]) {
+        if let Some(dg) = &mut self.draws_gradients {
+            dg.start(q, grad, inv_metric);
+        }
+    }
+
+    /// Learns from one warm-up transition with acceptance statistic `accept_stat` ending at `q`
+    /// with gradient `grad`; `divergent` says whether the transition diverged.
+    pub fn learn(
+        &mut self,
+        accept_stat: f64,
+        divergent: bool,
+        q: &[f64],
+        grad: &[f64],
+        inv_metric: &mut [f64],
+    ) -> Learned {
         let step_size = self.step_size.learn(accept_stat);
         if !self.adapt_metric {
-            return Learned { step_size, metric_updated: false };
+            return Learned { step_size, search_step_size: false };
+        }
+        if let Some(dg) = &mut self.draws_gradients {
+            let change = dg.learn(q, grad, !divergent, inv_metric);
+            let search_step_size = matches!(change, MetricChange::First | MetricChange::Frozen);
+            return Learned { step_size, search_step_size };
         }
         if self.windows.in_window() {
             self.variance.add_sample(q);
@@ -62,7 +91,7 @@ impl Adaptation {
             self.variance.restart();
         }
         self.windows.advance();
-        Learned { step_size, metric_updated }
+        Learned { step_size, search_step_size: metric_updated }
     }
 
     /// Restarts dual averaging around a freshly initialised step size.
