@@ -354,6 +354,8 @@ impl Scalar for Rev {
 
     const PARTIALS: bool = true;
 
+    const DERIVATIVES: bool = true;
+
     #[inline]
     fn partials_new() -> usize {
         with_tape(|t| t.pending.len())

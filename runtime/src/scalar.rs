@@ -64,6 +64,10 @@ pub trait Scalar:
     /// the hand-derived partials.
     const PARTIALS: bool;
 
+    /// Whether the type carries derivatives at all: false for `f64`, whose analytic paths may
+    /// then skip the partial derivatives.
+    const DERIVATIVES: bool;
+
     /// Starts a value whose derivatives are given operand by operand.
     ///
     /// A vectorised function that knows its partial derivatives computes its value in `f64`,
@@ -178,6 +182,8 @@ where
     type Partials = T;
 
     const PARTIALS: bool = T::NDERIV == 0;
+
+    const DERIVATIVES: bool = T::NDERIV > 0;
 
     #[inline]
     fn partials_new() -> T {
