@@ -68,7 +68,8 @@ pub struct ChainFit {
     pub stats: SamplerStats,
     /// The step size after warm-up.
     pub step_size: f64,
-    /// The diagonal inverse metric after warm-up.
+    /// The inverse metric after warm-up: its diagonal, or for a dense metric the whole
+    /// matrix row by row.
     pub inv_metric: Vec<f64>,
     /// Gradient evaluations, warm-up and initialisation included.
     pub gradient_evaluations: u64,
@@ -108,9 +109,11 @@ pub struct RunConfig {
     pub max_depth: u32,
     /// Target acceptance statistic (`adapt delta`).
     pub adapt_delta: f64,
-    /// Whether the diagonal metric was adapted; when not, the metric is the identity
+    /// Whether the metric was adapted; when not, the metric is the identity
     /// (`metric = unit_e`).
     pub adapt_metric: bool,
+    /// Diagonal (`diag_e`) or dense (`dense_e`) metric.
+    pub metric: crate::nuts::MetricKind,
     /// How the metric was learned, when it was adapted.
     pub metric_adaptation: crate::nuts::MetricAdaptation,
     /// Dual averaging regularisation scale (`adapt gamma`).
@@ -148,6 +151,7 @@ impl RunConfig {
             max_depth,
             adapt_delta: nuts.adapt_delta,
             adapt_metric: nuts.adapt_metric,
+            metric: nuts.metric,
             metric_adaptation: nuts.metric_adaptation,
             gamma: nuts.gamma,
             kappa: nuts.kappa,
@@ -370,7 +374,7 @@ impl Fit {
         self.chains.iter().map(|c| c.step_size).collect()
     }
 
-    /// The adapted diagonal inverse metric of each chain.
+    /// The adapted inverse metric of each chain: the diagonal, or a dense matrix row by row.
     pub fn inv_metrics(&self) -> Vec<&[f64]> {
         self.chains.iter().map(|c| c.inv_metric.as_slice()).collect()
     }

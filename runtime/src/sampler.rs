@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
 use crate::gradient::{GradientEvaluator, Method};
 use crate::model::Model;
-use crate::nuts::{Chain, MetricAdaptation, Settings};
+use crate::nuts::{Chain, MetricAdaptation, MetricKind, Settings};
 use crate::output::progress::{self, Counters, Totals};
 use crate::rng::{Stream, chain_rng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -30,6 +30,7 @@ pub struct Sampler {
     init_radius: f64,
     threads: Option<usize>,
     adapt_metric: bool,
+    metric: MetricKind,
     metric_adaptation: MetricAdaptation,
     inits: Vec<Vec<f64>>,
     save_warmup: bool,
@@ -49,6 +50,7 @@ impl Default for Sampler {
             init_radius: 2.0,
             threads: None,
             adapt_metric: true,
+            metric: MetricKind::default(),
             metric_adaptation: MetricAdaptation::default(),
             inits: Vec::new(),
             save_warmup: false,
@@ -125,6 +127,15 @@ impl Sampler {
     /// the step size is adapted.
     pub fn adapt_metric(mut self, on: bool) -> Self {
         self.adapt_metric = on;
+        self
+    }
+
+    /// The metric: [`MetricKind::Diagonal`] (Stan's `diag_e`, the default) or
+    /// [`MetricKind::Dense`] (`dense_e`), which learns the whole covariance during warm-up
+    /// and suits posteriors with strongly correlated parameters: where a diagonal metric keeps
+    /// hitting the maximum tree depth, a dense one often needs a few leapfrog steps.
+    pub fn metric(mut self, kind: MetricKind) -> Self {
+        self.metric = kind;
         self
     }
 
@@ -244,6 +255,7 @@ impl Sampler {
             max_depth: self.max_depth,
             adapt_delta: self.adapt_delta,
             adapt_metric: self.adapt_metric,
+            metric: self.metric,
             metric_adaptation: self.metric_adaptation,
             gamma: nuts.gamma,
             kappa: nuts.kappa,
@@ -338,6 +350,7 @@ impl Sampler {
             max_depth: self.max_depth,
             adapt_delta: self.adapt_delta,
             adapt_metric: self.adapt_metric,
+            metric: self.metric,
             metric_adaptation: self.metric_adaptation,
             ..Settings::default()
         };

@@ -174,3 +174,40 @@ fn user_inits_start_the_chain() {
     // One transition from (30, -30) on a standard normal cannot reach the bulk.
     assert!(fit.draws("theta[1]").unwrap()[0] > 10.0);
 }
+
+#[test]
+fn a_dense_metric_run_is_right_and_writes_its_matrix() {
+    use tilde_runtime::nuts::MetricKind;
+    let model = StdNormal::new(3);
+    let sampler = Sampler::new().chains(2).warmup(400).draws(1000).seed(4);
+    let fit = sampler.metric(MetricKind::Dense).sample(&model).unwrap();
+    let n = 2000.0;
+    for j in 1..=3 {
+        let xs = fit.draws(&format!("theta[{j}]")).unwrap();
+        let m = xs.iter().sum::<f64>() / n;
+        assert!(m.abs() < 5.0 * (2.0 / n).sqrt(), "mean of theta[{j}] = {m}");
+    }
+    // The learned covariance of independent standard normals: near the identity.
+    for inv_metric in fit.inv_metrics() {
+        assert_eq!(inv_metric.len(), 9);
+        for (k, v) in inv_metric.iter().enumerate() {
+            let want = if k % 4 == 0 { 1.0 } else { 0.0 };
+            assert!((v - want).abs() < 0.3, "inverse metric {inv_metric:?}");
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("tilde-dense-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let paths = fit.write_csv(dir.join("run")).unwrap();
+    let text = std::fs::read_to_string(&paths[0]).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(text.contains("#         metric = dense_e\n"), "{text}");
+    // CmdStan's layout: the title, then one comment line per row of the matrix.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| *l == "# Elements of inverse mass matrix:").unwrap();
+    for row in &lines[at + 1..at + 4] {
+        let values: Vec<f64> =
+            row.trim_start_matches("# ").split(", ").map(|v| v.parse().unwrap()).collect();
+        assert_eq!(values.len(), 3, "{row}");
+    }
+    assert!(!lines[at + 4].starts_with("# "), "{}", lines[at + 4]);
+}

@@ -7,7 +7,7 @@
 
 use crate::harness::{self, Report};
 use crate::models;
-use tilde::nuts::MetricAdaptation;
+use tilde::nuts::{MetricAdaptation, MetricKind};
 use tilde::reference::PosteriorDb;
 use tilde::sampler::Sampler;
 
@@ -20,23 +20,24 @@ pub fn seed() -> u64 {
     }
 }
 
-/// The metric adaptation: the sampler's default, or the one `TILDE_POSTERIORDB_METRIC` names
-/// (`windowed` or `draws_gradients`), to compare the two on the whole suite.
-pub fn metric_adaptation() -> MetricAdaptation {
+/// The sampler's metric and its adaptation, or those that `TILDE_POSTERIORDB_METRIC` names
+/// (`windowed`, `draws_gradients` or `dense`), to compare them on the whole suite. A posterior
+/// whose settings choose a metric keeps it.
+fn with_metric(sampler: Sampler) -> Sampler {
     match std::env::var("TILDE_POSTERIORDB_METRIC").as_deref() {
-        Err(_) => MetricAdaptation::default(),
-        Ok("windowed") => MetricAdaptation::Windowed,
-        Ok("draws_gradients") => MetricAdaptation::DrawsAndGradients,
+        Err(_) => sampler,
+        Ok("windowed") => sampler.metric_adaptation(MetricAdaptation::Windowed),
+        Ok("draws_gradients") => sampler.metric_adaptation(MetricAdaptation::DrawsAndGradients),
+        Ok("dense") => sampler.metric(MetricKind::Dense),
         Ok(other) => {
-            panic!("TILDE_POSTERIORDB_METRIC={other}: expected windowed or draws_gradients")
+            panic!("TILDE_POSTERIORDB_METRIC={other}: expected windowed, draws_gradients or dense")
         }
     }
 }
 
 /// Stan's defaults: 4 chains of 1000 warm-up iterations and 1000 draws.
 pub fn stan_defaults() -> Sampler {
-    let sampler = Sampler::new().chains(4).warmup(1000).draws(1000).seed(seed());
-    sampler.metric_adaptation(metric_adaptation())
+    with_metric(Sampler::new().chains(4).warmup(1000).draws(1000).seed(seed()))
 }
 
 /// One posterior of the suite.
@@ -163,9 +164,10 @@ suite! {
     garch_garch11: "garch-garch11" => Garch11;
     low_dim_gauss_mix_low_dim_gauss_mix: "low_dim_gauss_mix-low_dim_gauss_mix" => LowDimGaussMix;
     // A 5000 x 24 design matrix whose correlated columns (condition number 2.6e5) push most
-    // transitions to the maximum tree depth: about 6.5 million gradients.
-    #[ignore = "too slow for the default suite: about 9 minutes on 2 cores"]
-    diamonds_diamonds: "diamonds-diamonds" => Diamonds;
+    // transitions to the maximum tree depth with a diagonal metric (about 6.5 million
+    // gradients). A Stan user who sees the tree-depth warnings switches to the dense metric
+    // (`metric=dense_e`), which learns the correlations.
+    diamonds_diamonds: "diamonds-diamonds" => Diamonds, |s| s.metric(MetricKind::Dense);
     gp_pois_regr_gp_regr: "gp_pois_regr-gp_regr" => GpRegr;
     gp_pois_regr_gp_pois_regr: "gp_pois_regr-gp_pois_regr" => GpPoisRegr;
     hmm_example_hmm_example: "hmm_example-hmm_example" => HmmExample;

@@ -4,6 +4,7 @@
 use super::adapt::Adaptation;
 use super::adapt::step_size::init_step_size;
 use super::integrator::{Counted, Point};
+use super::metric::Metric;
 use super::tree::{Trajectory, TreeLimits};
 use super::{Settings, Transition};
 use crate::error::Error;
@@ -24,7 +25,7 @@ pub struct Chain {
     state: Point,
     scratch: Point,
     trajectory: Trajectory,
-    inv_metric: Vec<f64>,
+    metric: Metric,
     step_size: f64,
     adaptation: Adaptation,
     iteration: usize,
@@ -34,13 +35,13 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// A chain of dimension `dim`, with a unit inverse metric.
+    /// A chain of dimension `dim`, with a unit inverse metric of the kind the settings name.
     pub fn new(settings: Settings, dim: usize) -> Self {
         Chain {
             state: Point::new(dim),
             scratch: Point::new(dim),
             trajectory: Trajectory::new(dim, settings.max_depth),
-            inv_metric: vec![1.0; dim],
+            metric: Metric::identity(settings.metric, dim),
             step_size: settings.init_step_size,
             adaptation: Adaptation::new(dim, &settings, settings.num_warmup),
             iteration: 0,
@@ -69,13 +70,13 @@ impl Chain {
         let mut density = Counted::new(density);
         let found = self.find_initial_point(&mut density, rng, init, radius);
         if found.is_ok() {
-            self.adaptation.start(&self.state.q, &self.state.grad, &mut self.inv_metric);
+            self.adaptation.start(&self.state.q, &self.state.grad, &mut self.metric);
         }
         let step_size = found.and_then(|()| {
             init_step_size(
                 &self.state,
                 &mut self.scratch,
-                &self.inv_metric,
+                &self.metric,
                 self.step_size,
                 &mut density,
                 rng,
@@ -173,7 +174,7 @@ impl Chain {
         };
         let result = self.trajectory.transition(
             &mut self.state,
-            &self.inv_metric,
+            &self.metric,
             self.step_size,
             limits,
             &mut density,
@@ -202,14 +203,14 @@ impl Chain {
             self.last.divergent,
             &self.state.q,
             &self.state.grad,
-            &mut self.inv_metric,
+            &mut self.metric,
         );
         self.step_size = learned.step_size;
         if learned.search_step_size {
             self.step_size = init_step_size(
                 &self.state,
                 &mut self.scratch,
-                &self.inv_metric,
+                &self.metric,
                 self.step_size,
                 density,
                 rng,
@@ -239,9 +240,10 @@ impl Chain {
         self.step_size
     }
 
-    /// The diagonal inverse metric.
+    /// The inverse metric: its diagonal, or for a dense metric the whole `d × d` matrix row
+    /// by row.
     pub fn inv_metric(&self) -> &[f64] {
-        &self.inv_metric
+        self.metric.values()
     }
 
     /// Gradient evaluations so far: initialisation, step size searches and leapfrog steps.

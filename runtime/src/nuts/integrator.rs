@@ -1,9 +1,9 @@
-//! Phase-space points, the diagonal Euclidean Hamiltonian and the leapfrog integrator
+//! Phase-space points, the Euclidean Hamiltonian and the leapfrog integrator
 //! (Betancourt 2017, sections 4-5; Stan reference manual, "Hamiltonian Monte Carlo").
 
+use super::metric::Metric;
 use crate::model::{LogDensity, ModelError};
 use rand::Rng;
-use rand_distr::StandardNormal;
 
 /// A point in phase space with the log density and its gradient at the position.
 #[derive(Debug, Clone)]
@@ -32,28 +32,23 @@ impl Point {
 
     /// The Hamiltonian `H = -lp + p' M^{-1} p / 2`; infinite at a rejected position, so that
     /// a failed evaluation reads as an infinite energy error, as in Stan.
-    pub fn hamiltonian(&self, inv_metric: &[f64]) -> f64 {
+    pub fn hamiltonian(&self, metric: &Metric) -> f64 {
         if !self.lp.is_finite() {
             return f64::INFINITY;
         }
-        let kinetic: f64 = self.p.iter().zip(inv_metric).map(|(p, m)| p * p * m).sum();
+        let kinetic = metric.quadratic(&self.p);
         let h = 0.5 * kinetic - self.lp;
         if h.is_nan() { f64::INFINITY } else { h }
     }
 
     /// `p_sharp = M^{-1} p`, the velocity dtau/dp used by the generalised no-U-turn criterion.
-    pub fn p_sharp_into(&self, inv_metric: &[f64], out: &mut [f64]) {
-        for ((o, p), m) in out.iter_mut().zip(&self.p).zip(inv_metric) {
-            *o = p * m;
-        }
+    pub fn p_sharp_into(&self, metric: &Metric, out: &mut [f64]) {
+        metric.velocity_into(&self.p, out);
     }
 
-    /// Draws the momentum from `N(0, M)` with `M = diag(1 / inv_metric)`.
-    pub fn sample_momentum<R: Rng + ?Sized>(&mut self, inv_metric: &[f64], rng: &mut R) {
-        for (p, m) in self.p.iter_mut().zip(inv_metric) {
-            let z: f64 = rng.sample(StandardNormal);
-            *p = z / m.sqrt();
-        }
+    /// Draws the momentum from `N(0, M)`, `M` the metric (the inverse of `metric`'s matrix).
+    pub fn sample_momentum<R: Rng + ?Sized>(&mut self, metric: &Metric, rng: &mut R) {
+        metric.sample_momentum(&mut self.p, rng);
     }
 
     /// Evaluates the log density and gradient at `q`. A recoverable model error, or a value or
@@ -73,16 +68,14 @@ impl Point {
     pub fn leapfrog<D: LogDensity + ?Sized>(
         &mut self,
         density: &mut D,
-        inv_metric: &[f64],
+        metric: &Metric,
         eps: f64,
     ) -> Result<(), ModelError> {
         let half = 0.5 * eps;
         for (p, g) in self.p.iter_mut().zip(&self.grad) {
             *p += half * g;
         }
-        for ((q, p), m) in self.q.iter_mut().zip(&self.p).zip(inv_metric) {
-            *q += eps * m * p;
-        }
+        metric.drift(&mut self.q, &self.p, eps);
         self.evaluate(density)?;
         // After a rejection the gradient is meaningless; the point's infinite energy ends the
         // trajectory, so the momentum is left as it is.
@@ -121,6 +114,7 @@ impl<D: LogDensity + ?Sized> LogDensity for Counted<'_, D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nuts::metric::MetricKind;
 
     /// `lp = -x'x/2` with gradient `-x`.
     struct StdNormal;
@@ -139,19 +133,28 @@ mod tests {
 
     #[test]
     fn leapfrog_is_reversible_and_nearly_conserves_energy() {
-        let inv_metric = [1.0, 4.0];
+        let mut diagonal = Metric::identity(MetricKind::Diagonal, 2);
+        diagonal.diagonal_mut().copy_from_slice(&[1.0, 4.0]);
+        let mut dense = Metric::identity(MetricKind::Dense, 2);
+        assert!(dense.set_dense(&[1.0, 0.5, 0.5, 4.0]));
+        for inv_metric in [diagonal, dense] {
+            reversible_and_nearly_conservative(&inv_metric);
+        }
+    }
+
+    fn reversible_and_nearly_conservative(inv_metric: &Metric) {
         let mut z = Point::new(2);
         z.q.copy_from_slice(&[0.3, -1.2]);
         z.p.copy_from_slice(&[0.7, 0.1]);
         z.evaluate(&mut StdNormal).unwrap();
-        let h0 = z.hamiltonian(&inv_metric);
+        let h0 = z.hamiltonian(inv_metric);
         let start = z.clone();
         for _ in 0..10 {
-            z.leapfrog(&mut StdNormal, &inv_metric, 0.1).unwrap();
+            z.leapfrog(&mut StdNormal, inv_metric, 0.1).unwrap();
         }
-        assert!((z.hamiltonian(&inv_metric) - h0).abs() < 1e-2);
+        assert!((z.hamiltonian(inv_metric) - h0).abs() < 1e-2);
         for _ in 0..10 {
-            z.leapfrog(&mut StdNormal, &inv_metric, -0.1).unwrap();
+            z.leapfrog(&mut StdNormal, inv_metric, -0.1).unwrap();
         }
         for i in 0..2 {
             assert!((z.q[i] - start.q[i]).abs() < 1e-12);
@@ -176,9 +179,10 @@ mod tests {
         }
         let mut z = Point::new(1);
         z.lp = 0.0;
-        z.leapfrog(&mut Failing(true), &[1.0], 0.1).unwrap();
-        assert_eq!(z.hamiltonian(&[1.0]), f64::INFINITY);
-        let err = z.leapfrog(&mut Failing(false), &[1.0], 0.1).unwrap_err();
+        let unit = Metric::identity(MetricKind::Diagonal, 1);
+        z.leapfrog(&mut Failing(true), &unit, 0.1).unwrap();
+        assert_eq!(z.hamiltonian(&unit), f64::INFINITY);
+        let err = z.leapfrog(&mut Failing(false), &unit, 0.1).unwrap_err();
         assert_eq!(err.message, "index out of range");
     }
 }

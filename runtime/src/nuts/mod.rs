@@ -31,9 +31,11 @@
 pub(crate) mod adapt;
 mod chain;
 pub(crate) mod integrator;
+pub(crate) mod metric;
 pub(crate) mod tree;
 
 pub use chain::Chain;
+pub use metric::MetricKind;
 
 /// How a chain samples and adapts. The defaults are Stan's.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,9 +62,12 @@ pub struct Settings {
     pub term_buffer: usize,
     /// Length of the first metric window; each next one doubles (25).
     pub base_window: usize,
-    /// Whether to adapt the diagonal inverse metric; when off it stays the identity.
+    /// Whether to adapt the inverse metric; when off it stays the identity.
     pub adapt_metric: bool,
-    /// How the diagonal inverse metric is learned when it is adapted.
+    /// Diagonal (Stan's `diag_e`, the default) or dense (`dense_e`) metric.
+    pub metric: MetricKind,
+    /// How a diagonal inverse metric is learned when it is adapted. A dense one is always
+    /// learned in Stan's windows, from the covariance of the draws.
     pub metric_adaptation: MetricAdaptation,
 }
 
@@ -95,6 +100,7 @@ impl Default for Settings {
             term_buffer: 50,
             base_window: 25,
             adapt_metric: true,
+            metric: MetricKind::Diagonal,
             metric_adaptation: MetricAdaptation::Windowed,
         }
     }

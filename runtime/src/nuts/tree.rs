@@ -8,6 +8,7 @@
 
 use super::Transition;
 use super::integrator::Point;
+use super::metric::Metric;
 use crate::model::{LogDensity, ModelError};
 use rand::Rng;
 
@@ -57,7 +58,7 @@ struct Walk<'a, D: ?Sized, R: ?Sized> {
     density: &'a mut D,
     rng: &'a mut R,
     z: &'a mut Point,
-    inv_metric: &'a [f64],
+    metric: &'a Metric,
     step: f64,
     h0: f64,
     max_energy_error: f64,
@@ -125,7 +126,7 @@ impl Trajectory {
     pub fn transition<D, R>(
         &mut self,
         sample: &mut Point,
-        inv_metric: &[f64],
+        metric: &Metric,
         step_size: f64,
         limits: TreeLimits,
         density: &mut D,
@@ -136,14 +137,14 @@ impl Trajectory {
         R: Rng + ?Sized,
     {
         let t = self;
-        sample.sample_momentum(inv_metric, rng);
-        let h0 = sample.hamiltonian(inv_metric);
+        sample.sample_momentum(metric, rng);
+        let h0 = sample.hamiltonian(metric);
         t.z_fwd.copy_from(sample);
         t.z_bck.copy_from(sample);
         for v in [&mut t.p_fwd_fwd, &mut t.p_fwd_bck, &mut t.p_bck_fwd, &mut t.p_bck_bck] {
             v.copy_from_slice(&sample.p);
         }
-        sample.p_sharp_into(inv_metric, &mut t.p_sharp_fwd_fwd);
+        sample.p_sharp_into(metric, &mut t.p_sharp_fwd_fwd);
         t.p_sharp_fwd_bck.copy_from_slice(&t.p_sharp_fwd_fwd);
         t.p_sharp_bck_fwd.copy_from_slice(&t.p_sharp_fwd_fwd);
         t.p_sharp_bck_bck.copy_from_slice(&t.p_sharp_fwd_fwd);
@@ -156,7 +157,7 @@ impl Trajectory {
             density,
             rng,
             z: &mut t.z,
-            inv_metric,
+            metric,
             step: step_size,
             h0,
             max_energy_error: limits.max_energy_error,
@@ -239,7 +240,7 @@ impl Trajectory {
             depth,
             n_leapfrog,
             divergent: walk.divergent,
-            energy: sample.hamiltonian(inv_metric),
+            energy: sample.hamiltonian(metric),
         })
     }
 }
@@ -315,9 +316,9 @@ where
 impl<D: LogDensity + ?Sized, R: Rng + ?Sized> Walk<'_, D, R> {
     /// One leapfrog step: the base case of the recursion.
     fn leaf(&mut self, out: Ends<'_>, log_sum_weight: &mut f64) -> Result<bool, ModelError> {
-        self.z.leapfrog(self.density, self.inv_metric, self.step)?;
+        self.z.leapfrog(self.density, self.metric, self.step)?;
         self.n_leapfrog += 1;
-        let h = self.z.hamiltonian(self.inv_metric);
+        let h = self.z.hamiltonian(self.metric);
         let energy_error = h - self.h0;
         if energy_error > self.max_energy_error {
             self.divergent = true;
@@ -325,7 +326,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> Walk<'_, D, R> {
         *log_sum_weight = log_sum_exp(*log_sum_weight, -energy_error);
         self.sum_metro_prob += if energy_error < 0.0 { 1.0 } else { (-energy_error).exp() };
         out.z_propose.copy_from(self.z);
-        self.z.p_sharp_into(self.inv_metric, out.p_sharp_beg);
+        self.z.p_sharp_into(self.metric, out.p_sharp_beg);
         out.p_sharp_end.copy_from_slice(out.p_sharp_beg);
         for (r, p) in out.rho.iter_mut().zip(&self.z.p) {
             *r += p;

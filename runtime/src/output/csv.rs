@@ -6,6 +6,7 @@
 use super::io_error;
 use crate::error::Error;
 use crate::fit::{Fit, RunConfig, SamplerStats};
+use crate::nuts::MetricKind;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -161,21 +162,32 @@ fn write_draws(
     Ok(())
 }
 
-/// `# Adaptation terminated`, the step size and the diagonal of the inverse metric.
+/// `# Adaptation terminated`, the step size and the inverse metric: its diagonal on one line,
+/// or a dense matrix one row per line, as CmdStan writes them.
 fn adaptation_block(fit: &Fit, chain: usize) -> String {
     let c = &fit.chains()[chain];
     let mut s = String::from("# Adaptation terminated\n# Step size = ");
     push_number(&mut s, c.step_size);
     s.push('\n');
     if fit.config().adapt_metric {
-        s.push_str("# Diagonal elements of inverse mass matrix:\n# ");
-        for (i, x) in c.inv_metric.iter().enumerate() {
-            if i > 0 {
-                s.push_str(", ");
-            }
-            push_number(&mut s, *x);
+        let (title, row_len) = match fit.config().metric {
+            MetricKind::Diagonal => ("Diagonal elements of", c.inv_metric.len()),
+            MetricKind::Dense => ("Elements of", c.inv_metric.len().isqrt()),
+        };
+        let _ = writeln!(s, "# {title} inverse mass matrix:");
+        if c.inv_metric.is_empty() {
+            s.push_str("# \n");
         }
-        s.push('\n');
+        for row in c.inv_metric.chunks(row_len.max(1)) {
+            s.push_str("# ");
+            for (i, x) in row.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                push_number(&mut s, *x);
+            }
+            s.push('\n');
+        }
     } else {
         s.push_str("# No free parameters for unit metric\n");
     }
@@ -224,8 +236,12 @@ fn config_header(config: &RunConfig, chain_id: usize, file_name: &str) -> String
     line(4, "engine", "nuts", true);
     line(5, "nuts", "", false);
     line(6, "max_depth", &config.max_depth.to_string(), config.max_depth == 10);
-    let metric = if config.adapt_metric { "diag_e" } else { "unit_e" };
-    line(4, "metric", metric, config.adapt_metric);
+    let metric = match (config.adapt_metric, config.metric) {
+        (false, _) => "unit_e",
+        (true, MetricKind::Diagonal) => "diag_e",
+        (true, MetricKind::Dense) => "dense_e",
+    };
+    line(4, "metric", metric, metric == "diag_e");
     line(4, "metric_file", "", true);
     line(4, "stepsize", "1", true);
     line(4, "stepsize_jitter", "0", true);

@@ -1,6 +1,5 @@
-//! Stan's warm-up adaptation of a diagonal metric and the step size
-//! (`stepsize_var_adapter` / `adapt_diag_e_nuts`; Stan reference manual, "HMC algorithm
-//! parameters").
+//! Stan's warm-up adaptation of the metric and the step size (`stepsize_var_adapter`,
+//! `stepsize_covar_adapter`; Stan reference manual, "HMC algorithm parameters").
 
 pub(crate) mod draws_gradients;
 pub(crate) mod metric;
@@ -8,8 +7,9 @@ pub(crate) mod step_size;
 pub(crate) mod windows;
 
 use super::MetricAdaptation;
+use super::metric::{Metric, MetricKind};
 use draws_gradients::{DrawsAndGradients, MetricChange};
-use metric::WelfordVariance;
+use metric::{WelfordCovariance, WelfordVariance};
 use step_size::DualAveraging;
 use windows::Windows;
 
@@ -19,6 +19,8 @@ pub(crate) struct Adaptation {
     pub step_size: DualAveraging,
     windows: Windows,
     variance: WelfordVariance,
+    /// Present for a dense metric, which Stan's windows learn from the draws' covariance.
+    covariance: Option<WelfordCovariance>,
     adapt_metric: bool,
     /// Present when the metric is learned from draws and gradients instead of Stan's windows.
     draws_gradients: Option<DrawsAndGradients>,
@@ -47,8 +49,11 @@ impl Adaptation {
                 settings.base_window,
             ),
             variance: WelfordVariance::new(dim),
+            covariance: (settings.adapt_metric && settings.metric == MetricKind::Dense)
+                .then(|| WelfordCovariance::new(dim)),
             adapt_metric: settings.adapt_metric,
             draws_gradients: (settings.adapt_metric
+                && settings.metric == MetricKind::Diagonal
                 && settings.metric_adaptation == MetricAdaptation::DrawsAndGradients)
                 .then(|| DrawsAndGradients::new(dim, num_warmup)),
         }
@@ -56,9 +61,9 @@ impl Adaptation {
 
     /// Sets the starting metric from the initial point `q` and its gradient, where the metric
     /// is learned from gradients; Stan's windows start from the identity.
-    pub fn start(&mut self, q: &[f64], grad: &[f64], inv_metric: &mut [f64]) {
+    pub fn start(&mut self, q: &[f64], grad: &[f64], metric: &mut Metric) {
         if let Some(dg) = &mut self.draws_gradients {
-            dg.start(q, grad, inv_metric);
+            dg.start(q, grad, metric.diagonal_mut());
         }
     }
 
@@ -70,25 +75,38 @@ impl Adaptation {
         divergent: bool,
         q: &[f64],
         grad: &[f64],
-        inv_metric: &mut [f64],
+        metric: &mut Metric,
     ) -> Learned {
         let step_size = self.step_size.learn(accept_stat);
         if !self.adapt_metric {
             return Learned { step_size, search_step_size: false };
         }
         if let Some(dg) = &mut self.draws_gradients {
-            let change = dg.learn(q, grad, !divergent, inv_metric);
+            let change = dg.learn(q, grad, !divergent, metric.diagonal_mut());
             let search_step_size = matches!(change, MetricChange::First | MetricChange::Frozen);
             return Learned { step_size, search_step_size };
         }
-        if self.windows.in_window() {
-            self.variance.add_sample(q);
-        }
+        let in_window = self.windows.in_window();
         let metric_updated = self.windows.is_window_end();
+        if let Some(cov) = &mut self.covariance {
+            if in_window {
+                cov.add_sample(q);
+            }
+            if metric_updated {
+                cov.regularized_covariance(metric);
+                cov.restart();
+            }
+        } else {
+            if in_window {
+                self.variance.add_sample(q);
+            }
+            if metric_updated {
+                self.variance.regularized_variance(metric.diagonal_mut());
+                self.variance.restart();
+            }
+        }
         if metric_updated {
             self.windows.compute_next_window();
-            self.variance.regularized_variance(inv_metric);
-            self.variance.restart();
         }
         self.windows.advance();
         Learned { step_size, search_step_size: metric_updated }

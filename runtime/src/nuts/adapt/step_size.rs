@@ -4,6 +4,7 @@
 
 use crate::model::{LogDensity, ModelError};
 use crate::nuts::integrator::Point;
+use crate::nuts::metric::Metric;
 use rand::Rng;
 
 /// Dual averaging of `log(step_size)` towards a target mean acceptance statistic `delta`.
@@ -67,7 +68,7 @@ impl DualAveraging {
 pub(crate) fn init_step_size<D, R>(
     start: &Point,
     trial: &mut Point,
-    inv_metric: &[f64],
+    metric: &Metric,
     mut step_size: f64,
     density: &mut D,
     rng: &mut R,
@@ -83,10 +84,10 @@ where
     let log_target = 0.8f64.ln();
     let mut one_step = |eps: f64, trial: &mut Point| -> Result<f64, ModelError> {
         trial.copy_from(start);
-        trial.sample_momentum(inv_metric, rng);
-        let h0 = trial.hamiltonian(inv_metric);
-        trial.leapfrog(density, inv_metric, eps)?;
-        Ok(h0 - trial.hamiltonian(inv_metric))
+        trial.sample_momentum(metric, rng);
+        let h0 = trial.hamiltonian(metric);
+        trial.leapfrog(density, metric, eps)?;
+        Ok(h0 - trial.hamiltonian(metric))
     };
     let direction = if one_step(step_size, trial)? > log_target { 1 } else { -1 };
     loop {
