@@ -61,6 +61,9 @@ struct FunSig {
     kind: FunKind,
     ret: Option<Ty>,
     params: Vec<Ty>,
+    /// Which parameters carry the `data` qualifier: their arguments may not depend on
+    /// parameters, so the function takes them as plain numbers.
+    data_only: Vec<bool>,
 }
 
 fn fun_kind(name: &str) -> FunKind {
@@ -1096,6 +1099,7 @@ impl Checker {
                 kind: fun_kind(&key),
                 ret: f.ret.as_ref().map(fun_type),
                 params: f.params.iter().map(|(t, _)| fun_type(t)).collect(),
+                data_only: f.params.iter().map(|(t, _)| t.data_only).collect(),
             };
             for t in f.params.iter().map(|(t, _)| t).chain(f.ret.iter()) {
                 if t.base == BaseType::Complex || fun_type(t).levels() > 2 {
@@ -1120,8 +1124,9 @@ impl Checker {
             self.current = Some(sig.clone());
             let checked = self.with_scope(|ck| {
                 let mut params = Vec::new();
-                for ((_, pname), ty) in f.params.into_iter().zip(&sig.params) {
-                    let ad = !matches!(ty.strip_arrays().0, Ty::Int);
+                let typed = sig.params.iter().zip(&sig.data_only);
+                for ((_, pname), (ty, &data_only)) in f.params.into_iter().zip(typed) {
+                    let ad = !data_only && !matches!(ty.strip_arrays().0, Ty::Int);
                     params.extend(ck.declare(pname, ty.clone(), ad, Origin::Arg));
                 }
                 let body = ck.check_block(body);
@@ -1176,6 +1181,16 @@ impl Checker {
                     ),
                 );
                 return err_expr(span);
+            }
+            if sig.data_only[k] && a.ad {
+                self.cx.error(
+                    a.span,
+                    format!(
+                        "argument {} of `{name}` is declared `data`, but this expression depends \
+                         on parameters",
+                        k + 1
+                    ),
+                );
             }
         }
         match sig.kind {

@@ -1427,8 +1427,8 @@ impl<'p> Gen<'p> {
     }
 
     /// The Rust type of a function argument or return value of type `ty`.
-    fn function_type(&self, ty: &Ty, borrowed: bool) -> TokenStream {
-        let leaf = scalar_type(kind_of(ty, true));
+    fn function_type(&self, ty: &Ty, ad: bool, borrowed: bool) -> TokenStream {
+        let leaf = scalar_type(kind_of(ty, ad));
         match (ty.levels(), borrowed) {
             (0, _) => leaf,
             (1, true) => quote!(&[#leaf]),
@@ -1452,7 +1452,8 @@ impl<'p> Gen<'p> {
                 .iter()
                 .map(|&id| {
                     let name = var_ident(self.info(id));
-                    let ty = self.function_type(&self.info(id).ty, true);
+                    let info = self.info(id);
+                    let ty = self.function_type(&info.ty, info.ad, true);
                     quote!(#name: #ty)
                 })
                 .collect();
@@ -1462,7 +1463,7 @@ impl<'p> Gen<'p> {
                 _ => {}
             }
             let ret = match &f.ret {
-                Some(t) => self.function_type(t, false),
+                Some(t) => self.function_type(t, true, false),
                 None => quote!(()),
             };
             let body = self.stmts(&f.body, BlockKind::Functions);
@@ -1533,7 +1534,14 @@ impl<'p> Gen<'p> {
         let mut vals = Vec::new();
         for (a, &pid) in args.iter().zip(params) {
             let pty = self.info(pid).ty.clone();
-            let want = if *pty.strip_arrays().0 == Ty::Int { Kind::Int } else { target };
+            let want = if *pty.strip_arrays().0 == Ty::Int {
+                Kind::Int
+            } else if !self.info(pid).ad {
+                // A `data` parameter: the function takes plain numbers.
+                Kind::Data
+            } else {
+                target
+            };
             match pty.levels() {
                 0 => vals.push(self.scalar(a, want)),
                 1 => {

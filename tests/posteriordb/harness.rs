@@ -142,6 +142,19 @@ pub fn compare<M: Model>(posterior: &str, model: &M, sampler: &Sampler) -> Repor
     let start = std::time::Instant::now();
     let fit = sampler.sample(model).unwrap_or_else(|e| panic!("{posterior}: sampling failed: {e}"));
     let wall = start.elapsed();
+    if std::env::var_os("TILDE_POSTERIORDB_CHAINS").is_some() {
+        let stats: Vec<_> = (0..fit.num_chains()).map(|c| fit.stats(c)).collect();
+        for (c, ((evals, step), st)) in
+            fit.gradient_evaluations().iter().zip(fit.step_sizes()).zip(&stats).enumerate()
+        {
+            let depth = st.treedepth.iter().map(|&d| f64::from(d)).sum::<f64>()
+                / st.treedepth.len().max(1) as f64;
+            eprintln!(
+                "{posterior} chain {}: {evals} gradients, step {step:.4}, depth {depth:.2}",
+                c + 1
+            );
+        }
+    }
     let mut min_ess_bulk = f64::INFINITY;
     let comparisons = reference
         .iter()

@@ -9,7 +9,7 @@ tilde::model! {
     functions {
         // The spectral density of the squared-exponential kernel at each basis function's
         // frequency, in one input dimension.
-        vector spd_cov_exp_quad(array[] vector x, real sdgp, real lscale) {
+        vector spd_cov_exp_quad(data array[] vector x, real sdgp, real lscale) {
             int nb = size(x);
             vector[nb] out;
             real constant = square(sdgp) * sqrt(2 * pi()) * lscale;
@@ -21,7 +21,8 @@ tilde::model! {
         }
         // The approximate GP at the data: the basis functions weighted by the square root of
         // the spectral density and the standard-normal coefficients.
-        vector gpa(matrix X, real sdgp, real lscale, vector zgp, array[] vector slambda) {
+        vector gpa(data matrix X, real sdgp, real lscale, vector zgp,
+                   data array[] vector slambda) {
             vector[cols(X)] diag_spd = sqrt(spd_cov_exp_quad(slambda, sdgp, lscale));
             return X * (diag_spd .* zgp);
         }
