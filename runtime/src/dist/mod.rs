@@ -38,6 +38,7 @@ mod incomplete;
 mod location;
 mod multi;
 mod normal;
+mod ordinal;
 mod positive;
 
 pub use bounded::*;
@@ -46,4 +47,5 @@ pub use glm::*;
 pub use location::*;
 pub use multi::*;
 pub use normal::*;
+pub use ordinal::*;
 pub use positive::*;
