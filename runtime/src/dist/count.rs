@@ -560,7 +560,9 @@ pub fn neg_binomial_lpmf<const PROPTO: bool, S: Scalar>(
         if !PROPTO {
             lp -= log_factorial(k);
         }
-        lp += a * b.ln() - (a + kf) * b.ln_1p();
+        // alpha ln(beta / (1 + beta)) as -alpha ln(1 + 1 / beta): the two logs it would
+        // otherwise take are both of order alpha ln beta and cancel.
+        lp -= a * b.powi(-1).ln_1p() + b.ln_1p() * kf;
     }
     Ok(lp)
 }
