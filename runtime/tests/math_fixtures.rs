@@ -104,11 +104,9 @@ fn new_family_value(name: &str, a: &[f64]) -> f64 {
         "wishart_lpdf" => {
             wishart_lpdf::<false, f64>(Data(&sym(&a[0..3])[..]), d(3), Data(&sym(&a[4..7])[..]))
         }
-        "inv_wishart_lpdf" => inv_wishart_lpdf::<false, f64>(
-            Data(&sym(&a[0..3])[..]),
-            d(3),
-            Data(&sym(&a[4..7])[..]),
-        ),
+        "inv_wishart_lpdf" => {
+            inv_wishart_lpdf::<false, f64>(Data(&sym(&a[0..3])[..]), d(3), Data(&sym(&a[4..7])[..]))
+        }
         other => panic!("no function {other} in the fixture table"),
     };
     r.unwrap_or_else(|e| panic!("{name}{a:?}: {}", e.message))

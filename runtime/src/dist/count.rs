@@ -584,11 +584,7 @@ fn neg_binomial_log_cdf<S: Scalar>(
         let p = b / (b + 1.0);
         let q = S::one() / (b + 1.0);
         lp += count_tail(k, upper, |k1| {
-            if upper {
-                log_beta_inc(k1, a, q, varies)
-            } else {
-                log_beta_inc(a, k1, p, varies)
-            }
+            if upper { log_beta_inc(k1, a, q, varies) } else { log_beta_inc(a, k1, p, varies) }
         });
     }
     Ok(lp)

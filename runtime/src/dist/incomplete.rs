@@ -93,13 +93,16 @@ pub(crate) fn log_beta_inc<S: Scalar>(a: S, b: S, x: S, shapes_vary: bool) -> S 
     if !f.is_finite() || xv <= 0.0 || xv >= 1.0 {
         return S::from_f64(f);
     }
-    let log_dens = (av - 1.0) * xv.ln() + (bv - 1.0) * (-xv).ln_1p()
-        - crate::math::lbeta::<f64>(av, bv);
+    let log_dens =
+        (av - 1.0) * xv.ln() + (bv - 1.0) * (-xv).ln_1p() - crate::math::lbeta::<f64>(av, bv);
     let dx = (log_dens - f).exp();
     let (da, db) = if shapes_vary {
         let (ha, hb) = (1e-6 * av.max(1e-3), 1e-6 * bv.max(1e-3));
         let g = |a: f64, b: f64| log_beta_inc_f64(a, b, xv);
-        ((g(av + ha, bv) - g(av - ha, bv)) / (2.0 * ha), (g(av, bv + hb) - g(av, bv - hb)) / (2.0 * hb))
+        (
+            (g(av + ha, bv) - g(av - ha, bv)) / (2.0 * ha),
+            (g(av, bv + hb) - g(av, bv - hb)) / (2.0 * hb),
+        )
     } else {
         (0.0, 0.0)
     };

@@ -654,9 +654,13 @@ fn wishart_checks<S: Scalar>(
         )));
     }
     let bound = k as f64 - 1.0;
-    check::each(function, "Degrees of freedom parameter", nu, &format!("greater than {bound}"), |v| {
-        v > bound && v.is_finite()
-    })?;
+    check::each(
+        function,
+        "Degrees of freedom parameter",
+        nu,
+        &format!("greater than {bound}"),
+        |v| v > bound && v.is_finite(),
+    )?;
     Ok((k, nu.at(0)))
 }
 

@@ -640,11 +640,7 @@ fn inv_gamma_log_cdf<S: Scalar>(
     let mut lp = S::zero();
     for i in 0..n {
         let yi = y.at(i);
-        let z = if yi.value() == 0.0 {
-            S::from_f64(f64::INFINITY)
-        } else {
-            beta.at(i) / yi
-        };
+        let z = if yi.value() == 0.0 { S::from_f64(f64::INFINITY) } else { beta.at(i) / yi };
         lp += log_gamma_inc(alpha.at(i), z, !upper, varies);
     }
     Ok(lp)
@@ -670,9 +666,8 @@ fn chi_square_log_cdf<S: Scalar>(
     check::nonnegative(f, "Random variable", &y)?;
     check::positive_finite(f, "Degrees of freedom parameter", &nu)?;
     let varies = !is_const(&nu);
-    Ok((0..n).fold(S::zero(), |lp, i| {
-        lp + log_gamma_inc(nu.at(i) * 0.5, y.at(i) * 0.5, upper, varies)
-    }))
+    Ok((0..n)
+        .fold(S::zero(), |lp, i| lp + log_gamma_inc(nu.at(i) * 0.5, y.at(i) * 0.5, upper, varies)))
 }
 
 cdf_functions!(
