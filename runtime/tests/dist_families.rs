@@ -42,7 +42,7 @@ fn densities_gradients_match_finite_differences() {
         });
         check_gradient("multi_student_t nu", x, |v| {
             let y = [Dual64::from(1.0), Dual64::from(-2.0)];
-            let s = vec![vec![2.0, 0.5], vec![0.5, 1.0]];
+            let s = [vec![2.0, 0.5], vec![0.5, 1.0]];
             multi_student_t_lpdf::<false, _>(
                 AsRow(Var(&y[..])),
                 Var(v),
@@ -52,13 +52,13 @@ fn densities_gradients_match_finite_differences() {
             .unwrap()
         });
         check_gradient("wishart nu", x + 1.0, |v| {
-            let w = vec![vec![2.0, 0.5], vec![0.5, 1.5]];
-            let s = vec![vec![1.0, 0.3], vec![0.3, 0.8]];
+            let w = [vec![2.0, 0.5], vec![0.5, 1.5]];
+            let s = [vec![1.0, 0.3], vec![0.3, 0.8]];
             wishart_lpdf::<false, _>(Data(&w[..]), Var(v), Data(&s[..])).unwrap()
         });
         check_gradient("inv_wishart W[1,1]", x + 1.0, |v| {
-            let w = vec![vec![v, Dual64::from(0.5)], vec![Dual64::from(0.5), Dual64::from(1.5)]];
-            let s = vec![vec![1.0, 0.3], vec![0.3, 0.8]];
+            let w = [vec![v, Dual64::from(0.5)], vec![Dual64::from(0.5), Dual64::from(1.5)]];
+            let s = [vec![1.0, 0.3], vec![0.3, 0.8]];
             inv_wishart_lpdf::<false, _>(Var(&w[..]), Data(4.0), Data(&s[..])).unwrap()
         });
     }
@@ -358,7 +358,7 @@ fn errors_name_the_argument() {
         err.message,
         "ordered_probit_lpmf: Random variable is 4, but must be in the interval [1, 2]!"
     );
-    let w = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+    let w = [vec![1.0, 0.0], vec![0.0, 1.0]];
     let err = wishart_lpdf::<false, f64>(Data(&w[..]), Data(0.5), Data(&w[..])).unwrap_err();
     assert_eq!(
         err.message,
