@@ -27,8 +27,89 @@ fn fixture_value(name: &str, a: &[f64]) -> f64 {
         "von_mises_lpdf" => {
             von_mises_lpdf::<false, f64>(Data(a[0]), Data(a[1]), Data(a[2])).unwrap()
         }
-        other => panic!("no function {other} in the fixture table"),
+        other => new_family_value(other, a),
     }
+}
+
+/// A 2 x 2 symmetric matrix from its entries (1,1), (1,2) and (2,2).
+fn sym(e: &[f64]) -> Vec<Vec<f64>> {
+    vec![vec![e[0], e[1]], vec![e[1], e[2]]]
+}
+
+/// The families added with the ordinal, count, skewed and matrix distributions and the CDFs.
+fn new_family_value(name: &str, a: &[f64]) -> f64 {
+    let i = |k: usize| Data(a[k] as i64);
+    let d = |k: usize| Data(a[k]);
+    let r = match name {
+        "beta_binomial_lpmf" => beta_binomial_lpmf::<false, f64>(i(0), i(1), d(2), d(3)),
+        "beta_binomial_lcdf" => beta_binomial_lcdf::<f64>(i(0), i(1), d(2), d(3)),
+        "beta_binomial_lccdf" => beta_binomial_lccdf::<f64>(i(0), i(1), d(2), d(3)),
+        "neg_binomial_lpmf" => neg_binomial_lpmf::<false, f64>(i(0), d(1), d(2)),
+        "neg_binomial_lcdf" => neg_binomial_lcdf::<f64>(i(0), d(1), d(2)),
+        "neg_binomial_lccdf" => neg_binomial_lccdf::<f64>(i(0), d(1), d(2)),
+        "neg_binomial_2_lcdf" => neg_binomial_2_lcdf::<f64>(i(0), d(1), d(2)),
+        "neg_binomial_2_lccdf" => neg_binomial_2_lccdf::<f64>(i(0), d(1), d(2)),
+        "ordered_logistic_lpmf" => {
+            ordered_logistic_lpmf::<false, f64>(i(0), d(1), AsRow(Data(&a[2..5])))
+        }
+        "ordered_probit_lpmf" => {
+            ordered_probit_lpmf::<false, f64>(i(0), d(1), AsRow(Data(&a[2..5])))
+        }
+        "multinomial_lpmf" => {
+            let y: Vec<i64> = a[0..3].iter().map(|v| *v as i64).collect();
+            multinomial_lpmf::<false, f64>(Data(&y[..]), Data(&a[3..6]))
+        }
+        "skew_normal_lpdf" => skew_normal_lpdf::<false, f64>(d(0), d(1), d(2), d(3)),
+        "gumbel_lpdf" => gumbel_lpdf::<false, f64>(d(0), d(1), d(2)),
+        "gumbel_lcdf" => gumbel_lcdf::<f64>(d(0), d(1), d(2)),
+        "gumbel_lccdf" => gumbel_lccdf::<f64>(d(0), d(1), d(2)),
+        "exp_mod_normal_lpdf" => exp_mod_normal_lpdf::<false, f64>(d(0), d(1), d(2), d(3)),
+        "exp_mod_normal_lcdf" => exp_mod_normal_lcdf::<f64>(d(0), d(1), d(2), d(3)),
+        "exp_mod_normal_lccdf" => exp_mod_normal_lccdf::<f64>(d(0), d(1), d(2), d(3)),
+        "logistic_lcdf" => logistic_lcdf::<f64>(d(0), d(1), d(2)),
+        "logistic_lccdf" => logistic_lccdf::<f64>(d(0), d(1), d(2)),
+        "double_exponential_lcdf" => double_exponential_lcdf::<f64>(d(0), d(1), d(2)),
+        "double_exponential_lccdf" => double_exponential_lccdf::<f64>(d(0), d(1), d(2)),
+        "weibull_lcdf" => weibull_lcdf::<f64>(d(0), d(1), d(2)),
+        "weibull_lccdf" => weibull_lccdf::<f64>(d(0), d(1), d(2)),
+        "frechet_lcdf" => frechet_lcdf::<f64>(d(0), d(1), d(2)),
+        "frechet_lccdf" => frechet_lccdf::<f64>(d(0), d(1), d(2)),
+        "pareto_lcdf" => pareto_lcdf::<f64>(d(0), d(1), d(2)),
+        "pareto_lccdf" => pareto_lccdf::<f64>(d(0), d(1), d(2)),
+        "beta_lcdf" => beta_lcdf::<f64>(d(0), d(1), d(2)),
+        "beta_lccdf" => beta_lccdf::<f64>(d(0), d(1), d(2)),
+        "uniform_lcdf" => uniform_lcdf::<f64>(d(0), d(1), d(2)),
+        "uniform_lccdf" => uniform_lccdf::<f64>(d(0), d(1), d(2)),
+        "inv_gamma_lcdf" => inv_gamma_lcdf::<f64>(d(0), d(1), d(2)),
+        "inv_gamma_lccdf" => inv_gamma_lccdf::<f64>(d(0), d(1), d(2)),
+        "chi_square_lcdf" => chi_square_lcdf::<f64>(d(0), d(1)),
+        "chi_square_lccdf" => chi_square_lccdf::<f64>(d(0), d(1)),
+        "poisson_lcdf" => poisson_lcdf::<f64>(i(0), d(1)),
+        "poisson_lccdf" => poisson_lccdf::<f64>(i(0), d(1)),
+        "binomial_lcdf" => binomial_lcdf::<f64>(i(0), i(1), d(2)),
+        "binomial_lccdf" => binomial_lccdf::<f64>(i(0), i(1), d(2)),
+        "bernoulli_lcdf" => bernoulli_lcdf::<f64>(i(0), d(1)),
+        "bernoulli_lccdf" => bernoulli_lccdf::<f64>(i(0), d(1)),
+        "multi_student_t_lpdf" => multi_student_t_lpdf::<false, f64>(
+            AsRow(Data(&a[0..2])),
+            d(2),
+            AsRow(Data(&a[3..5])),
+            Data(&sym(&a[5..8])[..]),
+        ),
+        "multi_normal_prec_lpdf" => multi_normal_prec_lpdf::<false, f64>(
+            AsRow(Data(&a[0..2])),
+            AsRow(Data(&a[2..4])),
+            Data(&sym(&a[4..7])[..]),
+        ),
+        "wishart_lpdf" => {
+            wishart_lpdf::<false, f64>(Data(&sym(&a[0..3])[..]), d(3), Data(&sym(&a[4..7])[..]))
+        }
+        "inv_wishart_lpdf" => {
+            inv_wishart_lpdf::<false, f64>(Data(&sym(&a[0..3])[..]), d(3), Data(&sym(&a[4..7])[..]))
+        }
+        other => panic!("no function {other} in the fixture table"),
+    };
+    r.unwrap_or_else(|e| panic!("{name}{a:?}: {}", e.message))
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! continuous distributions" and "Circular distributions").
 
 use super::check::{self, is_const};
+use super::incomplete::log_beta_inc;
 use crate::math::{Arg, common_len, lbeta, lift, log_bessel_i0_and_ratio, multiply_log};
 use crate::model::ModelError;
 use crate::rng::ChainRng;
@@ -216,3 +217,77 @@ pub fn von_mises_rng(mu: f64, kappa: f64, rng: &mut ChainRng) -> Result<f64, Mod
         }
     }
 }
+
+/// The beta log CDF: `ln I_y(alpha, beta)`, its complement `ln I_{1-y}(beta, alpha)`.
+fn beta_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
+    check::positive_finite(f, "First shape parameter", &alpha)?;
+    check::positive_finite(f, "Second shape parameter", &beta)?;
+    check::unit_interval(f, "Random variable", &y)?;
+    let varies = !is_const(&alpha) || !is_const(&beta);
+    Ok((0..n).fold(S::zero(), |lp, i| {
+        let (yi, a, b) = (y.at(i), alpha.at(i), beta.at(i));
+        lp + if upper {
+            log_beta_inc(b, a, S::one() - yi, varies)
+        } else {
+            log_beta_inc(a, b, yi, varies)
+        }
+    }))
+}
+
+cdf_functions!(
+    "beta",
+    beta_log_cdf,
+    beta_cdf,
+    beta_lcdf,
+    beta_lccdf,
+    (y: impl Arg<S>, alpha: impl Arg<S>, beta: impl Arg<S>)
+);
+
+/// The uniform log CDF: `ln((y - alpha) / (beta - alpha))`, clamped to the support.
+fn uniform_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
+    check::not_nan(f, "Random variable", &y)?;
+    check::finite(f, "Lower bound parameter", &alpha)?;
+    check::finite(f, "Upper bound parameter", &beta)?;
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (yi, a, b) = (y.at(i), alpha.at(i), beta.at(i));
+        if b.value() <= a.value() {
+            return Err(ModelError::recoverable(format!(
+                "{f}: Upper bound parameter is {}, but must be greater than {}",
+                check::show(b.value()),
+                check::show(a.value())
+            )));
+        }
+        let (below, above) = (yi.value() <= a.value(), yi.value() >= b.value());
+        match (upper, below, above) {
+            (false, true, _) | (true, _, true) => return Ok(S::from_f64(f64::NEG_INFINITY)),
+            (false, _, true) | (true, true, _) => continue,
+            (false, ..) => lp += ((yi - a) / (b - a)).ln(),
+            (true, ..) => lp += ((b - yi) / (b - a)).ln(),
+        }
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "uniform",
+    uniform_log_cdf,
+    uniform_cdf,
+    uniform_lcdf,
+    uniform_lccdf,
+    (y: impl Arg<S>, alpha: impl Arg<S>, beta: impl Arg<S>)
+);

@@ -1,14 +1,15 @@
-//! Distributions of counts and binary outcomes: poisson, binomial, bernoulli and
-//! neg_binomial_2, with their log and logit parameterisations (Stan functions reference,
+//! Distributions of counts and binary outcomes: poisson, binomial, beta_binomial, bernoulli,
+//! neg_binomial and neg_binomial_2, with their log and logit parameterisations (Stan functions reference,
 //! "Binary distributions", "Bounded discrete distributions" and "Unbounded discrete
 //! distributions").
 
 use super::check::{self, is_const};
+use super::incomplete::{log_beta_inc, log_gamma_inc};
 use crate::math::logexp::{inv_logit_f64, log1p_exp_f64};
 use crate::math::partials::Terms;
 use crate::math::{
-    Arg, IntArg, common_len, lchoose_f64, lgamma_f64, lgamma_shift_excess, log_inv_logit,
-    log1m_inv_logit, log1p_exp,
+    Arg, IntArg, common_len, lbeta, lchoose_f64, lgamma_f64, lgamma_shift_excess, log_inv_logit,
+    log_sum_exp, log1m_inv_logit, log1p_exp,
 };
 use crate::model::ModelError;
 use crate::rng::ChainRng;
@@ -413,3 +414,343 @@ pub fn neg_binomial_2_rng(mu: f64, phi: f64, rng: &mut ChainRng) -> Result<i64, 
 pub fn neg_binomial_2_log_rng(eta: f64, phi: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
     neg_binomial_2_rng(eta.exp(), phi, rng)
 }
+
+/// A binomial draw with log-odds `alpha`.
+pub fn binomial_logit_rng(trials: i64, alpha: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
+    let ok = alpha.is_finite();
+    check::scalar("binomial_logit_rng", "Probability parameter", alpha, "finite", ok)?;
+    binomial_rng(trials, inv_logit_f64(alpha), rng)
+}
+
+fn beta_binomial_checks<S: Scalar>(
+    f: &str,
+    n: &impl IntArg,
+    trials: &impl IntArg,
+    alpha: &impl Arg<S>,
+    beta: &impl Arg<S>,
+) -> Result<usize, ModelError> {
+    let lens = [("n", n.len()), ("N", trials.len()), ("alpha", alpha.len()), ("beta", beta.len())];
+    let len = common_len(f, &lens)?;
+    check::nonnegative_int(f, "Population size parameter", trials)?;
+    check::positive_finite(f, "First prior sample size parameter", alpha)?;
+    check::positive_finite(f, "Second prior sample size parameter", beta)?;
+    Ok(len)
+}
+
+/// The log mass of `k` successes in `m` trials under beta_binomial(`a`, `b`).
+fn beta_binomial_term<S: Scalar>(k: i64, m: i64, a: S, b: S) -> S {
+    lbeta(a + k as f64, b + (m - k) as f64) - lbeta(a, b) + lchoose_f64(m as f64, k as f64)
+}
+
+/// The beta-binomial log mass of `n` successes in `N` trials with prior sample sizes `alpha`
+/// and `beta`, summed; `-inf` for `n` outside `[0, N]`.
+pub fn beta_binomial_lpmf<const PROPTO: bool, S: Scalar>(
+    n: impl IntArg,
+    trials: impl IntArg,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = beta_binomial_checks("beta_binomial_lpmf", &n, &trials, &alpha, &beta)?;
+    if (0..len).any(|i| n.int_at(i) < 0 || n.int_at(i) > trials.int_at(i)) {
+        return Ok(S::from_f64(f64::NEG_INFINITY));
+    }
+    if PROPTO && is_const(&alpha) && is_const(&beta) {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, m) = (n.int_at(i), trials.int_at(i));
+        let (a, b) = (alpha.at(i), beta.at(i));
+        lp += lbeta(a + k as f64, b + (m - k) as f64) - lbeta(a, b);
+        if !PROPTO {
+            lp += lchoose_f64(m as f64, k as f64);
+        }
+    }
+    Ok(lp)
+}
+
+/// The beta-binomial log CDF (`upper = false`) or log complementary CDF, summed: each term
+/// sums the masses of the tail it asks for, so both tails keep their relative accuracy.
+fn beta_binomial_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    n: impl IntArg,
+    trials: impl IntArg,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = beta_binomial_checks(f, &n, &trials, &alpha, &beta)?;
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, m, a, b) = (n.int_at(i), trials.int_at(i), alpha.at(i), beta.at(i));
+        let range = if upper { (k + 1).max(0)..=m } else { 0..=k.min(m) };
+        if range.is_empty() {
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+        if (upper && k < 0) || (!upper && k >= m) {
+            continue;
+        }
+        let mut tail = S::from_f64(f64::NEG_INFINITY);
+        for j in range {
+            tail = log_sum_exp(tail, beta_binomial_term(j, m, a, b));
+        }
+        lp += tail;
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "beta_binomial",
+    beta_binomial_log_cdf,
+    beta_binomial_cdf,
+    beta_binomial_lcdf,
+    beta_binomial_lccdf,
+    (n: impl IntArg, trials: impl IntArg, alpha: impl Arg<S>, beta: impl Arg<S>)
+);
+
+/// A beta-binomial draw: a binomial draw whose probability is a beta draw.
+pub fn beta_binomial_rng(
+    trials: i64,
+    alpha: f64,
+    beta: f64,
+    rng: &mut ChainRng,
+) -> Result<i64, ModelError> {
+    const F: &str = "beta_binomial_rng";
+    let (a_ok, b_ok) = (alpha > 0.0 && alpha.is_finite(), beta > 0.0 && beta.is_finite());
+    check::scalar(F, "First prior sample size parameter", alpha, "positive finite", a_ok)?;
+    check::scalar(F, "Second prior sample size parameter", beta, "positive finite", b_ok)?;
+    let p = crate::dist::beta_rng(alpha, beta, rng)?;
+    binomial_rng(trials, p, rng)
+}
+
+fn neg_binomial_checks<S: Scalar>(
+    f: &str,
+    n: &impl IntArg,
+    alpha: &impl Arg<S>,
+    beta: &impl Arg<S>,
+) -> Result<usize, ModelError> {
+    let len = common_len(f, &[("n", n.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
+    check::positive_finite(f, "Shape parameter", alpha)?;
+    check::positive_finite(f, "Inverse scale parameter", beta)?;
+    Ok(len)
+}
+
+/// The negative binomial log mass with shape `alpha` and inverse scale `beta` (mean
+/// `alpha / beta`), summed: `lgamma(n + alpha) - lgamma(alpha) - ln n! + alpha ln beta
+/// - (n + alpha) ln(1 + beta)`, the gamma ratio taken without cancellation.
+pub fn neg_binomial_lpmf<const PROPTO: bool, S: Scalar>(
+    n: impl IntArg,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "neg_binomial_lpmf";
+    let len = neg_binomial_checks(F, &n, &alpha, &beta)?;
+    check::nonnegative_int(F, "Failures variable", &n)?;
+    let (ca, cb) = (is_const(&alpha), is_const(&beta));
+    if PROPTO && ca && cb {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, a, b) = (n.int_at(i), alpha.at(i), beta.at(i));
+        let kf = k as f64;
+        if !PROPTO || !ca {
+            lp += lgamma_shift_excess(a, kf) + count_log(k, a);
+        }
+        if !PROPTO {
+            lp -= log_factorial(k);
+        }
+        // alpha ln(beta / (1 + beta)) as -alpha ln(1 + 1 / beta): the two logs it would
+        // otherwise take are both of order alpha ln beta and cancel.
+        lp -= a * b.powi(-1).ln_1p() + b.ln_1p() * kf;
+    }
+    Ok(lp)
+}
+
+/// The negative binomial log CDF or log complementary CDF: `P(N <= n) = I_p(alpha, n + 1)`
+/// with `p = beta / (1 + beta)`.
+fn neg_binomial_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    n: impl IntArg,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = neg_binomial_checks(f, &n, &alpha, &beta)?;
+    let varies = !is_const(&alpha);
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, a, b) = (n.int_at(i), alpha.at(i), beta.at(i));
+        let p = b / (b + 1.0);
+        let q = S::one() / (b + 1.0);
+        lp += count_tail(k, upper, |k1| {
+            if upper { log_beta_inc(k1, a, q, varies) } else { log_beta_inc(a, k1, p, varies) }
+        });
+    }
+    Ok(lp)
+}
+
+/// The log CDF term of a count at `k`: `-inf`/0 below the support, else `tail(k + 1)`.
+fn count_tail<S: Scalar>(k: i64, upper: bool, tail: impl FnOnce(S) -> S) -> S {
+    match (k < 0, upper) {
+        (true, false) => S::from_f64(f64::NEG_INFINITY),
+        (true, true) => S::zero(),
+        _ => tail(S::from_f64(k as f64 + 1.0)),
+    }
+}
+
+cdf_functions!(
+    "neg_binomial",
+    neg_binomial_log_cdf,
+    neg_binomial_cdf,
+    neg_binomial_lcdf,
+    neg_binomial_lccdf,
+    (n: impl IntArg, alpha: impl Arg<S>, beta: impl Arg<S>)
+);
+
+/// A negative binomial draw with shape `alpha` and inverse scale `beta` (a gamma-Poisson
+/// mixture).
+pub fn neg_binomial_rng(alpha: f64, beta: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
+    const F: &str = "neg_binomial_rng";
+    let (a_ok, b_ok) = (alpha > 0.0 && alpha.is_finite(), beta > 0.0 && beta.is_finite());
+    check::scalar(F, "Shape parameter", alpha, "positive finite", a_ok)?;
+    check::scalar(F, "Inverse scale parameter", beta, "positive finite", b_ok)?;
+    let g = rand_distr::Gamma::new(alpha, 1.0 / beta)
+        .map_err(|e| ModelError::recoverable(format!("{F}: {e}")))?;
+    poisson_rng(g.sample(rng), rng)
+}
+
+/// The neg_binomial_2 log CDF: `P(N <= n) = I_p(phi, n + 1)` with `p = phi / (mu + phi)`.
+fn neg_binomial_2_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    n: impl IntArg,
+    mu: impl Arg<S>,
+    phi: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = common_len(f, &[("n", n.len()), ("mu", mu.len()), ("phi", phi.len())])?;
+    check::positive_finite(f, "Location parameter", &mu)?;
+    check::positive_finite(f, "Precision parameter", &phi)?;
+    let varies = !is_const(&phi);
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, m, p) = (n.int_at(i), mu.at(i), phi.at(i));
+        let total = m + p;
+        lp += count_tail(k, upper, |k1| {
+            if upper {
+                log_beta_inc(k1, p, m / total, varies)
+            } else {
+                log_beta_inc(p, k1, p / total, varies)
+            }
+        });
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "neg_binomial_2",
+    neg_binomial_2_log_cdf,
+    neg_binomial_2_cdf,
+    neg_binomial_2_lcdf,
+    neg_binomial_2_lccdf,
+    (n: impl IntArg, mu: impl Arg<S>, phi: impl Arg<S>)
+);
+
+/// The Poisson log CDF: `P(N <= n) = Q(n + 1, lambda)`.
+fn poisson_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    n: impl IntArg,
+    lambda: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = common_len(f, &[("n", n.len()), ("lambda", lambda.len())])?;
+    check::nonnegative(f, "Rate parameter", &lambda)?;
+    check::finite(f, "Rate parameter", &lambda)?;
+    let mut lp = S::zero();
+    for i in 0..len {
+        let l = lambda.at(i);
+        lp += count_tail(n.int_at(i), upper, |k1| log_gamma_inc(k1, l, !upper, false));
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "poisson",
+    poisson_log_cdf,
+    poisson_cdf,
+    poisson_lcdf,
+    poisson_lccdf,
+    (n: impl IntArg, lambda: impl Arg<S>)
+);
+
+/// The binomial log CDF: `P(N <= n) = I_{1 - theta}(N - n, n + 1)` for `0 <= n < N`.
+fn binomial_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    n: impl IntArg,
+    trials: impl IntArg,
+    theta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = common_len(f, &[("n", n.len()), ("N", trials.len()), ("theta", theta.len())])?;
+    check::nonnegative_int(f, "Population size parameter", &trials)?;
+    check::unit_interval(f, "Probability parameter", &theta)?;
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, m, p) = (n.int_at(i), trials.int_at(i), theta.at(i));
+        if k >= m {
+            if upper {
+                return Ok(S::from_f64(f64::NEG_INFINITY));
+            }
+            continue;
+        }
+        lp += count_tail(k, upper, |k1| {
+            let rest = S::from_f64((m - k) as f64);
+            if upper {
+                log_beta_inc(k1, rest, p, false)
+            } else {
+                log_beta_inc(rest, k1, S::one() - p, false)
+            }
+        });
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "binomial",
+    binomial_log_cdf,
+    binomial_cdf,
+    binomial_lcdf,
+    binomial_lccdf,
+    (n: impl IntArg, trials: impl IntArg, theta: impl Arg<S>)
+);
+
+/// The Bernoulli log CDF: `1 - theta` at 0, 1 from 1 on.
+fn bernoulli_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    n: impl IntArg,
+    theta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let len = common_len(f, &[("n", n.len()), ("theta", theta.len())])?;
+    check::unit_interval(f, "Probability parameter", &theta)?;
+    let mut lp = S::zero();
+    for i in 0..len {
+        let (k, p) = (n.int_at(i), theta.at(i));
+        lp += match (k.signum(), upper) {
+            (-1, false) | (1, true) => return Ok(S::from_f64(f64::NEG_INFINITY)),
+            (-1, true) | (1, false) => S::zero(),
+            (_, false) => (-p).ln_1p(),
+            (_, true) => p.ln(),
+        };
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "bernoulli",
+    bernoulli_log_cdf,
+    bernoulli_cdf,
+    bernoulli_lcdf,
+    bernoulli_lccdf,
+    (n: impl IntArg, theta: impl Arg<S>)
+);

@@ -1,14 +1,17 @@
-//! Heavy-tailed and other location-scale distributions: cauchy, student_t, double_exponential
-//! and logistic (Stan functions reference, "Unbounded continuous distributions").
+//! Heavy-tailed, skewed and other location-scale distributions: cauchy, student_t,
+//! double_exponential, logistic, gumbel, skew_normal and exp_mod_normal (Stan functions reference, "Unbounded continuous distributions").
 
 use super::check::{self, is_const};
 use crate::math::partials::Terms;
-use crate::math::{Arg, HALF_LN_2PI, common_len, lgamma_shift_excess, lift, log1p_exp};
+use crate::math::{
+    Arg, HALF_LN_2PI, common_len, lgamma_shift_excess, lift, log_diff_exp, log_phi, log_sum_exp,
+    log1m_exp, log1p_exp,
+};
 use crate::model::ModelError;
 use crate::rng::ChainRng;
 use crate::scalar::Scalar;
 use rand::Rng;
-use rand_distr::Distribution;
+use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::{LN_2, PI};
 
 type Checked = Result<usize, ModelError>;
@@ -384,4 +387,282 @@ pub fn logistic_rng(mu: f64, sigma: f64, rng: &mut ChainRng) -> Result<f64, Mode
     rng_location_scale("logistic_rng", mu, sigma)?;
     let u: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
     Ok(mu + sigma * (u.ln() - (-u).ln_1p()))
+}
+
+/// The logistic log CDF: `ln inv_logit(z)`, or `ln inv_logit(-z)` for the upper tail.
+fn logistic_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = location_scale(f, &y, &mu, &sigma)?;
+    let sign = if upper { 1.0 } else { -1.0 };
+    Ok((0..n).fold(S::zero(), |lp, i| {
+        let z = (y.at(i) - mu.at(i)) / sigma.at(i);
+        lp - log1p_exp(z * sign)
+    }))
+}
+
+cdf_functions!(
+    "logistic",
+    logistic_log_cdf,
+    logistic_cdf,
+    logistic_lcdf,
+    logistic_lccdf,
+    (y: impl Arg<S>, mu: impl Arg<S>, sigma: impl Arg<S>)
+);
+
+/// The double exponential log CDF: `ln(e^z / 2)` below `mu`, `ln(1 - e^-z / 2)` above.
+fn double_exponential_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = location_scale(f, &y, &mu, &sigma)?;
+    Ok((0..n).fold(S::zero(), |lp, i| {
+        let z = (y.at(i) - mu.at(i)) / sigma.at(i);
+        // The tail on the far side of mu from y is the small one, `e^-|z| / 2`.
+        let z = if upper { -z } else { z };
+        lp + if z.value() < 0.0 { z - LN_2 } else { (-(-z).exp() * 0.5).ln_1p() }
+    }))
+}
+
+cdf_functions!(
+    "double_exponential",
+    double_exponential_log_cdf,
+    double_exponential_cdf,
+    double_exponential_lcdf,
+    double_exponential_lccdf,
+    (y: impl Arg<S>, mu: impl Arg<S>, sigma: impl Arg<S>)
+);
+
+fn location_scale_named<S: Scalar>(
+    f: &str,
+    y: &impl Arg<S>,
+    mu: &impl Arg<S>,
+    beta: &impl Arg<S>,
+) -> Checked {
+    let n = common_len(f, &[("y", y.len()), ("mu", mu.len()), ("beta", beta.len())])?;
+    check::not_nan(f, "Random variable", y)?;
+    check::finite(f, "Location parameter", mu)?;
+    check::positive_finite(f, "Scale parameter", beta)?;
+    Ok(n)
+}
+
+/// The Gumbel log density with location `mu` and scale `beta`, summed:
+/// `-ln beta - z - e^-z` with `z = (y - mu) / beta`.
+pub fn gumbel_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = location_scale_named("gumbel_lpdf", &y, &mu, &beta)?;
+    if PROPTO && is_const(&y) && is_const(&mu) && is_const(&beta) {
+        return Ok(S::zero());
+    }
+    let log_beta = !PROPTO || !is_const(&beta);
+    let mut lp = S::zero();
+    for i in 0..n {
+        let b = beta.at(i);
+        let z = (y.at(i) - mu.at(i)) / b;
+        lp -= z + (-z).exp();
+        if log_beta {
+            lp -= b.ln();
+        }
+    }
+    Ok(lp)
+}
+
+/// The Gumbel log CDF: `-e^-z`, and `ln(1 - exp(-e^-z))` for the upper tail.
+fn gumbel_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = location_scale_named(f, &y, &mu, &beta)?;
+    Ok((0..n).fold(S::zero(), |lp, i| {
+        let z = (y.at(i) - mu.at(i)) / beta.at(i);
+        let log_cdf = -(-z).exp();
+        lp + if upper { log1m_exp(log_cdf) } else { log_cdf }
+    }))
+}
+
+cdf_functions!(
+    "gumbel",
+    gumbel_log_cdf,
+    gumbel_cdf,
+    gumbel_lcdf,
+    gumbel_lccdf,
+    (y: impl Arg<S>, mu: impl Arg<S>, beta: impl Arg<S>)
+);
+
+/// A draw from the Gumbel distribution.
+pub fn gumbel_rng(mu: f64, beta: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
+    rng_location_scale("gumbel_rng", mu, beta)?;
+    let e: f64 = rand_distr::Exp1.sample(rng);
+    Ok(mu - beta * e.ln())
+}
+
+fn skew_normal_checks<S: Scalar>(
+    f: &str,
+    y: &impl Arg<S>,
+    xi: &impl Arg<S>,
+    omega: &impl Arg<S>,
+    alpha: &impl Arg<S>,
+) -> Checked {
+    let lens = [("y", y.len()), ("xi", xi.len()), ("omega", omega.len()), ("alpha", alpha.len())];
+    let n = common_len(f, &lens)?;
+    check::not_nan(f, "Random variable", y)?;
+    check::finite(f, "Location parameter", xi)?;
+    check::positive_finite(f, "Scale parameter", omega)?;
+    check::finite(f, "Shape parameter", alpha)?;
+    Ok(n)
+}
+
+/// The skew normal log density with location `xi`, scale `omega` and shape `alpha`, summed:
+/// `ln 2 - ln(2 pi) / 2 - ln omega - z^2 / 2 + ln Phi(alpha z)`, finite where `Phi(alpha z)`
+/// underflows.
+pub fn skew_normal_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    xi: impl Arg<S>,
+    omega: impl Arg<S>,
+    alpha: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = skew_normal_checks("skew_normal_lpdf", &y, &xi, &omega, &alpha)?;
+    let (cy, cx, co, ca) = (is_const(&y), is_const(&xi), is_const(&omega), is_const(&alpha));
+    if PROPTO && cy && cx && co && ca {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..n {
+        let w = omega.at(i);
+        let z = (y.at(i) - xi.at(i)) / w;
+        if !PROPTO || !co {
+            lp -= w.ln();
+        }
+        lp += log_phi(alpha.at(i) * z) - z * z * 0.5;
+    }
+    if !PROPTO {
+        lp += (LN_2 - HALF_LN_2PI) * n as f64;
+    }
+    Ok(lp)
+}
+
+/// A draw from the skew normal distribution: with `delta = alpha / sqrt(1 + alpha^2)`, the
+/// sign of one standard normal `u` flips `delta |u| + sqrt(1 - delta^2) v`.
+pub fn skew_normal_rng(
+    xi: f64,
+    omega: f64,
+    alpha: f64,
+    rng: &mut ChainRng,
+) -> Result<f64, ModelError> {
+    const F: &str = "skew_normal_rng";
+    rng_location_scale(F, xi, omega)?;
+    check::scalar(F, "Shape parameter", alpha, "finite", alpha.is_finite())?;
+    let delta = alpha / (1.0 + alpha * alpha).sqrt();
+    let (u, v): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
+    let z = delta * u.abs() + (1.0 - delta * delta).sqrt() * v;
+    Ok(xi + omega * z)
+}
+
+fn exp_mod_normal_checks<S: Scalar>(
+    f: &str,
+    y: &impl Arg<S>,
+    mu: &impl Arg<S>,
+    sigma: &impl Arg<S>,
+    lambda: &impl Arg<S>,
+) -> Checked {
+    let lens = [("y", y.len()), ("mu", mu.len()), ("sigma", sigma.len()), ("lambda", lambda.len())];
+    let n = common_len(f, &lens)?;
+    check::not_nan(f, "Random variable", y)?;
+    check::finite(f, "Location parameter", mu)?;
+    check::positive_finite(f, "Scale parameter", sigma)?;
+    check::positive_finite(f, "Inv_scale parameter", lambda)?;
+    Ok(n)
+}
+
+/// The exponentially modified normal log density (a normal plus an exponential with rate
+/// `lambda`), summed: `ln lambda + lambda (mu + lambda sigma^2 / 2 - y)
+/// + ln Phi((y - mu) / sigma - lambda sigma)`.
+pub fn exp_mod_normal_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    sigma: impl Arg<S>,
+    lambda: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = exp_mod_normal_checks("exp_mod_normal_lpdf", &y, &mu, &sigma, &lambda)?;
+    let (cy, cm, cs, cl) = (is_const(&y), is_const(&mu), is_const(&sigma), is_const(&lambda));
+    if PROPTO && cy && cm && cs && cl {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (d, s, l) = (y.at(i) - mu.at(i), sigma.at(i), lambda.at(i));
+        if !PROPTO || !cl {
+            lp += l.ln();
+        }
+        lp += l * (l * s * s * 0.5 - d) + log_phi(d / s - l * s);
+    }
+    Ok(lp)
+}
+
+/// The exponentially modified normal log CDF: with `u = (y - mu) / sigma` and
+/// `t = lambda^2 sigma^2 / 2 - lambda (y - mu)`, `F = Phi(u) - e^t Phi(u - lambda sigma)`,
+/// and `1 - F = Phi(-u) + e^t Phi(u - lambda sigma)`, both kept in log space.
+fn exp_mod_normal_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    sigma: impl Arg<S>,
+    lambda: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = exp_mod_normal_checks(f, &y, &mu, &sigma, &lambda)?;
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (d, s, l) = (y.at(i) - mu.at(i), sigma.at(i), lambda.at(i));
+        let u = d / s;
+        let v = u - l * s;
+        let second = l * (l * s * s * 0.5 - d) + log_phi(v);
+        let log_ccdf = log_sum_exp(log_phi(-u), second);
+        lp += if upper {
+            log_ccdf
+        } else if log_ccdf.value() < -LN_2 {
+            // Above the median the difference would cancel; the complement does not.
+            log1m_exp(log_ccdf)
+        } else {
+            log_diff_exp(log_phi(u), second)
+        };
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "exp_mod_normal",
+    exp_mod_normal_log_cdf,
+    exp_mod_normal_cdf,
+    exp_mod_normal_lcdf,
+    exp_mod_normal_lccdf,
+    (y: impl Arg<S>, mu: impl Arg<S>, sigma: impl Arg<S>, lambda: impl Arg<S>)
+);
+
+/// A draw from the exponentially modified normal distribution.
+pub fn exp_mod_normal_rng(
+    mu: f64,
+    sigma: f64,
+    lambda: f64,
+    rng: &mut ChainRng,
+) -> Result<f64, ModelError> {
+    const F: &str = "exp_mod_normal_rng";
+    rng_location_scale(F, mu, sigma)?;
+    let ok = lambda > 0.0 && lambda.is_finite();
+    check::scalar(F, "Inv_scale parameter", lambda, "positive finite", ok)?;
+    let (z, e): (f64, f64) = (rng.sample(StandardNormal), rand_distr::Exp1.sample(rng));
+    Ok(mu + sigma * z + e / lambda)
 }

@@ -7,13 +7,38 @@
 //! arguments are all constants are dropped. Invalid parameters give a recoverable
 //! [`crate::ModelError`] worded as Stan words it.
 
+/// Defines a family's `_cdf`, `_lcdf` and `_lccdf` from one function
+/// `log_cdf(function_name, upper, args...)` that checks the arguments and sums the log CDF
+/// (`upper = false`) or the log complementary CDF (`upper = true`) over elements.
+macro_rules! cdf_functions {
+    ($family:literal, $log_cdf:ident, $cdf:ident, $lcdf:ident, $lccdf:ident,
+     ($($a:ident: $t:ty),*)) => {
+        #[doc = concat!("The ", $family, " log CDF, summed over elements.")]
+        pub fn $lcdf<S: Scalar>($($a: $t),*) -> Result<S, ModelError> {
+            $log_cdf(concat!($family, "_lcdf"), false, $($a),*)
+        }
+
+        #[doc = concat!("The ", $family, " log complementary CDF, summed over elements.")]
+        pub fn $lccdf<S: Scalar>($($a: $t),*) -> Result<S, ModelError> {
+            $log_cdf(concat!($family, "_lccdf"), true, $($a),*)
+        }
+
+        #[doc = concat!("The ", $family, " CDF; for containers, the product.")]
+        pub fn $cdf<S: Scalar>($($a: $t),*) -> Result<S, ModelError> {
+            Ok($log_cdf(concat!($family, "_cdf"), false, $($a),*)?.exp())
+        }
+    };
+}
+
 mod bounded;
 mod check;
 mod count;
 mod glm;
+mod incomplete;
 mod location;
 mod multi;
 mod normal;
+mod ordinal;
 mod positive;
 
 pub use bounded::*;
@@ -22,4 +47,5 @@ pub use glm::*;
 pub use location::*;
 pub use multi::*;
 pub use normal::*;
+pub use ordinal::*;
 pub use positive::*;

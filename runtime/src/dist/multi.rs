@@ -1,7 +1,9 @@
-//! Multivariate distributions: dirichlet, multi_normal, multi_normal_cholesky, lkj_corr,
-//! lkj_corr_cholesky and categorical (Stan functions reference, "Simplex distributions",
-//! "Multivariate normal distribution", "Correlation matrix distributions" and "Categorical
-//! distribution"). Matrices are [`MatArg`]s, stored as rows; a multivariate outcome is one
+//! Multivariate distributions: dirichlet, multi_normal (with covariance, Cholesky factor or
+//! precision), multi_student_t, wishart, inv_wishart, lkj_corr, lkj_corr_cholesky,
+//! categorical and multinomial (Stan functions reference, "Simplex distributions",
+//! "Multivariate normal distribution", "Multivariate Student-t distribution", "Covariance
+//! matrix distributions", "Correlation matrix distributions", "Categorical distribution" and
+//! "Multinomial distribution"). Matrices are [`MatArg`]s, stored as rows; a multivariate outcome is one
 //! vector or an array of vectors, one per row.
 
 // Negated comparisons (`!(d > 0.0)`) are deliberate: they reject NaN with the out-of-range
@@ -416,4 +418,346 @@ pub fn categorical_logit_lpmf<const PROPTO: bool, S: Scalar>(
     let norm = log_sum_exp_of(&beta);
     let m = n.len().unwrap_or(1);
     Ok((0..m).fold(S::zero(), |lp, i| lp + beta.at(n.int_at(i) as usize - 1) - norm))
+}
+
+/// The multinomial log mass of the counts `y` under the simplex `theta`:
+/// `ln N! - sum ln y_i! + sum y_i ln theta_i` with `N = sum y_i`.
+pub fn multinomial_lpmf<const PROPTO: bool, S: Scalar>(
+    y: impl IntArg,
+    theta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "multinomial_lpmf";
+    let n = common_len(F, &[("y", y.len()), ("theta", theta.len())])?;
+    check::nonnegative_int(F, "Number of trials variable", &y)?;
+    check::each(F, "Probabilities parameter", &theta, "nonnegative", |v| v >= 0.0)?;
+    let total: f64 = (0..n).map(|i| theta.value_at(i)).sum();
+    if (total - 1.0).abs() > 1e-8 {
+        return Err(ModelError::recoverable(format!(
+            "{F}: Probabilities parameter is not a valid simplex. sum(Probabilities parameter) \
+             = {}, but should be 1",
+            check::show(total)
+        )));
+    }
+    if PROPTO && is_const(&theta) {
+        return Ok(S::zero());
+    }
+    let mut lp = S::zero();
+    if !PROPTO {
+        let trials: i64 = (0..n).map(|i| y.int_at(i)).sum();
+        lp += crate::math::lgamma_f64(trials as f64 + 1.0);
+    }
+    for i in 0..n {
+        let count = y.int_at(i);
+        if !PROPTO {
+            lp -= crate::math::lgamma_f64(count as f64 + 1.0);
+        }
+        if count > 0 {
+            lp += theta.at(i).ln() * count as f64;
+        }
+    }
+    Ok(lp)
+}
+
+/// The multivariate normal log density with precision matrix `omega` (the inverse of the
+/// covariance): `ln det(omega) / 2 - (y - mu)' omega (y - mu) / 2`, summed over outcomes.
+pub fn multi_normal_prec_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl MatArg<S>,
+    mu: impl MatArg<S>,
+    omega: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "multi_normal_prec_lpdf";
+    if y.rows() == 0 {
+        return Ok(S::zero());
+    }
+    check_mvn_sizes(F, "Precision matrix", &y, &mu, &omega)?;
+    let (ny, k) = (y.rows(), y.cols());
+    if PROPTO && is_const_mat(&y) && is_const_mat(&mu) && is_const_mat(&omega) {
+        return Ok(S::zero());
+    }
+    with_scratch(k * k + k, |scratch: &mut [S]| {
+        let (l, d) = scratch.split_at_mut(k * k);
+        cholesky_into(F, "Precision matrix", &omega, l)?;
+        let mut lp = S::zero();
+        for n in 0..ny {
+            let m = if mu.rows() == 1 { 0 } else { n };
+            for i in 0..k {
+                d[i] = y.entry(n, i) - mu.entry(m, i);
+            }
+            for i in 0..k {
+                let mut row = S::zero();
+                for j in 0..k {
+                    row += omega.entry(i, j) * d[j];
+                }
+                lp -= row * d[i] * 0.5;
+            }
+        }
+        if !PROPTO || !is_const_mat(&omega) {
+            for i in 0..k {
+                lp += l[i * k + i].ln() * ny as f64;
+            }
+        }
+        if !PROPTO {
+            lp -= HALF_LN_2PI * (k * ny) as f64;
+        }
+        Ok(lp)
+    })
+}
+
+/// The multivariate Student-t log density of `y` with `nu` degrees of freedom, location
+/// `mu` and lower-triangular scale factor `l` (`Sigma = L L'`), summed over outcomes:
+/// `lgamma((nu + K) / 2) - lgamma(nu / 2) - K ln(nu pi) / 2 - ln det L
+/// - (nu + K) / 2 ln(1 + |L^-1 (y - mu)|^2 / nu)`.
+fn multi_student_t_factor<const PROPTO: bool, S: Scalar>(
+    y: &impl MatArg<S>,
+    nu: S,
+    nu_const: bool,
+    mu: &impl MatArg<S>,
+    l: impl Fn(usize, usize) -> S,
+    l_const: bool,
+    z: &mut [S],
+) -> S {
+    let (ny, k) = (y.rows(), z.len());
+    let kf = k as f64;
+    let mut lp = S::zero();
+    for n in 0..ny {
+        let m = if mu.rows() == 1 { 0 } else { n };
+        for i in 0..k {
+            let mut r = y.entry(n, i) - mu.entry(m, i);
+            for j in 0..i {
+                r -= l(i, j) * z[j];
+            }
+            z[i] = r / l(i, i);
+        }
+        let q = z.iter().fold(S::zero(), |acc, &v| acc + v * v);
+        lp -= (nu + kf) * 0.5 * (q / nu).ln_1p();
+    }
+    if !PROPTO || !nu_const {
+        let per = lgamma((nu + kf) * 0.5) - lgamma(nu * 0.5) - nu.ln() * (kf * 0.5);
+        lp += per * ny as f64;
+    }
+    if !PROPTO || !l_const {
+        for i in 0..k {
+            lp -= l(i, i).ln() * ny as f64;
+        }
+    }
+    if !PROPTO {
+        lp -= std::f64::consts::PI.ln() * 0.5 * kf * ny as f64;
+    }
+    lp
+}
+
+fn check_nu<S: Scalar>(function: &str, nu: &impl Arg<S>) -> Result<S, ModelError> {
+    if nu.len().is_some() {
+        return Err(ModelError::fatal(format!(
+            "{function}: the degrees of freedom parameter must be a scalar"
+        )));
+    }
+    check::positive_finite(function, "Degrees of freedom parameter", nu)?;
+    Ok(nu.at(0))
+}
+
+/// The multivariate Student-t log density with `nu` degrees of freedom, location `mu` and
+/// scale matrix `sigma` (symmetric positive definite), summed over outcomes.
+pub fn multi_student_t_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl MatArg<S>,
+    nu: impl Arg<S>,
+    mu: impl MatArg<S>,
+    sigma: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "multi_student_t_lpdf";
+    let v = check_nu(F, &nu)?;
+    if y.rows() == 0 {
+        return Ok(S::zero());
+    }
+    check_mvn_sizes(F, "Scale parameter", &y, &mu, &sigma)?;
+    let k = y.cols();
+    let consts = [is_const_mat(&y), is_const(&nu), is_const_mat(&mu), is_const_mat(&sigma)];
+    if PROPTO && consts.iter().all(|c| *c) {
+        return Ok(S::zero());
+    }
+    with_scratch(k * k + k, |scratch: &mut [S]| {
+        let (l, z) = scratch.split_at_mut(k * k);
+        cholesky_into(F, "Scale parameter", &sigma, l)?;
+        let factor = |i: usize, j: usize| l[i * k + j];
+        Ok(multi_student_t_factor::<PROPTO, S>(&y, v, consts[1], &mu, factor, consts[3], z))
+    })
+}
+
+/// The multivariate Student-t log density with the lower-triangular Cholesky factor `l` of
+/// the scale matrix, summed over outcomes.
+pub fn multi_student_t_cholesky_lpdf<const PROPTO: bool, S: Scalar>(
+    y: impl MatArg<S>,
+    nu: impl Arg<S>,
+    mu: impl MatArg<S>,
+    l: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "multi_student_t_cholesky_lpdf";
+    let v = check_nu(F, &nu)?;
+    if y.rows() == 0 {
+        return Ok(S::zero());
+    }
+    check_mvn_sizes(F, "Cholesky factor of scale matrix", &y, &mu, &l)?;
+    let k = y.cols();
+    for i in 0..k {
+        let d = l.entry_value(i, i);
+        if !(d > 0.0) {
+            return Err(ModelError::recoverable(format!(
+                "{F}: Cholesky factor of scale matrix[{},{}] is {}, but must be positive!",
+                i + 1,
+                i + 1,
+                check::show(d)
+            )));
+        }
+    }
+    let consts = [is_const_mat(&y), is_const(&nu), is_const_mat(&mu), is_const_mat(&l)];
+    if PROPTO && consts.iter().all(|c| *c) {
+        return Ok(S::zero());
+    }
+    Ok(with_scratch(k, |z| {
+        let factor = |i: usize, j: usize| l.entry(i, j);
+        multi_student_t_factor::<PROPTO, S>(&y, v, consts[1], &mu, factor, consts[3], z)
+    }))
+}
+
+/// `ln Gamma_k(x)`, the log of the multivariate gamma function:
+/// `k (k - 1) / 4 ln pi + sum_{j=1}^k lgamma(x + (1 - j) / 2)`.
+fn lmgamma<S: Scalar>(k: usize, x: S) -> S {
+    let kf = k as f64;
+    let mut r = S::from_f64(kf * (kf - 1.0) * 0.25 * std::f64::consts::PI.ln());
+    for j in 1..=k {
+        r += lgamma(x + (1.0 - j as f64) * 0.5);
+    }
+    r
+}
+
+/// The shared checks of the Wishart families; returns `K` and `nu`.
+fn wishart_checks<S: Scalar>(
+    function: &str,
+    w: &impl MatArg<S>,
+    nu: &impl Arg<S>,
+    sigma: &impl MatArg<S>,
+) -> Result<(usize, S), ModelError> {
+    let k = w.rows();
+    if w.cols() != k || sigma.rows() != k || sigma.cols() != k {
+        return Err(ModelError::fatal(format!(
+            "{function}: the random variable is {} x {} and the scale matrix {} x {}; both \
+             must be square and of the same size",
+            w.rows(),
+            w.cols(),
+            sigma.rows(),
+            sigma.cols()
+        )));
+    }
+    if nu.len().is_some() {
+        return Err(ModelError::fatal(format!(
+            "{function}: the degrees of freedom parameter must be a scalar"
+        )));
+    }
+    let bound = k as f64 - 1.0;
+    check::each(
+        function,
+        "Degrees of freedom parameter",
+        nu,
+        &format!("greater than {bound}"),
+        |v| v > bound && v.is_finite(),
+    )?;
+    Ok((k, nu.at(0)))
+}
+
+/// `L^-1` of the lower-triangular `l` (row-major `k x k`) into `inv`, by forward substitution.
+fn lower_inverse<S: Scalar>(l: &[S], inv: &mut [S], k: usize) {
+    for c in 0..k {
+        for i in 0..k {
+            let mut r = if i == c { S::one() } else { S::zero() };
+            for j in c..i {
+                r -= l[i * k + j] * inv[j * k + c];
+            }
+            inv[i * k + c] = if i < c { S::zero() } else { r / l[i * k + i] };
+        }
+    }
+}
+
+/// `tr(A^-1 B)` for `A = L L'`, given `M = L^-1`: `sum_{r,i,j} M_ri M_rj B_ji`.
+fn trace_inv_product<S: Scalar>(m: &[S], b: &impl MatArg<S>, k: usize) -> S {
+    let mut t = S::zero();
+    for r in 0..k {
+        for i in 0..=r {
+            for j in 0..=r {
+                t += m[r * k + i] * m[r * k + j] * b.entry(j, i);
+            }
+        }
+    }
+    t
+}
+
+/// The Wishart log density of the symmetric positive definite `w` with `nu` degrees of
+/// freedom and scale matrix `sigma`: `(nu - K - 1) / 2 ln det W - tr(Sigma^-1 W) / 2
+/// - nu K / 2 ln 2 - nu / 2 ln det Sigma - ln Gamma_K(nu / 2)`.
+pub fn wishart_lpdf<const PROPTO: bool, S: Scalar>(
+    w: impl MatArg<S>,
+    nu: impl Arg<S>,
+    sigma: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "wishart_lpdf";
+    let (k, v) = wishart_checks(F, &w, &nu, &sigma)?;
+    let (cw, cn, cs) = (is_const_mat(&w), is_const(&nu), is_const_mat(&sigma));
+    if PROPTO && cw && cn && cs {
+        return Ok(S::zero());
+    }
+    let kf = k as f64;
+    with_scratch(3 * k * k, |scratch: &mut [S]| {
+        let (lw, rest) = scratch.split_at_mut(k * k);
+        let (ls, m) = rest.split_at_mut(k * k);
+        cholesky_into(F, "random variable", &w, lw)?;
+        cholesky_into(F, "scale parameter", &sigma, ls)?;
+        lower_inverse(ls, m, k);
+        let log_det = |l: &[S]| (0..k).fold(S::zero(), |acc, i| acc + l[i * k + i].ln()) * 2.0;
+        let mut lp = -trace_inv_product(m, &w, k) * 0.5;
+        if !PROPTO || !cn || !cw {
+            lp += log_det(lw) * ((v - kf - 1.0) * 0.5);
+        }
+        if !PROPTO || !cn || !cs {
+            lp -= log_det(ls) * (v * 0.5);
+        }
+        if !PROPTO || !cn {
+            lp -= v * (kf * 0.5 * LN2) + lmgamma(k, v * 0.5);
+        }
+        Ok(lp)
+    })
+}
+
+/// The inverse Wishart log density of `w` with `nu` degrees of freedom and scale matrix
+/// `sigma`: `nu / 2 ln det Sigma - (nu + K + 1) / 2 ln det W - tr(Sigma W^-1) / 2
+/// - nu K / 2 ln 2 - ln Gamma_K(nu / 2)`.
+pub fn inv_wishart_lpdf<const PROPTO: bool, S: Scalar>(
+    w: impl MatArg<S>,
+    nu: impl Arg<S>,
+    sigma: impl MatArg<S>,
+) -> Result<S, ModelError> {
+    const F: &str = "inv_wishart_lpdf";
+    let (k, v) = wishart_checks(F, &w, &nu, &sigma)?;
+    let (cw, cn, cs) = (is_const_mat(&w), is_const(&nu), is_const_mat(&sigma));
+    if PROPTO && cw && cn && cs {
+        return Ok(S::zero());
+    }
+    let kf = k as f64;
+    with_scratch(3 * k * k, |scratch: &mut [S]| {
+        let (lw, rest) = scratch.split_at_mut(k * k);
+        let (ls, m) = rest.split_at_mut(k * k);
+        cholesky_into(F, "random variable", &w, lw)?;
+        cholesky_into(F, "scale parameter", &sigma, ls)?;
+        lower_inverse(lw, m, k);
+        let log_det = |l: &[S]| (0..k).fold(S::zero(), |acc, i| acc + l[i * k + i].ln()) * 2.0;
+        let mut lp = -trace_inv_product(m, &sigma, k) * 0.5;
+        if !PROPTO || !cn || !cs {
+            lp += log_det(ls) * (v * 0.5);
+        }
+        if !PROPTO || !cn || !cw {
+            lp -= log_det(lw) * ((v + kf + 1.0) * 0.5);
+        }
+        if !PROPTO || !cn {
+            lp -= v * (kf * 0.5 * LN2) + lmgamma(k, v * 0.5);
+        }
+        Ok(lp)
+    })
 }

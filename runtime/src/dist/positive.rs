@@ -3,7 +3,8 @@
 //! and "Positive lower-bounded distributions").
 
 use super::check::{self, is_const};
-use crate::math::{Arg, LN2, common_len, lgamma, lift, multiply_log};
+use super::incomplete::log_gamma_inc;
+use crate::math::{Arg, LN2, common_len, lgamma, lift, log1m_exp, multiply_log};
 use crate::model::ModelError;
 use crate::rng::ChainRng;
 use crate::scalar::Scalar;
@@ -507,3 +508,173 @@ pub fn pareto_rng(y_min: f64, alpha: f64, rng: &mut ChainRng) -> Result<f64, Mod
     let e: f64 = rand_distr::Exp1.sample(rng);
     Ok(y_min * (e / alpha).exp())
 }
+
+fn shape_scale_cdf_checks<S: Scalar>(
+    f: &str,
+    y: &impl Arg<S>,
+    alpha: &impl Arg<S>,
+    sigma: &impl Arg<S>,
+) -> Result<usize, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("alpha", alpha.len()), ("sigma", sigma.len())])?;
+    check::nonnegative(f, "Random variable", y)?;
+    check::positive_finite(f, "Shape parameter", alpha)?;
+    check::positive_finite(f, "Scale parameter", sigma)?;
+    Ok(n)
+}
+
+/// The Weibull log CDF: `ln(1 - exp(-(y / sigma)^alpha))`, its complement `-(y / sigma)^alpha`.
+fn weibull_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = shape_scale_cdf_checks(f, &y, &alpha, &sigma)?;
+    let mut lp = S::zero();
+    for i in 0..n {
+        let yi = y.at(i);
+        if yi.value() == 0.0 {
+            if upper {
+                continue;
+            }
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+        let t = -(yi / sigma.at(i)).pow(alpha.at(i));
+        lp += if upper { t } else { log1m_exp(t) };
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "weibull",
+    weibull_log_cdf,
+    weibull_cdf,
+    weibull_lcdf,
+    weibull_lccdf,
+    (y: impl Arg<S>, alpha: impl Arg<S>, sigma: impl Arg<S>)
+);
+
+/// The Fréchet log CDF: `-(y / sigma)^-alpha`, its complement `ln(1 - exp(...))`.
+fn frechet_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    sigma: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = shape_scale_cdf_checks(f, &y, &alpha, &sigma)?;
+    let mut lp = S::zero();
+    for i in 0..n {
+        let yi = y.at(i);
+        if yi.value() == 0.0 {
+            if upper {
+                continue;
+            }
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+        let t = -(sigma.at(i) / yi).pow(alpha.at(i));
+        lp += if upper { log1m_exp(t) } else { t };
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "frechet",
+    frechet_log_cdf,
+    frechet_cdf,
+    frechet_lcdf,
+    frechet_lccdf,
+    (y: impl Arg<S>, alpha: impl Arg<S>, sigma: impl Arg<S>)
+);
+
+/// The Pareto log CDF: the complement is `alpha ln(y_min / y)` above `y_min`.
+fn pareto_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    y_min: impl Arg<S>,
+    alpha: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("y_min", y_min.len()), ("alpha", alpha.len())])?;
+    check::nonnegative(f, "Random variable", &y)?;
+    check::positive_finite(f, "Scale parameter", &y_min)?;
+    check::positive_finite(f, "Shape parameter", &alpha)?;
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (yi, m) = (y.at(i), y_min.at(i));
+        if yi.value() <= m.value() {
+            if upper {
+                continue;
+            }
+            return Ok(S::from_f64(f64::NEG_INFINITY));
+        }
+        let t = alpha.at(i) * (m / yi).ln();
+        lp += if upper { t } else { log1m_exp(t) };
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "pareto",
+    pareto_log_cdf,
+    pareto_cdf,
+    pareto_lcdf,
+    pareto_lccdf,
+    (y: impl Arg<S>, y_min: impl Arg<S>, alpha: impl Arg<S>)
+);
+
+/// The inverse gamma log CDF: `Q(alpha, beta / y)`, its complement `P(alpha, beta / y)`.
+fn inv_gamma_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    alpha: impl Arg<S>,
+    beta: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("alpha", alpha.len()), ("beta", beta.len())])?;
+    check::nonnegative(f, "Random variable", &y)?;
+    check::positive_finite(f, "Shape parameter", &alpha)?;
+    check::positive_finite(f, "Scale parameter", &beta)?;
+    let varies = !is_const(&alpha);
+    let mut lp = S::zero();
+    for i in 0..n {
+        let yi = y.at(i);
+        let z = if yi.value() == 0.0 { S::from_f64(f64::INFINITY) } else { beta.at(i) / yi };
+        lp += log_gamma_inc(alpha.at(i), z, !upper, varies);
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "inv_gamma",
+    inv_gamma_log_cdf,
+    inv_gamma_cdf,
+    inv_gamma_lcdf,
+    inv_gamma_lccdf,
+    (y: impl Arg<S>, alpha: impl Arg<S>, beta: impl Arg<S>)
+);
+
+/// The chi-square log CDF: `P(nu / 2, y / 2)`.
+fn chi_square_log_cdf<S: Scalar>(
+    f: &str,
+    upper: bool,
+    y: impl Arg<S>,
+    nu: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("nu", nu.len())])?;
+    check::nonnegative(f, "Random variable", &y)?;
+    check::positive_finite(f, "Degrees of freedom parameter", &nu)?;
+    let varies = !is_const(&nu);
+    Ok((0..n)
+        .fold(S::zero(), |lp, i| lp + log_gamma_inc(nu.at(i) * 0.5, y.at(i) * 0.5, upper, varies)))
+}
+
+cdf_functions!(
+    "chi_square",
+    chi_square_log_cdf,
+    chi_square_cdf,
+    chi_square_lcdf,
+    chi_square_lccdf,
+    (y: impl Arg<S>, nu: impl Arg<S>)
+);

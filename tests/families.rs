@@ -1,0 +1,195 @@
+//! One model per distribution family added with the ordinal, count, skewed and matrix
+//! families, sampled end to end: priors alone against their known means, conjugate
+//! posteriors against their closed forms, and simulated data against the simulation
+//! parameters.
+
+use tilde::diagnostics;
+use tilde::dist::{beta_binomial_rng, normal_rng};
+use tilde::fit::Fit;
+use tilde::rng::{Stream, chain_rng};
+use tilde::sampler::Sampler;
+
+/// Asserts that the sampled mean of `name` is within 5 Monte Carlo standard errors of
+/// `expected`.
+fn assert_mean(fit: &Fit, name: &str, expected: f64) {
+    let chains = fit.chain_draws(name).unwrap_or_else(|| panic!("no output {name}"));
+    let (mean, mcse) = (diagnostics::mean(&chains), diagnostics::mcse_mean(&chains));
+    let z = (mean - expected) / mcse;
+    assert!(z.abs() < 5.0, "{name}: mean {mean} (MCSE {mcse}), expected {expected}, z = {z}");
+}
+
+/// Asserts that the posterior mean of `name` is within `sds` posterior standard deviations of
+/// the simulation's `truth`.
+fn assert_recovers(fit: &Fit, name: &str, truth: f64, sds: f64) {
+    let draws = fit.draws(name).unwrap_or_else(|| panic!("no output {name}"));
+    let n = draws.len() as f64;
+    let m = draws.iter().sum::<f64>() / n;
+    let sd = (draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    assert!((m - truth).abs() <= sds * sd, "{name}: mean {m} (sd {sd}), truth {truth}");
+}
+
+tilde::model! {
+    /// Priors alone: each parameter's posterior is its prior, with a known mean.
+    pub struct Priors;
+
+    data {
+        vector[2] mu;
+        matrix[2, 2] S;
+    }
+    parameters {
+        real g;
+        real s;
+        real e;
+        vector[2] t;
+        vector[2] tc;
+        vector[2] p;
+        cov_matrix[2] W;
+        cov_matrix[2] IW;
+    }
+    model {
+        g ~ gumbel(1, 2);
+        s ~ skew_normal(1, 2, 3);
+        e ~ exp_mod_normal(1, 0.5, 2);
+        t ~ multi_student_t(5, mu, S);
+        tc ~ multi_student_t_cholesky(5, mu, cholesky_decompose(S));
+        p ~ multi_normal_prec(mu, S);
+        W ~ wishart(6, S);
+        IW ~ inv_wishart(7, S);
+    }
+}
+
+#[test]
+fn priors_have_their_known_means() {
+    use std::f64::consts::PI;
+    let m = Priors::from_json_str(r#"{"mu": [1, -2], "S": [[1, 0.3], [0.3, 0.5]]}"#).unwrap();
+    let fit = Sampler::new().chains(4).seed(11).progress(false).sample(&m).unwrap();
+    assert_mean(&fit, "g", 1.0 + 2.0 * 0.577_215_664_901_532_9);
+    let delta = 3.0 / 10f64.sqrt();
+    assert_mean(&fit, "s", 1.0 + 2.0 * delta * (2.0 / PI).sqrt());
+    assert_mean(&fit, "e", 1.5);
+    for v in ["t", "tc", "p"] {
+        assert_mean(&fit, &format!("{v}[1]"), 1.0);
+        assert_mean(&fit, &format!("{v}[2]"), -2.0);
+    }
+    // E[W] = nu S; E[IW] = S / (nu - K - 1).
+    assert_mean(&fit, "W[1,1]", 6.0);
+    assert_mean(&fit, "W[2,1]", 1.8);
+    assert_mean(&fit, "IW[1,1]", 0.25);
+    assert_mean(&fit, "IW[2,2]", 0.125);
+}
+
+tilde::model! {
+    /// Conjugate count models: a multinomial with a Dirichlet prior, and a negative binomial
+    /// of known shape whose success probability has a beta prior.
+    pub struct Conjugate;
+
+    data {
+        array[3] int y;
+        int<lower=1> N;
+        array[N] int counts;
+        real<lower=0> shape;
+    }
+    parameters {
+        simplex[3] theta;
+        real<lower=0, upper=1> q;
+    }
+    model {
+        theta ~ dirichlet(rep_vector(1, 3));
+        y ~ multinomial(theta);
+        q ~ beta(2, 2);
+        counts ~ neg_binomial(shape, q / (1 - q));
+    }
+}
+
+#[test]
+fn conjugate_counts_have_their_closed_form_posteriors() {
+    let data = r#"{"y": [3, 9, 4], "N": 6, "counts": [2, 0, 5, 3, 1, 4], "shape": 2.5}"#;
+    let fit = Sampler::new()
+        .chains(4)
+        .seed(5)
+        .progress(false)
+        .sample(&Conjugate::from_json_str(data).unwrap())
+        .unwrap();
+    // theta | y ~ dirichlet(1 + y).
+    for (k, y) in [3.0, 9.0, 4.0].into_iter().enumerate() {
+        assert_mean(&fit, &format!("theta[{}]", k + 1), (1.0 + y) / 19.0);
+    }
+    // With beta = q / (1 - q), q is the success probability: q | counts ~ beta(2 + N shape,
+    // 2 + sum counts).
+    let (a, b) = (2.0 + 6.0 * 2.5, 2.0 + 15.0);
+    assert_mean(&fit, "q", a / (a + b));
+}
+
+tilde::model! {
+    /// Ordinal regression with logistic and probit links on the same predictor, and a
+    /// beta-binomial with unknown prior sample sizes.
+    pub struct Ordinal;
+
+    data {
+        int<lower=1> N;
+        vector[N] x;
+        array[N] int<lower=1, upper=4> k;
+        array[N] int<lower=1, upper=4> kp;
+        int<lower=1> M;
+        int<lower=0> trials;
+        array[M] int<lower=0> hits;
+    }
+    parameters {
+        real b;
+        ordered[3] c;
+        real bp;
+        ordered[3] cp;
+        real<lower=0> a1;
+        real<lower=0> a2;
+    }
+    model {
+        b ~ normal(0, 5);
+        bp ~ normal(0, 5);
+        c ~ normal(0, 5);
+        cp ~ normal(0, 5);
+        k ~ ordered_logistic(x * b, c);
+        kp ~ ordered_probit(x * bp, cp);
+        a1 ~ gamma(2, 0.2);
+        a2 ~ gamma(2, 0.2);
+        hits ~ beta_binomial(trials, a1, a2);
+    }
+}
+
+#[test]
+fn ordinal_and_beta_binomial_recover_their_simulation_parameters() {
+    let (beta, cuts) = (1.2, [-1.0, 0.3, 1.5]);
+    let mut rng = chain_rng(20260103, 0, Stream::TransformedData);
+    let n = 1000;
+    let (mut x, mut k, mut kp) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..n {
+        let xi = normal_rng(0.0, 1.0, &mut rng).unwrap();
+        // A latent logistic or normal variable around x beta, cut at the cut-points.
+        let u: f64 = normal_rng(0.0, 1.0, &mut rng).unwrap();
+        let v = tilde::dist::logistic_rng(0.0, 1.0, &mut rng).unwrap();
+        let band = |z: f64| 1 + cuts.iter().filter(|c| z > **c).count();
+        x.push(xi);
+        k.push(band(xi * beta + v));
+        kp.push(band(xi * beta + u));
+    }
+    let hits: Vec<i64> =
+        (0..300).map(|_| beta_binomial_rng(20, 2.0, 3.0, &mut rng).unwrap()).collect();
+    let data = format!(
+        r#"{{"N": {n}, "x": {x:?}, "k": {k:?}, "kp": {kp:?}, "M": {}, "trials": 20,
+            "hits": {hits:?}}}"#,
+        hits.len()
+    );
+    let fit = Sampler::new()
+        .chains(4)
+        .seed(9)
+        .progress(false)
+        .sample(&Ordinal::from_json_str(&data).unwrap())
+        .unwrap();
+    assert_recovers(&fit, "b", beta, 3.0);
+    assert_recovers(&fit, "bp", beta, 3.0);
+    for (i, c) in cuts.iter().enumerate() {
+        assert_recovers(&fit, &format!("c[{}]", i + 1), *c, 3.0);
+        assert_recovers(&fit, &format!("cp[{}]", i + 1), *c, 3.0);
+    }
+    assert_recovers(&fit, "a1", 2.0, 3.0);
+    assert_recovers(&fit, "a2", 3.0, 3.0);
+}
