@@ -193,3 +193,31 @@ fn ordinal_and_beta_binomial_recover_their_simulation_parameters() {
     assert_recovers(&fit, "a1", 2.0, 3.0);
     assert_recovers(&fit, "a2", 3.0, 3.0);
 }
+
+/// Reverse-mode gradients of the three models above agree with the dual-number oracle at
+/// points spread over the unconstrained space.
+#[test]
+fn reverse_gradients_of_the_family_models_match_dual_numbers() {
+    use tilde::Model;
+    use tilde::gradient::reverse_agrees_with_dual;
+    fn check<M: Model>(name: &str, model: &M) {
+        let mut compared = 0;
+        for point in 0..5 {
+            let x: Vec<f64> =
+                (0..model.dim()).map(|i| ((i * 7 + point * 3) % 11) as f64 / 5.5 - 1.0).collect();
+            match reverse_agrees_with_dual(model, &x) {
+                Ok(true) => compared += 1,
+                Ok(false) => {}
+                Err(why) => panic!("{name} at point {point}: {why}"),
+            }
+        }
+        assert!(compared >= 3, "{name}: only {compared} points had a finite density");
+    }
+    let priors = Priors::from_json_str(r#"{"mu": [1, -2], "S": [[1, 0.3], [0.3, 0.5]]}"#);
+    check("priors", &priors.unwrap());
+    let data = r#"{"y": [3, 9, 4], "N": 6, "counts": [2, 0, 5, 3, 1, 4], "shape": 2.5}"#;
+    check("conjugate", &Conjugate::from_json_str(data).unwrap());
+    let data = r#"{"N": 4, "x": [0.5, -1.0, 2.0, 0.1], "k": [1, 2, 4, 3], "kp": [2, 1, 4, 3],
+        "M": 3, "trials": 20, "hits": [4, 11, 20]}"#;
+    check("ordinal", &Ordinal::from_json_str(data).unwrap());
+}

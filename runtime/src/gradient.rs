@@ -50,6 +50,40 @@ pub fn width_for(dim: usize) -> usize {
     if (5..=8).contains(&dim) { 8 } else { 4 }
 }
 
+/// Compares the reverse-mode gradient of `model` at `x` with the dual-number one, which serves
+/// as the oracle: the log densities must agree to a relative `1e-12` and every partial
+/// derivative to a relative `1e-9` (absolute below 1).
+///
+/// Returns `Ok(true)` when both are finite and agree, `Ok(false)` when both methods reject `x`
+/// with the same message (nothing to compare), and otherwise an error that names the
+/// disagreeing coordinates. Meant for tests and for debugging a model.
+pub fn reverse_agrees_with_dual<M: Model>(model: &M, x: &[f64]) -> Result<bool, String> {
+    let mut reverse = GradientEvaluator::with_method(model, Method::Reverse);
+    let mut dual = DualGradient::<M, 4>::with_width(model);
+    let (mut g_rev, mut g_dual) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+    match (reverse.logp_and_grad(x, &mut g_rev), dual.logp_and_grad(x, &mut g_dual)) {
+        (Ok(a), Ok(b)) => {
+            let mut problems = Vec::new();
+            if !((a - b).abs() <= 1e-12 * a.abs().max(1.0)) {
+                problems.push(format!("log density {a} (reverse) vs {b} (dual)"));
+            }
+            for (i, (r, d)) in g_rev.iter().zip(&g_dual).enumerate() {
+                // Written so that a NaN on either side is a disagreement too.
+                if !((r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0)) {
+                    problems.push(format!("d/dx[{i}] {r} (reverse) vs {d} (dual)"));
+                }
+            }
+            if problems.is_empty() { Ok(true) } else { Err(problems.join("; ")) }
+        }
+        (Err(a), Err(b)) if a.message == b.message => Ok(false),
+        (a, b) => Err(format!(
+            "reverse {:?}, dual {:?}",
+            a.map_err(|e| e.message),
+            b.map_err(|e| e.message)
+        )),
+    }
+}
+
 /// Evaluates a model's log density and gradient on reused buffers, by the method
 /// [`Method::for_dim`] picks for the model's dimension or by one chosen explicitly.
 pub struct GradientEvaluator<'m, M: Model> {

@@ -6,11 +6,11 @@
 //! thousand runs of the whole suite (a Bonferroni bound over every reference parameter of
 //! every posterior in the folder).
 
+use tilde::Model;
 use tilde::diagnostics;
-use tilde::gradient::{DualGradient, GradientEvaluator, Method};
+use tilde::gradient::reverse_agrees_with_dual;
 use tilde::reference::{ParamStats, PosteriorDb};
 use tilde::sampler::Sampler;
-use tilde::{LogDensity, Model};
 
 /// The chance that a correct sampler fails somewhere in one run of the whole suite.
 const SUITE_FALSE_ALARM: f64 = 1e-3;
@@ -207,9 +207,6 @@ pub fn assert_matches(report: &Report) {
 /// each partial derivative must match to a relative 1e-9.
 pub fn gradient_disagreements<M: Model>(posterior: &str, model: &M) -> Vec<String> {
     let dim = model.dim();
-    let mut reverse = GradientEvaluator::with_method(model, Method::Reverse);
-    let mut dual = DualGradient::<M, 4>::with_width(model);
-    let (mut g_rev, mut g_dual) = (vec![0.0; dim], vec![0.0; dim]);
     let mut failures = Vec::new();
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut compared = 0;
@@ -220,28 +217,10 @@ pub fn gradient_disagreements<M: Model>(posterior: &str, model: &M) -> Vec<Strin
                 ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
             })
             .collect();
-        let lp_rev = reverse.logp_and_grad(&x, &mut g_rev);
-        let lp_dual = dual.logp_and_grad(&x, &mut g_dual);
-        match (lp_rev, lp_dual) {
-            (Ok(a), Ok(b)) => {
-                compared += 1;
-                if (a - b).abs() > 1e-12 * a.abs().max(1.0) {
-                    failures.push(format!("{posterior} point {point}: lp {a} vs {b}"));
-                }
-                for (i, (r, d)) in g_rev.iter().zip(&g_dual).enumerate() {
-                    let close = (r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0);
-                    // A NaN on either side is a disagreement too.
-                    if !close || r.is_nan() || d.is_nan() {
-                        failures.push(format!("{posterior} point {point}: d/dx[{i}] {r} vs {d}"));
-                    }
-                }
-            }
-            (Err(a), Err(b)) if a.message == b.message => {}
-            (a, b) => failures.push(format!(
-                "{posterior} point {point}: reverse {:?}, dual {:?}",
-                a.map_err(|e| e.message),
-                b.map_err(|e| e.message)
-            )),
+        match reverse_agrees_with_dual(model, &x) {
+            Ok(true) => compared += 1,
+            Ok(false) => {}
+            Err(why) => failures.push(format!("{posterior} point {point}: {why}")),
         }
     }
     if compared == 0 {
