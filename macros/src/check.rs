@@ -544,15 +544,16 @@ impl Checker {
                 TStmt::Assign { target, op, value }
             }
             Stmt::Tilde { lhs, dist, args, truncation } => {
-                if let Some(t) = &truncation {
-                    self.cx.error(t.span, "truncation `T[,]` is not supported by Tilde yet");
-                }
                 self.verify_target_allowed(dist.span(), "`~` statements");
                 let lhs = self.check_expr(lhs);
                 let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
                 let family = dist.to_string();
                 let dist_call = self.check_density(&family, &dist, &lhs, &args)?;
-                TStmt::Tilde { lhs, dist: dist_call, args }
+                let truncation = match truncation {
+                    Some(t) => Some(self.check_truncation(t, &family, &lhs, &args)?),
+                    None => None,
+                };
+                TStmt::Tilde { lhs, dist: dist_call, args, truncation }
             }
             Stmt::TargetPlus { span, value } => {
                 self.verify_target_allowed(span, "`target +=` statements");
@@ -683,6 +684,87 @@ impl Checker {
                 TStmt::Call(t)
             }
         })
+    }
+
+    /// `T[L, U]` on a `~` statement whose distribution has already been checked.
+    fn check_truncation(
+        &mut self,
+        t: syntax::Truncation,
+        family: &str,
+        outcome: &TExpr,
+        args: &[TExpr],
+    ) -> Option<TTruncation> {
+        let user_defined = ["lpdf", "lpmf"]
+            .iter()
+            .any(|suffix| self.functions.contains_key(&format!("{family}_{suffix}")));
+        if user_defined {
+            self.cx.error(
+                t.span,
+                format!(
+                    "truncating the user-defined distribution `{family}` is not supported by \
+                     Tilde yet"
+                ),
+            );
+            return None;
+        }
+        let sig = builtins::distribution(family)?;
+        if !sig.cdfs {
+            let with: Vec<&str> = builtins::distributions_with_cdfs().collect();
+            self.cx.error(
+                t.span,
+                format!(
+                    "truncation needs the CDF of `{family}`, which Tilde does not have; it has \
+                     CDFs for {}",
+                    with.join(", ")
+                ),
+            );
+            return None;
+        }
+        if !outcome.ty.is_error() && !outcome.ty.is_scalar() {
+            self.cx.error(
+                outcome.span,
+                format!(
+                    "truncation of a `{}` outcome is not supported by Tilde yet: the outcome \
+                     of a truncated `~` must be a single `real`, as in Stan before 2.36",
+                    outcome.ty.describe()
+                ),
+            );
+            return None;
+        }
+        for (a, name) in args.iter().zip(sig.param_names()) {
+            if !a.ty.is_error() && !a.ty.is_scalar() {
+                self.cx.error(
+                    a.span,
+                    format!(
+                        "truncation with a `{}` for `{name}` is not supported by Tilde yet: \
+                         the parameters of a truncated `~` must be single values",
+                        a.ty.describe()
+                    ),
+                );
+                return None;
+            }
+        }
+        let mut bound = |e: Option<Expr>| -> Option<Option<TExpr>> {
+            let Some(e) = e else { return Some(None) };
+            let b = self.check_expr(e);
+            if b.ty.is_error() {
+                return None;
+            }
+            if !b.ty.is_scalar() {
+                self.cx.error(
+                    b.span,
+                    format!(
+                        "a truncation bound must be an `int` or `real`, found `{}`",
+                        b.ty.describe()
+                    ),
+                );
+                return None;
+            }
+            Some(Some(b))
+        };
+        let lower = bound(t.lower);
+        let upper = bound(t.upper);
+        Some(TTruncation { lower: lower?, upper: upper? })
     }
 
     fn check_print_args(&mut self, args: Vec<syntax::PrintArg>) -> Vec<TPrintArg> {

@@ -873,7 +873,10 @@ impl<'p> Gen<'p> {
                 let v = self.scalar(e, Kind::Var);
                 quote!(*__target += #v;)
             }
-            TStmt::Tilde { lhs, dist, args } => {
+            TStmt::Tilde { lhs, dist, args, truncation: Some(t) } => {
+                self.truncated_tilde(lhs, dist, args, t)
+            }
+            TStmt::Tilde { lhs, dist, args, truncation: None } => {
                 let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
                 let (prelude, call) = self.density_call(dist, true, &all, quote!(__S));
                 quote!({ #(#prelude)* *__target += #call; })
@@ -958,6 +961,77 @@ impl<'p> Gen<'p> {
                 }
             }
         }
+    }
+
+    /// `y ~ family(...) T[L, U]`: the density minus the log probability between the bounds,
+    /// or `-inf` for an outcome outside them. Checking made every operand a scalar, so each is
+    /// evaluated once into a local that the density and the CDFs share.
+    fn truncated_tilde(
+        &mut self,
+        lhs: &TExpr,
+        dist: &DistCall,
+        args: &[TExpr],
+        t: &TTruncation,
+    ) -> TokenStream {
+        let rt = rt();
+        let mut prelude = Vec::new();
+        // (the operand as a distribution argument, its value as an f64)
+        let mut hoist = |g: &mut Self, e: &TExpr| {
+            let kind = kind_of(&e.ty, e.ad);
+            let v = g.scalar(e, kind);
+            let h = g.fresh("t");
+            prelude.push(quote!(let #h = #v;));
+            let wrapped = match kind {
+                Kind::Var => quote!(#rt::math::args::Var(#h)),
+                _ => quote!(#rt::math::args::Data(#h)),
+            };
+            (wrapped, convert(quote!(#h), kind, Kind::Data))
+        };
+        let (y, y_value) = hoist(self, lhs);
+        let params: Vec<TokenStream> = args.iter().map(|a| hoist(self, a).0).collect();
+        let lower = t.lower.as_ref().map(|e| hoist(self, e));
+        let upper = t.upper.as_ref().map(|e| hoist(self, e));
+        let family = &dist.family;
+        let density = format_ident!("{}_{}", family, dist.suffix);
+        let cdf = |which: &str, at: &TokenStream| {
+            let f = format_ident!("{}_{}", family, which);
+            quote!(#rt::dist::#f::<__S>(#at, #(#params),*))
+        };
+        let mut outside = Vec::new();
+        if let Some((_, v)) = &lower {
+            outside.push(quote!(#y_value < #v));
+        }
+        if let Some((_, v)) = &upper {
+            outside.push(quote!(#y_value > #v));
+        }
+        let log_mass = match (&lower, &upper) {
+            (Some((l, _)), Some((u, _))) => {
+                let (lcdf_l, lcdf_u) = (cdf("lcdf", l), cdf("lcdf", u));
+                let (lccdf_l, lccdf_u) = (cdf("lccdf", l), cdf("lccdf", u));
+                quote!(#rt::dist::log_mass_between(
+                    #family, || #lcdf_l, || #lcdf_u, || #lccdf_l, || #lccdf_u
+                )?)
+            }
+            (Some((l, _)), None) => {
+                let c = cdf("lccdf", l);
+                quote!(#rt::dist::log_mass(#family, #c?)?)
+            }
+            (None, Some((u, _))) => {
+                let c = cdf("lcdf", u);
+                quote!(#rt::dist::log_mass(#family, #c?)?)
+            }
+            (None, None) => quote!(<__S as #rt::Scalar>::from_f64(0.0)),
+        };
+        let outside = if outside.is_empty() { quote!(false) } else { quote!(#(#outside)||*) };
+        quote! {{
+            #(#prelude)*
+            if #outside {
+                *__target += f64::NEG_INFINITY;
+            } else {
+                *__target += #rt::dist::#density::<true, __S>(#y, #(#params),*)?;
+                *__target -= #log_mass;
+            }
+        }}
     }
 
     fn message(&mut self, args: &[TPrintArg]) -> TokenStream {

@@ -221,6 +221,13 @@ pub struct DistCall {
     pub suffix: &'static str,
 }
 
+/// `T[L, U]` after a `~` statement, either bound possibly absent. Checking guarantees a
+/// scalar outcome and parameters and a family whose `_lcdf` and `_lccdf` exist.
+pub struct TTruncation {
+    pub lower: Option<TExpr>,
+    pub upper: Option<TExpr>,
+}
+
 pub enum TStmt {
     Decl(TDecl),
     Assign {
@@ -232,6 +239,7 @@ pub enum TStmt {
         lhs: TExpr,
         dist: DistCall,
         args: Vec<TExpr>,
+        truncation: Option<TTruncation>,
     },
     TargetPlus(TExpr),
     For {

@@ -200,7 +200,6 @@ pub enum Stmt {
     Empty,
 }
 
-#[allow(dead_code)]
 pub struct Truncation {
     pub span: Span,
     pub lower: Option<Expr>,

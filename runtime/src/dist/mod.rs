@@ -15,6 +15,7 @@ mod location;
 mod multi;
 mod normal;
 mod positive;
+mod truncation;
 
 pub use bounded::*;
 pub use count::*;
@@ -23,3 +24,4 @@ pub use location::*;
 pub use multi::*;
 pub use normal::*;
 pub use positive::*;
+pub use truncation::*;
