@@ -714,3 +714,107 @@ fn truncated_parameters_have_the_truncated_normal_mean() {
     assert_mean(&fit, "h", (2.0 / std::f64::consts::PI).sqrt());
     assert!(fit.draws("h").unwrap().iter().all(|&h| h >= 0.0));
 }
+
+tilde::model! {
+    /// Assignment to ranges, index arrays, part of a row and a matrix column, plain and
+    /// compound, including values that read the target.
+    pub struct SliceAssign;
+
+    data {
+        int N;
+        array[2] int idx;
+    }
+    generated quantities {
+        vector[5] x;
+        array[5] int k = {1, 2, 3, 4, 5};
+        matrix[2, 3] m = rep_matrix(0, 2, 3);
+        vector[5] s;
+        row_vector[4] r = rep_row_vector(1, 4);
+        for (i in 1:5) {
+            x[i] = i;
+            s[i] = i;
+        }
+        x[2:4] = rep_vector(0, 3);
+        x[:1] += rep_vector(10, 1);
+        k[idx] = {20, 10};
+        m[1, 2:3] = [7, 8];
+        m[:, 1] = to_vector({-1, -2});
+        m[:, 3] *= 2;
+        s[2:] = s[:4];
+        s[idx] += s[idx];
+        r[3:N] = rep_row_vector(5, 2);
+        r[:] -= r;
+    }
+}
+
+#[test]
+fn assignment_to_slices() {
+    let m = SliceAssign::from_json_str(r#"{"N": 4, "idx": [5, 1]}"#).unwrap();
+    let outs = outputs(&m, &[]);
+    let values = |prefix: &str| -> Vec<f64> {
+        outs.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, v)| *v).collect()
+    };
+    assert_eq!(values("x["), [11.0, 0.0, 0.0, 0.0, 5.0]);
+    assert_eq!(values("k["), [10.0, 2.0, 3.0, 4.0, 20.0]);
+    // Outputs are column-major, as in Stan's CSV.
+    assert_eq!(values("m["), [-1.0, -2.0, 7.0, 0.0, 16.0, 0.0]);
+    // s[2:] = s[:4] reads the old elements: 1 1 2 3 4, then s[5] and s[1] double.
+    assert_eq!(values("s["), [2.0, 1.0, 2.0, 3.0, 8.0]);
+    assert_eq!(values("r["), [0.0; 4]);
+}
+
+#[test]
+fn slice_assignment_checks_sizes_and_indices() {
+    let run = |json: &str| {
+        let m = SliceAssign::from_json_str(json).unwrap();
+        let mut out = vec![0.0; m.output_names().len()];
+        let mut ws = m.new_workspace::<f64>();
+        let mut rng = chain_rng(1, 0, Stream::Generated);
+        let result = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out);
+        result.expect_err(json).message
+    };
+    // r[3:5] does not exist: the range's end is out of bounds.
+    assert_eq!(run(r#"{"N": 5, "idx": [5, 1]}"#), "index 5 out of range for `r`, which has size 4");
+    // r[3:3] has one element, the value two.
+    assert_eq!(
+        run(r#"{"N": 3, "idx": [5, 1]}"#),
+        "size mismatch in assignment to a range of `r`: the range has 1 element(s), the value 2"
+    );
+    assert_eq!(run(r#"{"N": 4, "idx": [6, 1]}"#), "index 6 out of range for `k`, which has size 5");
+}
+
+tilde::model! {
+    /// Parameters written into parts of a transformed parameter.
+    pub struct SliceParameters;
+
+    parameters {
+        real a;
+        real b;
+    }
+    transformed parameters {
+        vector[3] v = rep_vector(0, 3);
+        matrix[2, 2] w = rep_matrix(0, 2, 2);
+        v[1:2] = rep_vector(a, 2);
+        v[{3}] = rep_vector(b, 1);
+        w[:, 2] = transpose([a, b]);
+    }
+    model {
+        v ~ normal(0, 1);
+        to_vector(w) ~ normal(1, 1);
+    }
+}
+
+#[test]
+fn slice_assigned_parameters_have_the_right_gradient() {
+    use tilde::LogDensity;
+    let m = SliceParameters::from_json_str("{}").unwrap();
+    let (a, b) = (0.5, -1.5);
+    let mut eval = tilde::gradient::GradientEvaluator::new(&m);
+    let mut grad = [0.0; 2];
+    let lp = eval.logp_and_grad(&[a, b], &mut grad).unwrap();
+    // v = (a, a, b) ~ N(0, 1) and to_vector(w) = (0, 0, a, b) ~ N(1, 1), constants dropped.
+    let expected =
+        -0.5 * (2.0 * a * a + b * b) - 0.5 * (2.0 + (a - 1.0f64).powi(2) + (b - 1.0f64).powi(2));
+    assert!((lp - expected).abs() < 1e-14, "{lp} vs {expected}");
+    assert_eq!(grad, [-2.0 * a - (a - 1.0), -b - (b - 1.0)]);
+}

@@ -824,36 +824,118 @@ impl Checker {
             return None;
         }
         let mut ty = info.ty.clone();
-        let mut out = Vec::new();
-        for index in indices {
-            let syntax::Index::Single(e) = index else {
-                self.cx.error(name.span(), "assigning to a slice is not supported by Tilde yet");
-                return None;
+        // `m[:, j] = v` writes column `j` of a matrix.
+        if ty == Ty::Matrix
+            && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
+        {
+            let Some(syntax::Index::Single(j)) = indices.into_iter().nth(1) else {
+                unreachable!("matched above")
             };
-            let t = self.check_expr(e);
-            if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
-                self.cx.error(
-                    t.span,
-                    "assigning through an index array is not supported by Tilde yet",
-                );
-                return None;
-            }
-            if !t.ty.is_error() && t.ty != Ty::Int {
-                self.cx.error(
-                    t.span,
-                    format!("an index must be an `int`, found `{}`", t.ty.describe()),
-                );
-            }
-            ty = match index_type(&ty) {
-                Some(inner) => inner,
-                None => {
-                    self.cx.error(t.span, format!("too many indices for `{name}`"));
+            let j = self.check_int_index(j)?;
+            let part = Some(TPart::Column(j));
+            return Some(TLValue { var, indices: Vec::new(), part, ty: Ty::Vector });
+        }
+        let mut out = Vec::new();
+        let n = indices.len();
+        for (k, index) in indices.into_iter().enumerate() {
+            let last = k + 1 == n;
+            let part = match index {
+                syntax::Index::Single(e) => {
+                    let t = self.check_expr(e);
+                    if t.ty.is_error() {
+                        return None;
+                    }
+                    if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
+                        if !last {
+                            self.cx.error(
+                                t.span,
+                                "assigning through an index array followed by more indices is \
+                                 not supported by Tilde yet",
+                            );
+                            return None;
+                        }
+                        TPart::Multi(t)
+                    } else {
+                        if t.ty != Ty::Int {
+                            self.cx.error(
+                                t.span,
+                                format!("an index must be an `int`, found `{}`", t.ty.describe()),
+                            );
+                            return None;
+                        }
+                        ty = match index_type(&ty) {
+                            Some(inner) => inner,
+                            None => {
+                                self.cx.error(t.span, format!("too many indices for `{name}`"));
+                                return None;
+                            }
+                        };
+                        out.push(t);
+                        continue;
+                    }
+                }
+                syntax::Index::All | syntax::Index::Range(..) if !last => {
+                    self.cx.error(
+                        name.span(),
+                        "assigning to a range followed by more indices is not supported by \
+                         Tilde yet",
+                    );
                     return None;
                 }
+                syntax::Index::All => TPart::Range(None, None),
+                syntax::Index::Range(lo, hi) => {
+                    let lo = self.check_range_bound(lo);
+                    let hi = self.check_range_bound(hi);
+                    TPart::Range(lo?, hi?)
+                }
             };
-            out.push(t);
+            if ty.levels() != 1 {
+                self.cx.error(
+                    name.span(),
+                    format!(
+                        "assigning to a {} of a `{}` is not supported by Tilde yet (only of \
+                         one-level containers such as `vector` and `array[] real`, and columns \
+                         `m[:, j]` of a matrix)",
+                        part.describe(),
+                        ty.describe()
+                    ),
+                );
+                return None;
+            }
+            return Some(TLValue { var, indices: out, part: Some(part), ty });
         }
-        Some(TLValue { var, indices: out, ty })
+        Some(TLValue { var, indices: out, part: None, ty })
+    }
+
+    /// An index that must be a single `int`.
+    fn check_int_index(&mut self, e: Expr) -> Option<TExpr> {
+        let t = self.check_expr(e);
+        if t.ty.is_error() {
+            return None;
+        }
+        if t.ty != Ty::Int {
+            self.cx
+                .error(t.span, format!("an index must be an `int`, found `{}`", t.ty.describe()));
+            return None;
+        }
+        Some(t)
+    }
+
+    /// A bound of a range `a:b`: absent, or an `int`. `None` after an error.
+    fn check_range_bound(&mut self, e: Option<Expr>) -> Option<Option<TExpr>> {
+        let Some(e) = e else { return Some(None) };
+        let t = self.check_expr(e);
+        if t.ty.is_error() {
+            return None;
+        }
+        if t.ty != Ty::Int {
+            self.cx.error(
+                t.span,
+                format!("a range bound must be an `int`, found `{}`", t.ty.describe()),
+            );
+            return None;
+        }
+        Some(Some(t))
     }
 
     fn check_density(
@@ -1412,22 +1494,8 @@ impl Checker {
                 self.finish_part(base, singles, ty, PartIndex::Range(None, None), span)
             }
             Some(syntax::Index::Range(lo, hi)) => {
-                let bound = |ck: &mut Self, e: Option<Expr>| -> Option<Option<TExpr>> {
-                    let Some(e) = e else { return Some(None) };
-                    let t = ck.check_expr(e);
-                    if t.ty.is_error() {
-                        return None;
-                    }
-                    if t.ty != Ty::Int {
-                        ck.cx.error(
-                            t.span,
-                            format!("a range bound must be an `int`, found `{}`", t.ty.describe()),
-                        );
-                        return None;
-                    }
-                    Some(Some(t))
-                };
-                let (Some(lo), Some(hi)) = (bound(self, lo), bound(self, hi)) else {
+                let (Some(lo), Some(hi)) = (self.check_range_bound(lo), self.check_range_bound(hi))
+                else {
                     return err_expr(span);
                 };
                 self.finish_part(base, singles, ty, PartIndex::Range(lo, hi), span)

@@ -1100,7 +1100,7 @@ impl<'p> Gen<'p> {
         let init = match &d.init {
             None => quote!(),
             Some(e) => {
-                let lv = TLValue { var: id, indices: Vec::new(), ty: ty.clone() };
+                let lv = TLValue { var: id, indices: Vec::new(), part: None, ty: ty.clone() };
                 self.assign(&lv, AssignOp::Set, e)
             }
         };
@@ -1165,6 +1165,9 @@ impl<'p> Gen<'p> {
             let h = format_ident!("__idx{}", k);
             index_pre.push(quote!(let #h: i64 = #i;));
             path = quote!((*#rt::ops::at_mut(&mut #path[..], #h, #name)?));
+        }
+        if let Some(part) = &target.part {
+            return self.assign_part(target, part, op, value, path, index_pre);
         }
         if levels == 0 {
             let v = self.scalar(value, tkind);
@@ -1273,6 +1276,123 @@ impl<'p> Gen<'p> {
                 }
             }}
         }
+    }
+
+    /// Assignment to a range, multi-index or column of the container at `path`, element by
+    /// element, with the part's size and indices checked at run time.
+    fn assign_part(
+        &mut self,
+        target: &TLValue,
+        part: &TPart,
+        op: AssignOp,
+        value: &TExpr,
+        path: TokenStream,
+        mut pre: Vec<TokenStream>,
+    ) -> TokenStream {
+        let rt = rt();
+        let info = self.info(target.var);
+        let name = info.name.to_string();
+        let tkind = kind_of(&target.ty, info.ad);
+        let what = part.describe();
+        // The part's length and a `&mut` to its element `__i`, given `__dst`, the whole
+        // container.
+        let (setup, len, place) = match part {
+            TPart::Range(lo, hi) => {
+                let lo = match lo {
+                    Some(e) => self.scalar(e, Kind::Int),
+                    None => quote!(1i64),
+                };
+                pre.push(quote!(let __lo: i64 = #lo;));
+                // An absent upper bound is the container's end.
+                let end = match hi {
+                    Some(e) => {
+                        let hi = self.scalar(e, Kind::Int);
+                        pre.push(quote!(let __hi: i64 = #hi;));
+                        quote!()
+                    }
+                    None => quote!(let __hi = __dst.len() as i64;),
+                };
+                (
+                    quote! {
+                        #end
+                        let __part = #rt::ops::range_mut(&mut __dst[..], __lo, __hi, #name)?;
+                    },
+                    quote!(__part.len()),
+                    quote!(&mut __part[__i]),
+                )
+            }
+            TPart::Multi(idx) => {
+                let slice = self.container_slice(idx);
+                // An index array that is the target itself must be copied before the target
+                // is borrowed for writing.
+                let copy =
+                    if Self::mentions(idx, target.var) { quote!(.to_vec()) } else { quote!() };
+                pre.push(quote!(let __mi = (#slice)#copy;));
+                (
+                    quote!(),
+                    quote!(__mi.len()),
+                    quote!(#rt::ops::at_mut(&mut __dst[..], __mi[__i], #name)?),
+                )
+            }
+            TPart::Column(j) => {
+                let j = self.scalar(j, Kind::Int);
+                pre.push(quote!(let __j: i64 = #j;));
+                (
+                    quote!(),
+                    quote!(__dst.len()),
+                    quote!(#rt::ops::at_mut(&mut __dst[__i][..], __j, #name)?),
+                )
+            }
+        };
+        let plan = self.plan(value);
+        let elem = convert(plan.elem.clone(), plan.kind, tkind);
+        let prelude = &plan.prelude;
+        // The value's length is taken before the target is borrowed for writing, since it may
+        // be the length of the target itself.
+        let (vlen, check) = match &plan.len {
+            Some(l) => (
+                quote!(let __vlen: usize = #l;),
+                quote!(#rt::ops::assign_part_len(#what, #name, __n, __vlen)?;),
+            ),
+            None => (quote!(), quote!()),
+        };
+        let combine = match op {
+            AssignOp::Set => quote!(__val),
+            AssignOp::Add => quote!(*__p + __val),
+            AssignOp::Sub => quote!(*__p - __val),
+            AssignOp::Mul | AssignOp::EltMul => quote!(*__p * __val),
+            AssignOp::Div | AssignOp::EltDiv => quote!(*__p / __val),
+        };
+        // A value that reads the target is evaluated whole before the target is written, so
+        // that `x[2:4] = x[1:3]` reads the old elements.
+        let (tmp, val) = if Self::mentions(value, target.var) {
+            let st = scalar_type(tkind);
+            let (n, at) = match &plan.len {
+                Some(_) => (quote!(__vlen), quote!(__i)),
+                None => (quote!(1usize), quote!(0)),
+            };
+            (
+                quote!(let __tmp: ::std::vec::Vec<#st> = (0..#n).map(|__i| #elem).collect();),
+                quote!(__tmp[#at]),
+            )
+        } else {
+            (quote!(), elem)
+        };
+        quote! {{
+            #(#pre)*
+            #(#prelude)*
+            #vlen
+            #tmp
+            let __dst = &mut *#path;
+            #setup
+            let __n: usize = #len;
+            #check
+            for __i in 0..__n {
+                let __val = #val;
+                let __p = #place;
+                *__p = #combine;
+            }
+        }}
     }
 
     /// A `&[T]` view of a container variable or of an indexed element that is a container.
