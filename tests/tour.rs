@@ -118,6 +118,7 @@ tilde::model! {
     }
     generated quantities {
         real y_rep = gauss_rng(mu, sigma);
+        array[N] real y_reps = normal_rng(rep_vector(mu, N), sigma);
         int k_rep = binomial_rng(trials, theta);
         int f10_out = f10;
         real acc_out = acc;
@@ -165,6 +166,7 @@ fn every_construct_together() {
     let mu_mean = y.iter().sum::<f64>() / precision;
     within("mu", mu_mean);
     within("y_rep", mu_mean);
+    within("y_reps[3]", mu_mean);
     // theta: Beta(2, 3) prior, 7 successes in 20 trials.
     let theta_mean = (2.0 + 7.0) / (2.0 + 3.0 + 20.0);
     within("theta", theta_mean);

@@ -1748,20 +1748,36 @@ impl Checker {
                 if args.len() != sig.params.len() {
                     return arity_error(self, &sig.params.len().to_string());
                 }
-                for a in &args {
-                    if !a.ty.is_scalar() {
+                // Each argument is a scalar or a one-level container; any container makes the
+                // result an array of draws, one per element, as in Stan.
+                for (k, (a, pname)) in args.iter().zip(sig.param_names()).enumerate() {
+                    let (leaf, arrays) = a.ty.strip_arrays();
+                    let ok = if sig.int_param(k) {
+                        *leaf == Ty::Int && arrays <= 1
+                    } else {
+                        a.ty.is_scalar()
+                            || a.ty.is_vector_like()
+                            || (arrays == 1 && leaf.is_scalar())
+                    };
+                    if !ok {
+                        let expected = if sig.int_param(k) {
+                            "an `int` or `array[] int`"
+                        } else {
+                            "a `real`, `vector`, `row_vector` or `array[] real`"
+                        };
                         self.cx.error(
                             a.span,
                             format!(
-                                "`{fname}` takes scalar arguments in Tilde (vectorised `_rng` is \
-                                 not supported yet), found `{}`",
+                                "`{fname}`: {pname} must be {expected}, found `{}`",
                                 a.ty.describe()
                             ),
                         );
                         return err_expr(span);
                     }
                 }
-                let ty = if sig.discrete { Ty::Int } else { Ty::Real };
+                let elem = if sig.discrete { Ty::Int } else { Ty::Real };
+                let vectorised = args.iter().any(|a| !a.ty.is_scalar());
+                let ty = if vectorised { Ty::array_of(elem, 1) } else { elem };
                 TExpr { kind: TExprKind::Rng { family, args }, ty, ad: false, span }
             }
             Builtin::Size(which) => {

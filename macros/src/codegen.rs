@@ -1461,6 +1461,39 @@ impl<'p> Gen<'p> {
         }
         match &e.kind {
             TExprKind::Transpose(inner) => self.plan(inner),
+            TExprKind::Rng { family, args } => {
+                // Vectorised: one draw per element, into a new array (random numbers are only
+                // drawn outside the log density, where allocating is fine).
+                let sig = crate::builtins::distribution(family).expect("checked");
+                let mut prelude = Vec::new();
+                let mut lens = Vec::new();
+                let mut elems = Vec::new();
+                for (k, (a, pname)) in args.iter().zip(sig.param_names()).enumerate() {
+                    let p = self.plan(a);
+                    prelude.extend(p.prelude);
+                    lens.push(match p.len {
+                        Some(l) => quote!((#pname, Some(#l))),
+                        None => quote!((#pname, None)),
+                    });
+                    let want = if sig.int_param(k) { Kind::Int } else { Kind::Data };
+                    elems.push(convert(p.elem, p.kind, want));
+                }
+                let f = format_ident!("{}_rng", family);
+                let fname = f.to_string();
+                let st = scalar_type(kind);
+                let h = self.fresh("h");
+                prelude.push(quote! {
+                    let #h: ::std::vec::Vec<#st> = {
+                        let __n = #rt::math::common_len(#fname, &[#(#lens),*])?;
+                        let mut __draws = ::std::vec::Vec::with_capacity(__n);
+                        for __i in 0..__n {
+                            __draws.push(#rt::dist::#f(#(#elems,)* &mut *__rng)?);
+                        }
+                        __draws
+                    };
+                });
+                Elem { prelude, len: Some(quote!(#h.len())), elem: quote!(#h[__i]), kind }
+            }
             TExprKind::UserCall { .. } => {
                 let call = self.user_call(e);
                 let h = self.fresh("h");
