@@ -605,3 +605,259 @@ fn local_variables_of_functions_carry_derivatives() {
     assert_eq!(lp, 3.375);
     assert_eq!(grad, [3.0 * 1.5 * 1.5]);
 }
+
+tilde::model! {
+    /// The same outcome truncated on both sides, below only and above only, with the location
+    /// and scale parameters (so every normalising term depends on them).
+    pub struct Truncated;
+
+    data {
+        real L;
+        real U;
+        real y;
+    }
+    parameters {
+        real mu;
+        real<lower=0> sigma;
+    }
+    model {
+        y ~ normal(mu, sigma) T[L, U];
+        y ~ normal(mu, sigma) T[L, ];
+        y ~ normal(mu, sigma) T[, U];
+    }
+}
+
+/// The log density `Truncated` should have at unconstrained `(mu, log sigma)`, from statrs's
+/// normal CDF: three times the kernel `-z^2/2 - log sigma` (`~` drops `-log(2 pi)/2`), minus
+/// the log probability of each truncation interval, plus the Jacobian `log sigma`.
+fn truncated_lp(l: f64, u: f64, y: f64, theta: [f64; 2]) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let (mu, sigma) = (theta[0], theta[1].exp());
+    let d = Normal::new(mu, sigma).unwrap();
+    let z = (y - mu) / sigma;
+    let kernel = -0.5 * z * z - sigma.ln();
+    // Above the median, the difference of CDFs near one would lose the digits that the test
+    // checks, so the oracle takes it from the upper tail.
+    let between = if l > mu { d.sf(l) - d.sf(u) } else { d.cdf(u) - d.cdf(l) };
+    3.0 * kernel - between.ln() - d.sf(l).ln() - d.cdf(u).ln() + theta[1]
+}
+
+#[test]
+fn truncation_subtracts_the_log_probability_between_the_bounds() {
+    use tilde::LogDensity;
+    use tilde::gradient::{GradientEvaluator, Method};
+    // The second case puts both bounds in the upper tail, where the mass is taken from the
+    // complementary CDFs.
+    for (l, u, y) in [(-1.0, 2.0, 0.5), (3.0, 4.5, 3.2)] {
+        let json = format!(r#"{{"L": {l}, "U": {u}, "y": {y}}}"#);
+        let m = Truncated::from_json_str(&json).unwrap();
+        for method in [Method::Dual { width: 4 }, Method::Reverse] {
+            let mut eval = GradientEvaluator::with_method(&m, method);
+            for theta in [[0.3, 0.4], [-0.2, -0.5]] {
+                let mut grad = [0.0; 2];
+                let lp = eval.logp_and_grad(&theta, &mut grad).unwrap();
+                let expected = truncated_lp(l, u, y, theta);
+                assert!((lp - expected).abs() < 1e-10, "{json} at {theta:?}: {lp} vs {expected}");
+                for k in 0..2 {
+                    let h = 1e-6;
+                    let (mut up, mut down) = (theta, theta);
+                    up[k] += h;
+                    down[k] -= h;
+                    let fd = (truncated_lp(l, u, y, up) - truncated_lp(l, u, y, down)) / (2.0 * h);
+                    assert!((grad[k] - fd).abs() < 1e-6, "{json} d{k}: {} vs {fd}", grad[k]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_outcome_outside_the_truncation_has_zero_density() {
+    use tilde::LogDensity;
+    for y in [-1.5, 2.5] {
+        let json = format!(r#"{{"L": -1, "U": 2, "y": {y}}}"#);
+        let m = Truncated::from_json_str(&json).unwrap();
+        let mut eval = tilde::gradient::GradientEvaluator::new(&m);
+        let mut grad = [0.0; 2];
+        let lp = eval.logp_and_grad(&[0.0, 0.0], &mut grad).unwrap();
+        assert_eq!(lp, f64::NEG_INFINITY, "y = {y}");
+    }
+}
+
+tilde::model! {
+    /// A truncated normal parameter whose bounds are its declared bounds, and one whose lower
+    /// bound is enforced by the truncation alone (proposals below it are rejected).
+    pub struct TruncatedParameter;
+
+    parameters {
+        real<lower=-1, upper=2> x;
+        real h;
+    }
+    model {
+        x ~ normal(1, 2) T[-1, 2];
+        h ~ std_normal() T[0, ];
+    }
+}
+
+#[test]
+fn truncated_parameters_have_the_truncated_normal_mean() {
+    use statrs::distribution::{Continuous, ContinuousCDF, Normal};
+    let m = TruncatedParameter::from_json_str("{}").unwrap();
+    let fit = Sampler::new().seed(11).sample(&m).unwrap();
+    // The mean of N(mu, sigma) truncated to [a, b] is mu + sigma (phi(A) - phi(B)) / Z with A,
+    // B the standardised bounds and Z = Phi(B) - Phi(A).
+    let std = Normal::new(0.0, 1.0).unwrap();
+    let (a, b) = ((-1.0 - 1.0) / 2.0, (2.0 - 1.0) / 2.0);
+    let z = std.cdf(b) - std.cdf(a);
+    assert_mean(&fit, "x", 1.0 + 2.0 * (std.pdf(a) - std.pdf(b)) / z);
+    // The half-normal: sqrt(2 / pi).
+    assert_mean(&fit, "h", (2.0 / std::f64::consts::PI).sqrt());
+    assert!(fit.draws("h").unwrap().iter().all(|&h| h >= 0.0));
+}
+
+tilde::model! {
+    /// Assignment to ranges, index arrays, part of a row and a matrix column, plain and
+    /// compound, including values that read the target.
+    pub struct SliceAssign;
+
+    data {
+        int N;
+        array[2] int idx;
+    }
+    generated quantities {
+        vector[5] x;
+        array[5] int k = {1, 2, 3, 4, 5};
+        matrix[2, 3] m = rep_matrix(0, 2, 3);
+        vector[5] s;
+        row_vector[4] r = rep_row_vector(1, 4);
+        for (i in 1:5) {
+            x[i] = i;
+            s[i] = i;
+        }
+        x[2:4] = rep_vector(0, 3);
+        x[:1] += rep_vector(10, 1);
+        k[idx] = {20, 10};
+        m[1, 2:3] = [7, 8];
+        m[:, 1] = to_vector({-1, -2});
+        m[:, 3] *= 2;
+        s[2:] = s[:4];
+        s[idx] += s[idx];
+        r[3:N] = rep_row_vector(5, 2);
+        r[:] -= r;
+    }
+}
+
+#[test]
+fn assignment_to_slices() {
+    let m = SliceAssign::from_json_str(r#"{"N": 4, "idx": [5, 1]}"#).unwrap();
+    let outs = outputs(&m, &[]);
+    let values = |prefix: &str| -> Vec<f64> {
+        outs.iter().filter(|(n, _)| n.starts_with(prefix)).map(|(_, v)| *v).collect()
+    };
+    assert_eq!(values("x["), [11.0, 0.0, 0.0, 0.0, 5.0]);
+    assert_eq!(values("k["), [10.0, 2.0, 3.0, 4.0, 20.0]);
+    // Outputs are column-major, as in Stan's CSV.
+    assert_eq!(values("m["), [-1.0, -2.0, 7.0, 0.0, 16.0, 0.0]);
+    // s[2:] = s[:4] reads the old elements: 1 1 2 3 4, then s[5] and s[1] double.
+    assert_eq!(values("s["), [2.0, 1.0, 2.0, 3.0, 8.0]);
+    assert_eq!(values("r["), [0.0; 4]);
+}
+
+#[test]
+fn slice_assignment_checks_sizes_and_indices() {
+    let run = |json: &str| {
+        let m = SliceAssign::from_json_str(json).unwrap();
+        let mut out = vec![0.0; m.output_names().len()];
+        let mut ws = m.new_workspace::<f64>();
+        let mut rng = chain_rng(1, 0, Stream::Generated);
+        let result = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out);
+        result.expect_err(json).message
+    };
+    // r[3:5] does not exist: the range's end is out of bounds.
+    assert_eq!(run(r#"{"N": 5, "idx": [5, 1]}"#), "index 5 out of range for `r`, which has size 4");
+    // r[3:3] has one element, the value two.
+    assert_eq!(
+        run(r#"{"N": 3, "idx": [5, 1]}"#),
+        "size mismatch in assignment to a range of `r`: the range has 1 element(s), the value 2"
+    );
+    assert_eq!(run(r#"{"N": 4, "idx": [6, 1]}"#), "index 6 out of range for `k`, which has size 5");
+}
+
+tilde::model! {
+    /// Parameters written into parts of a transformed parameter.
+    pub struct SliceParameters;
+
+    parameters {
+        real a;
+        real b;
+    }
+    transformed parameters {
+        vector[3] v = rep_vector(0, 3);
+        matrix[2, 2] w = rep_matrix(0, 2, 2);
+        v[1:2] = rep_vector(a, 2);
+        v[{3}] = rep_vector(b, 1);
+        w[:, 2] = transpose([a, b]);
+    }
+    model {
+        v ~ normal(0, 1);
+        to_vector(w) ~ normal(1, 1);
+    }
+}
+
+#[test]
+fn slice_assigned_parameters_have_the_right_gradient() {
+    use tilde::LogDensity;
+    let m = SliceParameters::from_json_str("{}").unwrap();
+    let (a, b) = (0.5, -1.5);
+    let mut eval = tilde::gradient::GradientEvaluator::new(&m);
+    let mut grad = [0.0; 2];
+    let lp = eval.logp_and_grad(&[a, b], &mut grad).unwrap();
+    // v = (a, a, b) ~ N(0, 1) and to_vector(w) = (0, 0, a, b) ~ N(1, 1), constants dropped.
+    let expected =
+        -0.5 * (2.0 * a * a + b * b) - 0.5 * (2.0 + (a - 1.0f64).powi(2) + (b - 1.0f64).powi(2));
+    assert!((lp - expected).abs() < 1e-14, "{lp} vs {expected}");
+    assert_eq!(grad, [-2.0 * a - (a - 1.0), -b - (b - 1.0)]);
+}
+
+tilde::model! {
+    /// Vectorised random number generators: one draw per element, scalars broadcast.
+    pub struct VectorRng;
+
+    data {
+        int N;
+        vector[N] mu;
+        array[N] int trials;
+        int M;
+        vector[M] sd;
+    }
+    generated quantities {
+        array[N] real y = normal_rng(mu, 1e-12);
+        array[N] int k = binomial_rng(trials, 1);
+        real spread = mean(normal_rng(rep_vector(2, 4000), 1));
+        array[N] real bad = normal_rng(mu, sd);
+    }
+}
+
+#[test]
+fn vectorised_rng_draws_one_value_per_element() {
+    let json = |m: usize| {
+        let sd = vec!["1"; m].join(", ");
+        format!(r#"{{"N": 3, "mu": [1, -2, 30], "trials": [4, 0, 7], "M": {m}, "sd": [{sd}]}}"#)
+    };
+    let outs = outputs(&VectorRng::from_json_str(&json(3)).unwrap(), &[]);
+    for (k, mu) in [1.0, -2.0, 30.0].iter().enumerate() {
+        let y = get(&outs, &format!("y[{}]", k + 1));
+        assert!((y - mu).abs() < 1e-9, "y[{}] = {y}", k + 1);
+    }
+    for (k, n) in [4.0, 0.0, 7.0].iter().enumerate() {
+        assert_eq!(get(&outs, &format!("k[{}]", k + 1)), *n);
+    }
+    // The mean of 4000 standard normal draws around 2: within 4 standard errors.
+    assert!((get(&outs, "spread") - 2.0).abs() < 4.0 / 4000f64.sqrt());
+    let m = VectorRng::from_json_str(&json(2)).unwrap();
+    let mut out = vec![0.0; m.output_names().len()];
+    let mut ws = m.new_workspace::<f64>();
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    let err = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
+    assert_eq!(err.message, "normal_rng: size of sigma (2) does not match size of mu (3)");
+}

@@ -134,6 +134,11 @@ pub fn distribution(family: &str) -> Option<DistSig> {
     )
 }
 
+/// The families that have `_cdf`, `_lcdf` and `_lccdf`, for messages.
+pub fn distributions_with_cdfs() -> impl Iterator<Item = &'static str> {
+    DISTRIBUTIONS.iter().filter(|d| d.4).map(|(name, ..)| *name)
+}
+
 /// The names of every distribution family, for the documentation test.
 #[cfg(test)]
 pub fn distribution_names() -> impl Iterator<Item = &'static str> {

@@ -544,15 +544,16 @@ impl Checker {
                 TStmt::Assign { target, op, value }
             }
             Stmt::Tilde { lhs, dist, args, truncation } => {
-                if let Some(t) = &truncation {
-                    self.cx.error(t.span, "truncation `T[,]` is not supported by Tilde yet");
-                }
                 self.verify_target_allowed(dist.span(), "`~` statements");
                 let lhs = self.check_expr(lhs);
                 let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
                 let family = dist.to_string();
                 let dist_call = self.check_density(&family, &dist, &lhs, &args)?;
-                TStmt::Tilde { lhs, dist: dist_call, args }
+                let truncation = match truncation {
+                    Some(t) => Some(self.check_truncation(t, &family, &lhs, &args)?),
+                    None => None,
+                };
+                TStmt::Tilde { lhs, dist: dist_call, args, truncation }
             }
             Stmt::TargetPlus { span, value } => {
                 self.verify_target_allowed(span, "`target +=` statements");
@@ -685,6 +686,87 @@ impl Checker {
         })
     }
 
+    /// `T[L, U]` on a `~` statement whose distribution has already been checked.
+    fn check_truncation(
+        &mut self,
+        t: syntax::Truncation,
+        family: &str,
+        outcome: &TExpr,
+        args: &[TExpr],
+    ) -> Option<TTruncation> {
+        let user_defined = ["lpdf", "lpmf"]
+            .iter()
+            .any(|suffix| self.functions.contains_key(&format!("{family}_{suffix}")));
+        if user_defined {
+            self.cx.error(
+                t.span,
+                format!(
+                    "truncating the user-defined distribution `{family}` is not supported by \
+                     Tilde yet"
+                ),
+            );
+            return None;
+        }
+        let sig = builtins::distribution(family)?;
+        if !sig.cdfs {
+            let with: Vec<&str> = builtins::distributions_with_cdfs().collect();
+            self.cx.error(
+                t.span,
+                format!(
+                    "truncation needs the CDF of `{family}`, which Tilde does not have; it has \
+                     CDFs for {}",
+                    with.join(", ")
+                ),
+            );
+            return None;
+        }
+        if !outcome.ty.is_error() && !outcome.ty.is_scalar() {
+            self.cx.error(
+                outcome.span,
+                format!(
+                    "truncation of a `{}` outcome is not supported by Tilde yet: the outcome \
+                     of a truncated `~` must be a single `real`, as in Stan before 2.36",
+                    outcome.ty.describe()
+                ),
+            );
+            return None;
+        }
+        for (a, name) in args.iter().zip(sig.param_names()) {
+            if !a.ty.is_error() && !a.ty.is_scalar() {
+                self.cx.error(
+                    a.span,
+                    format!(
+                        "truncation with a `{}` for `{name}` is not supported by Tilde yet: \
+                         the parameters of a truncated `~` must be single values",
+                        a.ty.describe()
+                    ),
+                );
+                return None;
+            }
+        }
+        let mut bound = |e: Option<Expr>| -> Option<Option<TExpr>> {
+            let Some(e) = e else { return Some(None) };
+            let b = self.check_expr(e);
+            if b.ty.is_error() {
+                return None;
+            }
+            if !b.ty.is_scalar() {
+                self.cx.error(
+                    b.span,
+                    format!(
+                        "a truncation bound must be an `int` or `real`, found `{}`",
+                        b.ty.describe()
+                    ),
+                );
+                return None;
+            }
+            Some(Some(b))
+        };
+        let lower = bound(t.lower);
+        let upper = bound(t.upper);
+        Some(TTruncation { lower: lower?, upper: upper? })
+    }
+
     fn check_print_args(&mut self, args: Vec<syntax::PrintArg>) -> Vec<TPrintArg> {
         args.into_iter()
             .map(|a| match a {
@@ -742,36 +824,118 @@ impl Checker {
             return None;
         }
         let mut ty = info.ty.clone();
-        let mut out = Vec::new();
-        for index in indices {
-            let syntax::Index::Single(e) = index else {
-                self.cx.error(name.span(), "assigning to a slice is not supported by Tilde yet");
-                return None;
+        // `m[:, j] = v` writes column `j` of a matrix.
+        if ty == Ty::Matrix
+            && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
+        {
+            let Some(syntax::Index::Single(j)) = indices.into_iter().nth(1) else {
+                unreachable!("matched above")
             };
-            let t = self.check_expr(e);
-            if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
-                self.cx.error(
-                    t.span,
-                    "assigning through an index array is not supported by Tilde yet",
-                );
-                return None;
-            }
-            if !t.ty.is_error() && t.ty != Ty::Int {
-                self.cx.error(
-                    t.span,
-                    format!("an index must be an `int`, found `{}`", t.ty.describe()),
-                );
-            }
-            ty = match index_type(&ty) {
-                Some(inner) => inner,
-                None => {
-                    self.cx.error(t.span, format!("too many indices for `{name}`"));
+            let j = self.check_int_index(j)?;
+            let part = Some(TPart::Column(j));
+            return Some(TLValue { var, indices: Vec::new(), part, ty: Ty::Vector });
+        }
+        let mut out = Vec::new();
+        let n = indices.len();
+        for (k, index) in indices.into_iter().enumerate() {
+            let last = k + 1 == n;
+            let part = match index {
+                syntax::Index::Single(e) => {
+                    let t = self.check_expr(e);
+                    if t.ty.is_error() {
+                        return None;
+                    }
+                    if matches!(&t.ty, Ty::Array(inner) if **inner == Ty::Int) {
+                        if !last {
+                            self.cx.error(
+                                t.span,
+                                "assigning through an index array followed by more indices is \
+                                 not supported by Tilde yet",
+                            );
+                            return None;
+                        }
+                        TPart::Multi(t)
+                    } else {
+                        if t.ty != Ty::Int {
+                            self.cx.error(
+                                t.span,
+                                format!("an index must be an `int`, found `{}`", t.ty.describe()),
+                            );
+                            return None;
+                        }
+                        ty = match index_type(&ty) {
+                            Some(inner) => inner,
+                            None => {
+                                self.cx.error(t.span, format!("too many indices for `{name}`"));
+                                return None;
+                            }
+                        };
+                        out.push(t);
+                        continue;
+                    }
+                }
+                syntax::Index::All | syntax::Index::Range(..) if !last => {
+                    self.cx.error(
+                        name.span(),
+                        "assigning to a range followed by more indices is not supported by \
+                         Tilde yet",
+                    );
                     return None;
                 }
+                syntax::Index::All => TPart::Range(None, None),
+                syntax::Index::Range(lo, hi) => {
+                    let lo = self.check_range_bound(lo);
+                    let hi = self.check_range_bound(hi);
+                    TPart::Range(lo?, hi?)
+                }
             };
-            out.push(t);
+            if ty.levels() != 1 {
+                self.cx.error(
+                    name.span(),
+                    format!(
+                        "assigning to a {} of a `{}` is not supported by Tilde yet (only of \
+                         one-level containers such as `vector` and `array[] real`, and columns \
+                         `m[:, j]` of a matrix)",
+                        part.describe(),
+                        ty.describe()
+                    ),
+                );
+                return None;
+            }
+            return Some(TLValue { var, indices: out, part: Some(part), ty });
         }
-        Some(TLValue { var, indices: out, ty })
+        Some(TLValue { var, indices: out, part: None, ty })
+    }
+
+    /// An index that must be a single `int`.
+    fn check_int_index(&mut self, e: Expr) -> Option<TExpr> {
+        let t = self.check_expr(e);
+        if t.ty.is_error() {
+            return None;
+        }
+        if t.ty != Ty::Int {
+            self.cx
+                .error(t.span, format!("an index must be an `int`, found `{}`", t.ty.describe()));
+            return None;
+        }
+        Some(t)
+    }
+
+    /// A bound of a range `a:b`: absent, or an `int`. `None` after an error.
+    fn check_range_bound(&mut self, e: Option<Expr>) -> Option<Option<TExpr>> {
+        let Some(e) = e else { return Some(None) };
+        let t = self.check_expr(e);
+        if t.ty.is_error() {
+            return None;
+        }
+        if t.ty != Ty::Int {
+            self.cx.error(
+                t.span,
+                format!("a range bound must be an `int`, found `{}`", t.ty.describe()),
+            );
+            return None;
+        }
+        Some(Some(t))
     }
 
     fn check_density(
@@ -1330,22 +1494,8 @@ impl Checker {
                 self.finish_part(base, singles, ty, PartIndex::Range(None, None), span)
             }
             Some(syntax::Index::Range(lo, hi)) => {
-                let bound = |ck: &mut Self, e: Option<Expr>| -> Option<Option<TExpr>> {
-                    let Some(e) = e else { return Some(None) };
-                    let t = ck.check_expr(e);
-                    if t.ty.is_error() {
-                        return None;
-                    }
-                    if t.ty != Ty::Int {
-                        ck.cx.error(
-                            t.span,
-                            format!("a range bound must be an `int`, found `{}`", t.ty.describe()),
-                        );
-                        return None;
-                    }
-                    Some(Some(t))
-                };
-                let (Some(lo), Some(hi)) = (bound(self, lo), bound(self, hi)) else {
+                let (Some(lo), Some(hi)) = (self.check_range_bound(lo), self.check_range_bound(hi))
+                else {
                     return err_expr(span);
                 };
                 self.finish_part(base, singles, ty, PartIndex::Range(lo, hi), span)
@@ -1598,20 +1748,36 @@ impl Checker {
                 if args.len() != sig.params.len() {
                     return arity_error(self, &sig.params.len().to_string());
                 }
-                for a in &args {
-                    if !a.ty.is_scalar() {
+                // Each argument is a scalar or a one-level container; any container makes the
+                // result an array of draws, one per element, as in Stan.
+                for (k, (a, pname)) in args.iter().zip(sig.param_names()).enumerate() {
+                    let (leaf, arrays) = a.ty.strip_arrays();
+                    let ok = if sig.int_param(k) {
+                        *leaf == Ty::Int && arrays <= 1
+                    } else {
+                        a.ty.is_scalar()
+                            || a.ty.is_vector_like()
+                            || (arrays == 1 && leaf.is_scalar())
+                    };
+                    if !ok {
+                        let expected = if sig.int_param(k) {
+                            "an `int` or `array[] int`"
+                        } else {
+                            "a `real`, `vector`, `row_vector` or `array[] real`"
+                        };
                         self.cx.error(
                             a.span,
                             format!(
-                                "`{fname}` takes scalar arguments in Tilde (vectorised `_rng` is \
-                                 not supported yet), found `{}`",
+                                "`{fname}`: {pname} must be {expected}, found `{}`",
                                 a.ty.describe()
                             ),
                         );
                         return err_expr(span);
                     }
                 }
-                let ty = if sig.discrete { Ty::Int } else { Ty::Real };
+                let elem = if sig.discrete { Ty::Int } else { Ty::Real };
+                let vectorised = args.iter().any(|a| !a.ty.is_scalar());
+                let ty = if vectorised { Ty::array_of(elem, 1) } else { elem };
                 TExpr { kind: TExprKind::Rng { family, args }, ty, ad: false, span }
             }
             Builtin::Size(which) => {

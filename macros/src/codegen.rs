@@ -873,7 +873,10 @@ impl<'p> Gen<'p> {
                 let v = self.scalar(e, Kind::Var);
                 quote!(*__target += #v;)
             }
-            TStmt::Tilde { lhs, dist, args } => {
+            TStmt::Tilde { lhs, dist, args, truncation: Some(t) } => {
+                self.truncated_tilde(lhs, dist, args, t)
+            }
+            TStmt::Tilde { lhs, dist, args, truncation: None } => {
                 let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
                 let (prelude, call) = self.density_call(dist, true, &all, quote!(__S));
                 quote!({ #(#prelude)* *__target += #call; })
@@ -960,6 +963,77 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// `y ~ family(...) T[L, U]`: the density minus the log probability between the bounds,
+    /// or `-inf` for an outcome outside them. Checking made every operand a scalar, so each is
+    /// evaluated once into a local that the density and the CDFs share.
+    fn truncated_tilde(
+        &mut self,
+        lhs: &TExpr,
+        dist: &DistCall,
+        args: &[TExpr],
+        t: &TTruncation,
+    ) -> TokenStream {
+        let rt = rt();
+        let mut prelude = Vec::new();
+        // (the operand as a distribution argument, its value as an f64)
+        let mut hoist = |g: &mut Self, e: &TExpr| {
+            let kind = kind_of(&e.ty, e.ad);
+            let v = g.scalar(e, kind);
+            let h = g.fresh("t");
+            prelude.push(quote!(let #h = #v;));
+            let wrapped = match kind {
+                Kind::Var => quote!(#rt::math::args::Var(#h)),
+                _ => quote!(#rt::math::args::Data(#h)),
+            };
+            (wrapped, convert(quote!(#h), kind, Kind::Data))
+        };
+        let (y, y_value) = hoist(self, lhs);
+        let params: Vec<TokenStream> = args.iter().map(|a| hoist(self, a).0).collect();
+        let lower = t.lower.as_ref().map(|e| hoist(self, e));
+        let upper = t.upper.as_ref().map(|e| hoist(self, e));
+        let family = &dist.family;
+        let density = format_ident!("{}_{}", family, dist.suffix);
+        let cdf = |which: &str, at: &TokenStream| {
+            let f = format_ident!("{}_{}", family, which);
+            quote!(#rt::dist::#f::<__S>(#at, #(#params),*))
+        };
+        let mut outside = Vec::new();
+        if let Some((_, v)) = &lower {
+            outside.push(quote!(#y_value < #v));
+        }
+        if let Some((_, v)) = &upper {
+            outside.push(quote!(#y_value > #v));
+        }
+        let log_mass = match (&lower, &upper) {
+            (Some((l, _)), Some((u, _))) => {
+                let (lcdf_l, lcdf_u) = (cdf("lcdf", l), cdf("lcdf", u));
+                let (lccdf_l, lccdf_u) = (cdf("lccdf", l), cdf("lccdf", u));
+                quote!(#rt::dist::log_mass_between(
+                    #family, || #lcdf_l, || #lcdf_u, || #lccdf_l, || #lccdf_u
+                )?)
+            }
+            (Some((l, _)), None) => {
+                let c = cdf("lccdf", l);
+                quote!(#rt::dist::log_mass(#family, #c?)?)
+            }
+            (None, Some((u, _))) => {
+                let c = cdf("lcdf", u);
+                quote!(#rt::dist::log_mass(#family, #c?)?)
+            }
+            (None, None) => quote!(<__S as #rt::Scalar>::from_f64(0.0)),
+        };
+        let outside = if outside.is_empty() { quote!(false) } else { quote!(#(#outside)||*) };
+        quote! {{
+            #(#prelude)*
+            if #outside {
+                *__target += f64::NEG_INFINITY;
+            } else {
+                *__target += #rt::dist::#density::<true, __S>(#y, #(#params),*)?;
+                *__target -= #log_mass;
+            }
+        }}
+    }
+
     fn message(&mut self, args: &[TPrintArg]) -> TokenStream {
         let rt = rt();
         let mut parts = Vec::new();
@@ -1026,7 +1100,7 @@ impl<'p> Gen<'p> {
         let init = match &d.init {
             None => quote!(),
             Some(e) => {
-                let lv = TLValue { var: id, indices: Vec::new(), ty: ty.clone() };
+                let lv = TLValue { var: id, indices: Vec::new(), part: None, ty: ty.clone() };
                 self.assign(&lv, AssignOp::Set, e)
             }
         };
@@ -1091,6 +1165,9 @@ impl<'p> Gen<'p> {
             let h = format_ident!("__idx{}", k);
             index_pre.push(quote!(let #h: i64 = #i;));
             path = quote!((*#rt::ops::at_mut(&mut #path[..], #h, #name)?));
+        }
+        if let Some(part) = &target.part {
+            return self.assign_part(target, part, op, value, path, index_pre);
         }
         if levels == 0 {
             let v = self.scalar(value, tkind);
@@ -1201,6 +1278,123 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// Assignment to a range, multi-index or column of the container at `path`, element by
+    /// element, with the part's size and indices checked at run time.
+    fn assign_part(
+        &mut self,
+        target: &TLValue,
+        part: &TPart,
+        op: AssignOp,
+        value: &TExpr,
+        path: TokenStream,
+        mut pre: Vec<TokenStream>,
+    ) -> TokenStream {
+        let rt = rt();
+        let info = self.info(target.var);
+        let name = info.name.to_string();
+        let tkind = kind_of(&target.ty, info.ad);
+        let what = part.describe();
+        // The part's length and a `&mut` to its element `__i`, given `__dst`, the whole
+        // container.
+        let (setup, len, place) = match part {
+            TPart::Range(lo, hi) => {
+                let lo = match lo {
+                    Some(e) => self.scalar(e, Kind::Int),
+                    None => quote!(1i64),
+                };
+                pre.push(quote!(let __lo: i64 = #lo;));
+                // An absent upper bound is the container's end.
+                let end = match hi {
+                    Some(e) => {
+                        let hi = self.scalar(e, Kind::Int);
+                        pre.push(quote!(let __hi: i64 = #hi;));
+                        quote!()
+                    }
+                    None => quote!(let __hi = __dst.len() as i64;),
+                };
+                (
+                    quote! {
+                        #end
+                        let __part = #rt::ops::range_mut(&mut __dst[..], __lo, __hi, #name)?;
+                    },
+                    quote!(__part.len()),
+                    quote!(&mut __part[__i]),
+                )
+            }
+            TPart::Multi(idx) => {
+                let slice = self.container_slice(idx);
+                // An index array that is the target itself must be copied before the target
+                // is borrowed for writing.
+                let copy =
+                    if Self::mentions(idx, target.var) { quote!(.to_vec()) } else { quote!() };
+                pre.push(quote!(let __mi = (#slice)#copy;));
+                (
+                    quote!(),
+                    quote!(__mi.len()),
+                    quote!(#rt::ops::at_mut(&mut __dst[..], __mi[__i], #name)?),
+                )
+            }
+            TPart::Column(j) => {
+                let j = self.scalar(j, Kind::Int);
+                pre.push(quote!(let __j: i64 = #j;));
+                (
+                    quote!(),
+                    quote!(__dst.len()),
+                    quote!(#rt::ops::at_mut(&mut __dst[__i][..], __j, #name)?),
+                )
+            }
+        };
+        let plan = self.plan(value);
+        let elem = convert(plan.elem.clone(), plan.kind, tkind);
+        let prelude = &plan.prelude;
+        // The value's length is taken before the target is borrowed for writing, since it may
+        // be the length of the target itself.
+        let (vlen, check) = match &plan.len {
+            Some(l) => (
+                quote!(let __vlen: usize = #l;),
+                quote!(#rt::ops::assign_part_len(#what, #name, __n, __vlen)?;),
+            ),
+            None => (quote!(), quote!()),
+        };
+        let combine = match op {
+            AssignOp::Set => quote!(__val),
+            AssignOp::Add => quote!(*__p + __val),
+            AssignOp::Sub => quote!(*__p - __val),
+            AssignOp::Mul | AssignOp::EltMul => quote!(*__p * __val),
+            AssignOp::Div | AssignOp::EltDiv => quote!(*__p / __val),
+        };
+        // A value that reads the target is evaluated whole before the target is written, so
+        // that `x[2:4] = x[1:3]` reads the old elements.
+        let (tmp, val) = if Self::mentions(value, target.var) {
+            let st = scalar_type(tkind);
+            let (n, at) = match &plan.len {
+                Some(_) => (quote!(__vlen), quote!(__i)),
+                None => (quote!(1usize), quote!(0)),
+            };
+            (
+                quote!(let __tmp: ::std::vec::Vec<#st> = (0..#n).map(|__i| #elem).collect();),
+                quote!(__tmp[#at]),
+            )
+        } else {
+            (quote!(), elem)
+        };
+        quote! {{
+            #(#pre)*
+            #(#prelude)*
+            #vlen
+            #tmp
+            let __dst = &mut *#path;
+            #setup
+            let __n: usize = #len;
+            #check
+            for __i in 0..__n {
+                let __val = #val;
+                let __p = #place;
+                *__p = #combine;
+            }
+        }}
+    }
+
     /// A `&[T]` view of a container variable or of an indexed element that is a container.
     fn container_slice(&mut self, e: &TExpr) -> TokenStream {
         let place = self.container_place(e);
@@ -1267,6 +1461,39 @@ impl<'p> Gen<'p> {
         }
         match &e.kind {
             TExprKind::Transpose(inner) => self.plan(inner),
+            TExprKind::Rng { family, args } => {
+                // Vectorised: one draw per element, into a new array (random numbers are only
+                // drawn outside the log density, where allocating is fine).
+                let sig = crate::builtins::distribution(family).expect("checked");
+                let mut prelude = Vec::new();
+                let mut lens = Vec::new();
+                let mut elems = Vec::new();
+                for (k, (a, pname)) in args.iter().zip(sig.param_names()).enumerate() {
+                    let p = self.plan(a);
+                    prelude.extend(p.prelude);
+                    lens.push(match p.len {
+                        Some(l) => quote!((#pname, Some(#l))),
+                        None => quote!((#pname, None)),
+                    });
+                    let want = if sig.int_param(k) { Kind::Int } else { Kind::Data };
+                    elems.push(convert(p.elem, p.kind, want));
+                }
+                let f = format_ident!("{}_rng", family);
+                let fname = f.to_string();
+                let st = scalar_type(kind);
+                let h = self.fresh("h");
+                prelude.push(quote! {
+                    let #h: ::std::vec::Vec<#st> = {
+                        let __n = #rt::math::common_len(#fname, &[#(#lens),*])?;
+                        let mut __draws = ::std::vec::Vec::with_capacity(__n);
+                        for __i in 0..__n {
+                            __draws.push(#rt::dist::#f(#(#elems,)* &mut *__rng)?);
+                        }
+                        __draws
+                    };
+                });
+                Elem { prelude, len: Some(quote!(#h.len())), elem: quote!(#h[__i]), kind }
+            }
             TExprKind::UserCall { .. } => {
                 let call = self.user_call(e);
                 let h = self.fresh("h");

@@ -24,6 +24,11 @@ const CORPUS: &[&str] = &[
     "struct M; data { int K; array[K] int idx; vector[K] v; }
      generated quantities { real a = sum(v[idx]); real b = -2^2; int c = 7 %/% 2 + 7 % 3;
        while (1) { break; } for (x in v) { print(x, \"!\"); } real e = log_mix(0.5, 0, 0); }",
+    "struct M; data { int K; array[K] int idx; vector[K] v; real y; } parameters { real mu; }
+     transformed parameters { vector[K] w = v; w[idx] = v[idx] * mu; w[2:] = w[:K - 1]; }
+     model { y ~ normal(mu, 1) T[0, ]; y ~ normal(mu, 1) T[-1, 2]; y ~ cauchy(mu, 1) T[, 3]; }
+     generated quantities { matrix[2, 2] m = rep_matrix(0, 2, 2); m[:, 1] = v[1:2];
+       m[1, 1:2] = [1, 2]; m[2, :] += m[1]; }",
 ];
 
 /// Tokens that mutations insert.

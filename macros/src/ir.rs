@@ -221,6 +221,13 @@ pub struct DistCall {
     pub suffix: &'static str,
 }
 
+/// `T[L, U]` after a `~` statement, either bound possibly absent. Checking guarantees a
+/// scalar outcome and parameters and a family whose `_lcdf` and `_lccdf` exist.
+pub struct TTruncation {
+    pub lower: Option<TExpr>,
+    pub upper: Option<TExpr>,
+}
+
 pub enum TStmt {
     Decl(TDecl),
     Assign {
@@ -232,6 +239,7 @@ pub enum TStmt {
         lhs: TExpr,
         dist: DistCall,
         args: Vec<TExpr>,
+        truncation: Option<TTruncation>,
     },
     TargetPlus(TExpr),
     For {
@@ -265,12 +273,35 @@ pub enum TStmt {
     Call(TExpr),
 }
 
-/// An assignable place: a variable, optionally indexed by single indices.
+/// An assignable place: a variable, optionally indexed by single indices, optionally followed
+/// by a part of the one-level container (or matrix) those indices selected.
 pub struct TLValue {
     pub var: VarId,
     pub indices: Vec<TExpr>,
-    /// The type of the place after indexing.
+    pub part: Option<TPart>,
+    /// The type of the place after indexing: for a part, the one-level container type.
     pub ty: Ty,
+}
+
+/// A part of a container that an assignment writes.
+pub enum TPart {
+    /// `x[a:b]`, either bound possibly absent, of a one-level container.
+    Range(Option<TExpr>, Option<TExpr>),
+    /// `x[idx]` with `idx` an `array[] int`, of a one-level container.
+    Multi(TExpr),
+    /// `m[:, j]`, column `j` of a matrix.
+    Column(TExpr),
+}
+
+impl TPart {
+    /// What the part is called in messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            TPart::Range(..) => "range",
+            TPart::Multi(_) => "multi-index",
+            TPart::Column(_) => "column",
+        }
+    }
 }
 
 pub struct TExpr {

@@ -200,7 +200,6 @@ pub enum Stmt {
     Empty,
 }
 
-#[allow(dead_code)]
 pub struct Truncation {
     pub span: Span,
     pub lower: Option<Expr>,
@@ -264,7 +263,7 @@ pub enum UnOp {
 pub enum Index {
     Single(Expr),
     All,
-    Range(#[allow(dead_code)] Option<Expr>, #[allow(dead_code)] Option<Expr>),
+    Range(Option<Expr>, Option<Expr>),
 }
 
 pub struct Expr {

@@ -71,6 +71,41 @@ pub fn range<'a, T>(xs: &'a [T], lo: i64, hi: i64, name: &str) -> Result<&'a [T]
     Ok(&xs[start..=end])
 }
 
+/// `xs[lo:hi]` (1-based, inclusive) as a mutable slice, for assignment to a range.
+#[inline]
+pub fn range_mut<'a, T>(
+    xs: &'a mut [T],
+    lo: i64,
+    hi: i64,
+    name: &str,
+) -> Result<&'a mut [T], ModelError> {
+    if hi < lo {
+        return Ok(&mut xs[0..0]);
+    }
+    let start = zero_based(name, lo, xs.len())?;
+    let end = zero_based(name, hi, xs.len())?;
+    Ok(&mut xs[start..=end])
+}
+
+/// Checks that a value assigned to a part of `name` (a `range`, `multi-index` or `column`)
+/// has as many elements as the part.
+#[inline]
+pub fn assign_part_len(
+    part: &str,
+    name: &str,
+    part_len: usize,
+    found: usize,
+) -> Result<(), ModelError> {
+    if part_len == found {
+        Ok(())
+    } else {
+        Err(ModelError::fatal(format!(
+            "size mismatch in assignment to a {part} of `{name}`: the {part} has {part_len} \
+             element(s), the value {found}"
+        )))
+    }
+}
+
 /// Checks that every index of a multi-index is in range for a container of `len` elements.
 pub fn check_indices(idx: &[i64], len: usize, name: &str) -> Result<(), ModelError> {
     for &i in idx {

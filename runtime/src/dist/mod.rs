@@ -40,6 +40,7 @@ mod multi;
 mod normal;
 mod ordinal;
 mod positive;
+mod truncation;
 
 pub use bounded::*;
 pub use count::*;
@@ -49,3 +50,4 @@ pub use multi::*;
 pub use normal::*;
 pub use ordinal::*;
 pub use positive::*;
+pub use truncation::*;

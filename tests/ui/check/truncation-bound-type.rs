@@ -1,8 +1,9 @@
 tilde::model! {
     struct M;
+    data { real y; vector[2] b; }
     parameters { real mu; }
     model {
-        mu ~ normal(0, 1) T[0, ];
+        y ~ normal(mu, 1) T[b, ];
     }
 }
 
