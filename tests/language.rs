@@ -716,6 +716,50 @@ fn truncated_parameters_have_the_truncated_normal_mean() {
 }
 
 tilde::model! {
+    /// A zero-truncated and a doubly truncated Poisson count, with `target +=` so that the
+    /// constants stay and the log density can be compared with the sum of the masses.
+    pub struct TruncatedCount;
+
+    data {
+        int n;
+    }
+    parameters {
+        real<lower=0> lambda;
+    }
+    model {
+        n ~ poisson(lambda) T[1, ];
+        n ~ poisson(lambda) T[2, 6];
+    }
+}
+
+#[test]
+fn truncated_counts_include_their_lower_bound() {
+    use tilde::Model;
+    // For a count the mass of [L, U] is P(L <= Y <= U) = CDF(U) - CDF(L - 1): the lower bound
+    // belongs to the support. The oracle sums the masses.
+    let n = 3;
+    let m = TruncatedCount::from_json_str(&format!(r#"{{"n": {n}}}"#)).unwrap();
+    let log_lambda: f64 = 0.4;
+    let lambda = log_lambda.exp();
+    let pmf = |k: u32| {
+        let fact: f64 = (1..=k).map(f64::from).product();
+        (-lambda).exp() * lambda.powi(k as i32) / fact
+    };
+    let at_least_one = 1.0 - pmf(0);
+    let two_to_six: f64 = (2..=6).map(pmf).sum();
+    // `~` drops constants: log pmf without `-lgamma(n + 1)`, each term once.
+    let kernel = f64::from(n) * lambda.ln() - lambda;
+    let expected = 2.0 * kernel - at_least_one.ln() - two_to_six.ln() + log_lambda;
+    let mut ws = m.new_workspace::<f64>();
+    let lp = m.log_density(&[log_lambda], &mut ws).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+    // A count below a bound has no mass.
+    let zero = TruncatedCount::from_json_str(r#"{"n": 1}"#).unwrap();
+    let mut ws = zero.new_workspace::<f64>();
+    assert_eq!(zero.log_density(&[log_lambda], &mut ws).unwrap(), f64::NEG_INFINITY);
+}
+
+tilde::model! {
     /// Assignment to ranges, index arrays, part of a row and a matrix column, plain and
     /// compound, including values that read the target.
     pub struct SliceAssign;

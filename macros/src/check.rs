@@ -744,10 +744,22 @@ impl Checker {
                 return None;
             }
         }
+        let discrete = sig.discrete;
         let mut bound = |e: Option<Expr>| -> Option<Option<TExpr>> {
             let Some(e) = e else { return Some(None) };
             let b = self.check_expr(e);
             if b.ty.is_error() {
+                return None;
+            }
+            if discrete && b.ty != Ty::Int {
+                self.cx.error(
+                    b.span,
+                    format!(
+                        "a truncation bound of the discrete `{family}` must be an `int`, found \
+                         `{}`",
+                        b.ty.describe()
+                    ),
+                );
                 return None;
             }
             if !b.ty.is_scalar() {

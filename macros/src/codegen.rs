@@ -989,8 +989,16 @@ impl<'p> Gen<'p> {
         };
         let (y, y_value) = hoist(self, lhs);
         let params: Vec<TokenStream> = args.iter().map(|a| hoist(self, a).0).collect();
-        let lower = t.lower.as_ref().map(|e| hoist(self, e));
+        let mut lower = t.lower.as_ref().map(|e| hoist(self, e));
         let upper = t.upper.as_ref().map(|e| hoist(self, e));
+        if dist.suffix == "lpmf" {
+            // For a count, P(Y >= L) is the upper tail beyond L - 1, as in Stan.
+            if let Some((wrapped, _)) = &mut lower {
+                let below = self.fresh("below");
+                prelude.push(quote!(let #below = #wrapped.0 - 1;));
+                *wrapped = quote!(#rt::math::args::Data(#below));
+            }
+        }
         let family = &dist.family;
         let density = format_ident!("{}_{}", family, dist.suffix);
         let cdf = |which: &str, at: &TokenStream| {

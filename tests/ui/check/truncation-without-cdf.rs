@@ -1,9 +1,9 @@
 tilde::model! {
     struct M;
-    data { int<lower=0> n; }
-    parameters { real<lower=0> lambda; }
+    data { real y; }
+    parameters { real<lower=0> alpha; }
     model {
-        n ~ poisson(lambda) T[, 10];
+        y ~ skew_normal(0, 1, alpha) T[, 10];
     }
 }
 
