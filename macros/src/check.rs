@@ -543,7 +543,7 @@ impl Checker {
                 }
                 TStmt::Assign { target, op, value }
             }
-            Stmt::Tilde { lhs, dist, args, truncation } => {
+            Stmt::Tilde { lhs, dist, args, truncation, place } => {
                 if let Some(t) = &truncation {
                     self.cx.error(t.span, "truncation `T[,]` is not supported by Tilde yet");
                 }
@@ -552,9 +552,9 @@ impl Checker {
                 let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
                 let family = dist.to_string();
                 let dist_call = self.check_density(&family, &dist, &lhs, &args)?;
-                TStmt::Tilde { lhs, dist: dist_call, args }
+                TStmt::Tilde { lhs, dist: dist_call, args, place }
             }
-            Stmt::TargetPlus { span, value } => {
+            Stmt::TargetPlus { span, value, place } => {
                 self.verify_target_allowed(span, "`target +=` statements");
                 let value = self.check_expr(value);
                 let summable = value.ty.is_scalar() || value.ty.levels() == 1;
@@ -567,7 +567,7 @@ impl Checker {
                         ),
                     );
                 }
-                TStmt::TargetPlus(value)
+                TStmt::TargetPlus(value, place)
             }
             Stmt::For { var, lower, upper, body } => {
                 let lower = self.check_expr(lower);

@@ -99,10 +99,20 @@ pub struct Gen<'p> {
     counter: usize,
     /// Workspace fields: (field name, type).
     ws_fields: Vec<(Ident, TokenStream)>,
+    /// Whether statements that add to the log density name themselves when they fail or leave
+    /// it non-finite (for `log_density_explained`, in `f64`).
+    explain: bool,
 }
 
 pub fn generate(p: &Program) -> TokenStream {
-    let mut g = Gen { p, ctx: Ctx::Ctor, current_ret: None, counter: 0, ws_fields: Vec::new() };
+    let mut g = Gen {
+        p,
+        ctx: Ctx::Ctor,
+        current_ret: None,
+        counter: 0,
+        ws_fields: Vec::new(),
+        explain: false,
+    };
     g.program()
 }
 
@@ -185,6 +195,14 @@ impl<'p> Gen<'p> {
         let tparams = self.stmts(&p.transformed_parameters, BlockKind::TransformedParameters);
         let tparams_checks = self.decl_checks(&p.transformed_parameters, false);
         let model = self.stmts(&p.model, BlockKind::Model);
+        self.explain = true;
+        let model_explained = self.stmts(&p.model, BlockKind::Model);
+        self.explain = false;
+        let mut read_params_explained = self.read_params(quote!(theta), quote!(&mut *__target));
+        for (code, d) in read_params_explained[1..].iter_mut().zip(&p.parameters) {
+            let pname = self.name_str(d.var);
+            code.extend(quote!(#rt::ops::explain_jacobian(*__target, #pname)?;));
+        }
         let generated = self.stmts(&p.generated, BlockKind::GeneratedQuantities);
         let generated_checks = self.decl_checks(&p.generated, false);
 
@@ -322,6 +340,22 @@ impl<'p> Gen<'p> {
                     #(#tparams)*
                     #(#tparams_checks)*
                     #(#model)*
+                    Ok(__target_value)
+                }
+
+                fn log_density_explained(
+                    &self,
+                    theta: &[f64],
+                    ws: &mut Self::Workspace<f64>,
+                ) -> ::std::result::Result<f64, #rt::ModelError> {
+                    #alias
+                    let mut __target_value = 0.0f64;
+                    let __target = &mut __target_value;
+                    let mut __pos = 0usize;
+                    #(#read_params_explained)*
+                    #(#tparams)*
+                    #(#tparams_checks)*
+                    #(#model_explained)*
                     Ok(__target_value)
                 }
 
@@ -864,19 +898,20 @@ impl<'p> Gen<'p> {
             TStmt::Block(b) => self.block(b),
             TStmt::Break => quote!(break;),
             TStmt::Continue => quote!(continue;),
-            TStmt::TargetPlus(e) if !e.ty.is_scalar() => {
+            TStmt::TargetPlus(e, place) if !e.ty.is_scalar() => {
                 let mut prelude = Vec::new();
                 let a = self.arg(e, &mut prelude);
-                quote!({ #(#prelude)* *__target += #rt::math::sum::<__S>(#a); })
+                let code = quote!({ #(#prelude)* *__target += #rt::math::sum::<__S>(#a); });
+                self.explained(code, place)
             }
-            TStmt::TargetPlus(e) => {
+            TStmt::TargetPlus(e, place) => {
                 let v = self.scalar(e, Kind::Var);
-                quote!(*__target += #v;)
+                self.explained(quote!(*__target += #v;), place)
             }
-            TStmt::Tilde { lhs, dist, args } => {
+            TStmt::Tilde { lhs, dist, args, place } => {
                 let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
                 let (prelude, call) = self.density_call(dist, true, &all, quote!(__S));
-                quote!({ #(#prelude)* *__target += #call; })
+                self.explained(quote!({ #(#prelude)* *__target += #call; }), place)
             }
             TStmt::For { var, lower, upper, body } => {
                 let ident = var_ident(self.info(*var));
@@ -958,6 +993,23 @@ impl<'p> Gen<'p> {
                 }
             }
         }
+    }
+
+    /// A statement that adds to the log density; in explaining mode it runs in a closure so that
+    /// its error, or a log density that it leaves non-finite, names it.
+    fn explained(&self, code: TokenStream, place: &crate::syntax::Place) -> TokenStream {
+        if !self.explain {
+            return code;
+        }
+        let rt = rt();
+        let (text, line) = (&place.text, place.line);
+        quote!({
+            let __outcome = (|| -> ::std::result::Result<(), #rt::ModelError> {
+                #code
+                Ok(())
+            })();
+            #rt::ops::explain_statement(__outcome, *__target, #text, #line)?;
+        })
     }
 
     fn message(&mut self, args: &[TPrintArg]) -> TokenStream {

@@ -232,8 +232,9 @@ pub enum TStmt {
         lhs: TExpr,
         dist: DistCall,
         args: Vec<TExpr>,
+        place: crate::syntax::Place,
     },
-    TargetPlus(TExpr),
+    TargetPlus(TExpr, crate::syntax::Place),
     For {
         var: VarId,
         lower: TExpr,

@@ -130,6 +130,15 @@ impl<M: Model> LogDensity for GradientEvaluator<'_, M> {
     fn logp_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
         each_width!(&mut self.passes, e => e.logp_and_grad(x, grad))
     }
+
+    fn explain(&mut self, x: &[f64]) -> Option<String> {
+        let model = self.model();
+        match model.log_density_explained(x, self.value_workspace()) {
+            Err(e) => Some(e.to_string()),
+            Ok(lp) if !lp.is_finite() => Some(format!("the log density is {lp}")),
+            Ok(_) => None,
+        }
+    }
 }
 
 /// Evaluates a model's log density and gradient on reused buffers, `W` directions per pass.

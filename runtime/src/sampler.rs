@@ -7,6 +7,7 @@ use crate::gradient::{GradientEvaluator, Method};
 use crate::model::Model;
 use crate::nuts::{Chain, MetricAdaptation, MetricKind, Settings};
 use crate::output::progress::{self, Counters, Totals};
+use crate::rejections::{Phase, Recording, Rejections, Source};
 use crate::rng::{Stream, chain_rng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -376,16 +377,26 @@ impl Sampler {
         // where the kept draws read it, so saving the warm-up leaves the kept draws unchanged.
         let mut warmup_gq_rng = chain_rng(self.seed, chain, Stream::Generated);
         warmup_gq_rng.set_word_pos(1 << 64);
+        let mut rejections = Rejections::new();
         for i in 0..self.warmup {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let transition = *nuts.transition(&mut evaluator, &mut rng)?;
+            let mut density = Recording {
+                density: &mut evaluator,
+                rejections: &mut rejections,
+                phase: Phase::Warmup,
+            };
+            let transition = *nuts.transition(&mut density, &mut rng)?;
             counters.warmup_step();
             if self.save_warmup {
                 warmup.stats.push(&transition);
                 let ws = evaluator.value_workspace();
-                write_row(model, nuts.position(), ws, &mut warmup_gq_rng, &mut row)?;
+                let gq_rng = &mut warmup_gq_rng;
+                let failed = write_row(model, nuts.position(), ws, gq_rng, &mut row)?;
+                if let Some(e) = failed {
+                    rejections.record(&e, Source::GeneratedQuantities, Phase::Warmup);
+                }
                 for (v, x) in row.iter().enumerate() {
                     warmup.draws[v * kept_warmup + i] = *x;
                 }
@@ -397,11 +408,18 @@ impl Sampler {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let transition = *nuts.transition(&mut evaluator, &mut rng)?;
+            let mut density = Recording {
+                density: &mut evaluator,
+                rejections: &mut rejections,
+                phase: Phase::Sampling,
+            };
+            let transition = *nuts.transition(&mut density, &mut rng)?;
             counters.sampling_step(transition.divergent);
             stats.push(&transition);
             let ws = evaluator.value_workspace();
-            write_row(model, nuts.position(), ws, &mut gq_rng, &mut row)?;
+            if let Some(e) = write_row(model, nuts.position(), ws, &mut gq_rng, &mut row)? {
+                rejections.record(&e, Source::GeneratedQuantities, Phase::Sampling);
+            }
             for (v, x) in row.iter().enumerate() {
                 draws[v * self.draws + i] = *x;
             }
@@ -414,6 +432,7 @@ impl Sampler {
             gradient_evaluations: nuts.gradient_evaluations(),
             warmup_time,
             sampling_time: start.elapsed(),
+            rejections,
         };
         Ok(Some((fit, warmup)))
     }
@@ -421,17 +440,17 @@ impl Sampler {
 
 /// One draw's outputs into `row`. As in Stan, a rejection while writing them (in generated
 /// quantities, say) loses the outputs it had not written yet (the model leaves them NaN), not
-/// the run.
+/// the run; it is returned so that its message can be counted.
 fn write_row<M: Model>(
     model: &M,
     position: &[f64],
     ws: &mut M::Workspace<f64>,
     rng: &mut crate::rng::ChainRng,
     row: &mut [f64],
-) -> Result<(), Error> {
+) -> Result<Option<crate::model::ModelError>, Error> {
     match model.write_outputs(position, ws, rng, true, row) {
-        Ok(()) => Ok(()),
-        Err(e) if e.is_recoverable() => Ok(()),
+        Ok(()) => Ok(None),
+        Err(e) if e.is_recoverable() => Ok(Some(e)),
         Err(e) => Err(Error::Model(e)),
     }
 }
