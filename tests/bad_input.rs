@@ -1,6 +1,8 @@
 //! Bad input and hostile models: each ends in a message that says what is wrong and where, never
 //! in a panic, a hang or silent nonsense.
 
+use tilde::Model;
+use tilde::data::DataSource;
 use tilde::rejections::Source;
 use tilde::sampler::Sampler;
 
@@ -84,4 +86,134 @@ fn rejections_are_counted_per_chain_and_shown_under_the_summary() {
     let total: u64 = (0..2).map(|c| fit.rejections(c).entries()[0].sampling).sum();
     assert_eq!(all.entries()[0].sampling, total);
     assert!(shown.contains("generated quantities: g is -"), "{shown}");
+}
+
+tilde::model! {
+    /// One parameter of each kind of constraint, for initial values on the constrained scale.
+    pub struct Constrained;
+
+    data {
+        int K;
+    }
+    parameters {
+        real mu;
+        real<lower=0> sigma;
+        real<lower=mu, upper=mu + 1> inner;
+        array[2] real<offset=1, multiplier=2> z;
+        simplex[K] theta;
+        cov_matrix[2] Sigma;
+    }
+    model {
+        mu ~ normal(0, 1);
+        sigma ~ lognormal(0, 1);
+        inner ~ normal(mu, 1);
+        z ~ normal(1, 2);
+        theta ~ dirichlet(rep_vector(2, K));
+        Sigma ~ wishart(4, identity_matrix(2));
+    }
+}
+
+const GOOD_INITS: &str = r#"{
+    "mu": 0.5, "sigma": 2, "inner": 1.25, "z": [-1, 3], "theta": [0.2, 0.3, 0.5],
+    "Sigma": [[2, 0.5], [0.5, 1]]
+}"#;
+
+fn constrained_model() -> Constrained {
+    Constrained::from_json_str(r#"{"K": 3}"#).unwrap()
+}
+
+#[test]
+fn constrained_inits_map_back_to_themselves() {
+    let m = constrained_model();
+    let free = m.unconstrain(&DataSource::from_json_str(GOOD_INITS).unwrap()).unwrap();
+    assert_eq!(free.len(), m.dim());
+    let names = m.output_names();
+    let mut out = vec![0.0; names.len()];
+    let mut ws = m.new_workspace::<f64>();
+    let mut rng = tilde::rng::chain_rng(1, 0, tilde::rng::Stream::Generated);
+    m.write_outputs(&free, &mut ws, &mut rng, true, &mut out).unwrap();
+    let expected = [
+        ("mu", 0.5),
+        ("sigma", 2.0),
+        ("inner", 1.25),
+        ("z[1]", -1.0),
+        ("z[2]", 3.0),
+        ("theta[1]", 0.2),
+        ("theta[2]", 0.3),
+        ("theta[3]", 0.5),
+        ("Sigma[1,1]", 2.0),
+        ("Sigma[2,1]", 0.5),
+        ("Sigma[1,2]", 0.5),
+        ("Sigma[2,2]", 1.0),
+    ];
+    for (name, want) in expected {
+        let i = names.iter().position(|n| n == name).unwrap_or_else(|| panic!("no {name}"));
+        assert!((out[i] - want).abs() < 1e-12, "{name}: {} instead of {want}", out[i]);
+    }
+    let fit = quick().inits(vec![DataSource::from_json_str(GOOD_INITS).unwrap()]).sample(&m);
+    assert!(fit.unwrap().config().inits_given);
+}
+
+/// The error of sampling with `GOOD_INITS` changed by `edit`.
+fn init_error(edit: &[(&str, &str)]) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(GOOD_INITS).unwrap();
+    for (name, value) in edit {
+        match *value {
+            "" => json.as_object_mut().unwrap().remove(*name),
+            v => json
+                .as_object_mut()
+                .unwrap()
+                .insert(name.to_string(), serde_json::from_str(v).unwrap()),
+        };
+    }
+    let source = DataSource::from_json_str(&json.to_string()).unwrap();
+    let err = quick().inits(vec![source]).sample(&constrained_model()).unwrap_err();
+    err.to_string()
+}
+
+#[test]
+fn constrained_inits_that_break_a_constraint_are_named() {
+    assert_eq!(init_error(&[("sigma", "-1")]), "initial values: sigma is -1, but must be > 0");
+    assert_eq!(init_error(&[("sigma", "0")]), "initial values: sigma is 0, but must be > 0");
+    // The bounds of `inner` are mu and mu + 1, computed from the given mu.
+    assert_eq!(init_error(&[("inner", "1.5")]), "initial values: inner is 1.5, but must be < 1.5");
+    assert_eq!(
+        init_error(&[("inner", "0.25")]),
+        "initial values: inner is 0.25, but must be > 0.5"
+    );
+    assert_eq!(
+        init_error(&[("z", r#"[1, "NaN"]"#)]),
+        "initial values: z[2] is NaN, but must be finite"
+    );
+    assert_eq!(
+        init_error(&[("theta", "[0.2, 0.3, 0.4]")]),
+        "initial values: theta: expected a simplex, found elements sum to 0.9, but must sum to 1"
+    );
+    let err = init_error(&[("Sigma", "[[1, 2], [2, 1]]")]);
+    assert!(err.starts_with("initial values: Sigma: expected a cov_matrix, found "), "{err}");
+    assert_eq!(init_error(&[("mu", "")]), "initial values: parameter `mu` is missing");
+    assert_eq!(
+        init_error(&[("z", "[1, 2, 3]")]),
+        "initial values: z: dimension 1 has size 3, expected 2"
+    );
+}
+
+#[test]
+fn inits_per_chain_name_the_chain() {
+    let good = DataSource::from_json_str(GOOD_INITS).unwrap();
+    let bad =
+        DataSource::from_json_str(&GOOD_INITS.replace("\"sigma\": 2", "\"sigma\": -2")).unwrap();
+    let m = constrained_model();
+    let err = quick().inits(vec![good.clone(), bad]).sample(&m).unwrap_err().to_string();
+    assert_eq!(err, "initial values of chain 2: sigma is -2, but must be > 0");
+    let err = quick().inits(vec![good.clone(); 3]).sample(&m).unwrap_err().to_string();
+    assert_eq!(err, "3 sets of initial values were given for 2 chains; give one or one per chain");
+    let err = quick().unconstrained_inits(vec![vec![0.0; 2]]).sample(&m).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "initial values have length 2, but the model has {} unconstrained parameters",
+            m.dim()
+        )
+    );
 }

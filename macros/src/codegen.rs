@@ -198,6 +198,8 @@ impl<'p> Gen<'p> {
         self.explain = true;
         let model_explained = self.stmts(&p.model, BlockKind::Model);
         self.explain = false;
+        let unconstrain_params: Vec<TokenStream> =
+            p.parameters.iter().map(|d| self.unconstrain_param(d)).collect();
         let mut read_params_explained = self.read_params(quote!(theta), quote!(&mut *__target));
         for (code, d) in read_params_explained[1..].iter_mut().zip(&p.parameters) {
             let pname = self.name_str(d.var);
@@ -341,6 +343,24 @@ impl<'p> Gen<'p> {
                     #(#tparams_checks)*
                     #(#model)*
                     Ok(__target_value)
+                }
+
+                fn unconstrain(
+                    &self,
+                    __src: &#rt::data::DataSource,
+                ) -> ::std::result::Result<::std::vec::Vec<f64>, #rt::Error> {
+                    #alias
+                    let mut __ws = #rt::Model::new_workspace::<f64>(self);
+                    let ws = &mut __ws;
+                    let mut __free: ::std::vec::Vec<f64> = ::std::vec::Vec::with_capacity(self.__dim);
+                    #(#unconstrain_params)*
+                    if __free.len() != self.__dim {
+                        return Err(#rt::Error::Sampling(format!(
+                            "internal error: {} unconstrained values for {} parameters",
+                            __free.len(), self.__dim
+                        )));
+                    }
+                    Ok(__free)
                 }
 
                 fn log_density_explained(
@@ -650,6 +670,89 @@ impl<'p> Gen<'p> {
             out.push(code);
         }
         out
+    }
+
+    /// Reads parameter `d` on the constrained scale from `__src` (initial values), checks it
+    /// against its constraint, appends its unconstrained coordinates to `__free`, and binds
+    /// it as in `log_density`, so that later bounds may refer to it.
+    fn unconstrain_param(&mut self, d: &TDecl) -> TokenStream {
+        let rt = rt();
+        let id = d.var;
+        let ident = var_ident(self.info(id));
+        let name = self.name_str(id);
+        let dims = self.dims(id, &d.sizes);
+        let nd = dims.len();
+        let (lo, hi, _) = self.transform(&d.constraint, quote!(&mut 0.0));
+        let guard = match &d.constraint {
+            TConstraint::Bounds { lower: Some(_), upper: Some(_) } => {
+                quote!(#rt::ops::check_bound_order(#name, __lb, __ub)?;)
+            }
+            _ => quote!(),
+        };
+        let call = if let Some(c) = d.matrix_constraint {
+            let which = c.type_name();
+            quote! {
+                #rt::ops::check_matrix_param_dims(#name, #which, __dims[0], __dims[1])?;
+                #rt::data::unconstrain_matrix(
+                    #name, #which, &__flat, __dims[0], __dims[1], &mut __free,
+                )?;
+            }
+        } else if let Some(c) = d.vector_constraint {
+            let which = c.type_name();
+            quote!(#rt::data::unconstrain_vectors(#name, #which, &__flat, &__dims, &mut __free)?;)
+        } else {
+            match &d.constraint {
+                TConstraint::None => {
+                    quote!(#rt::data::unconstrain_free(#name, &__flat, &__dims, &mut __free)?;)
+                }
+                TConstraint::Bounds { lower, upper } => {
+                    let l = if lower.is_some() { quote!(Some(__lb)) } else { quote!(None) };
+                    let u = if upper.is_some() { quote!(Some(__ub)) } else { quote!(None) };
+                    quote! {
+                        #rt::data::unconstrain_bounded(
+                            #name, &__flat, &__dims, #l, #u, &mut __free,
+                        )?;
+                    }
+                }
+                TConstraint::OffsetMultiplier { offset, multiplier } => {
+                    let o = if offset.is_some() { quote!(__offset) } else { quote!(0.0) };
+                    let m = if multiplier.is_some() { quote!(__mult) } else { quote!(1.0) };
+                    quote! {
+                        #rt::data::unconstrain_affine(
+                            #name, &__flat, &__dims, #o, #m, &mut __free,
+                        )?;
+                    }
+                }
+            }
+        };
+        let bind = match nd {
+            0 => quote!(let mut #ident: f64 = __flat[0];),
+            1 => {
+                let field = self.ws_field(id);
+                quote! {
+                    let #ident = &mut ws.#field;
+                    #ident.clear();
+                    #ident.extend_from_slice(&__flat);
+                }
+            }
+            _ => {
+                let field = self.ws_field(id);
+                quote! {
+                    let #ident = &mut ws.#field;
+                    #rt::ops::resize2(&mut *#ident, __dims[0], __dims[1], 0.0);
+                    for (__k, __x) in #ident.iter_mut().flatten().enumerate() {
+                        *__x = __flat[__k];
+                    }
+                }
+            }
+        };
+        quote! {
+            let __dims: [usize; #nd] = [#(#dims),*];
+            let __flat: ::std::vec::Vec<f64> = __src.reals(#name, &__dims)?;
+            #lo #hi #guard
+            #call
+            #bind
+        }
     }
 
     /// Reads a `simplex`, `ordered`, ... (or an array of them) through its transform.

@@ -52,6 +52,21 @@ pub trait Model: Send + Sync {
         self.log_density(theta, ws)
     }
 
+    /// The unconstrained coordinates of the parameter values in `values`, given by name on the
+    /// constrained scale as in a CmdStan initial-values file. Every parameter must be present;
+    /// each is checked against its declared constraint with the wording of data errors (a
+    /// value must lie strictly inside its bounds) before it is mapped through the inverse of
+    /// its transform. Other entries are ignored. By default the model cannot do this and says
+    /// so.
+    fn unconstrain(&self, values: &crate::data::DataSource) -> Result<Vec<f64>, crate::Error> {
+        let _ = values;
+        Err(crate::Error::Sampling(format!(
+            "model `{}` cannot map constrained initial values to the unconstrained scale; \
+             give them unconstrained with `Sampler::unconstrained_inits`",
+            self.name()
+        )))
+    }
+
     /// Writes one draw's outputs for unconstrained `theta` into `out` (length
     /// `output_names().len()`). Generated quantities use `rng`, and are written only when
     /// `generated` is true (they are left as NaN otherwise).

@@ -1,6 +1,7 @@
 //! Running several NUTS chains on OS threads, each on its own random stream, so that the draws
 //! are the same whatever the number of threads (Stan's `hmc_nuts_diag_e_adapt` service).
 
+use crate::data::{DataErrorKind, DataSource};
 use crate::error::Error;
 use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
 use crate::gradient::{GradientEvaluator, Method};
@@ -33,7 +34,7 @@ pub struct Sampler {
     adapt_metric: bool,
     metric: MetricKind,
     metric_adaptation: MetricAdaptation,
-    inits: Vec<Vec<f64>>,
+    inits: Inits,
     save_warmup: bool,
     progress: bool,
     gradient: Option<Method>,
@@ -53,7 +54,7 @@ impl Default for Sampler {
             adapt_metric: true,
             metric: MetricKind::default(),
             metric_adaptation: MetricAdaptation::default(),
-            inits: Vec::new(),
+            inits: Inits::Random,
             save_warmup: false,
             progress: true,
             gradient: None,
@@ -147,9 +148,20 @@ impl Sampler {
         self
     }
 
-    /// Initial values on the unconstrained scale: one vector for all chains, or one per chain.
-    pub fn inits(mut self, inits: Vec<Vec<f64>>) -> Self {
-        self.inits = inits;
+    /// Initial values on the constrained scale, by parameter name as in a CmdStan init file
+    /// (`DataSource::from_json_str(r#"{"mu": 1, "sigma": 0.5}"#)`): one for all chains, or
+    /// one per chain. Every parameter must be given; each value is checked against its declared
+    /// constraint (strictly inside its bounds) before sampling starts, and an error names the
+    /// parameter, the element and the bound.
+    pub fn inits(mut self, inits: Vec<DataSource>) -> Self {
+        self.inits = Inits::Constrained(inits);
+        self
+    }
+
+    /// Initial values on the unconstrained scale, in the order of the model's unconstrained
+    /// coordinates: one vector for all chains, or one per chain.
+    pub fn unconstrained_inits(mut self, inits: Vec<Vec<f64>>) -> Self {
+        self.inits = Inits::Unconstrained(inits);
         self
     }
 
@@ -177,7 +189,8 @@ impl Sampler {
     /// Runs the chains on `model` and collects their draws. The first failing chain's error is
     /// returned; the other chains stop at their next iteration.
     pub fn sample<M: Model>(&self, model: &M) -> Result<Fit, Error> {
-        self.validate(model.dim())?;
+        self.validate()?;
+        let inits = self.unconstrained_init_values(model)?;
         let names = model.output_names();
         let threads = self.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get()).min(self.chains)
@@ -203,7 +216,13 @@ impl Sampler {
                         if chain >= self.chains || stop.load(Ordering::SeqCst) {
                             break;
                         }
-                        let outcome = self.run_guarded(model, chain, names.len(), &stop, &counters);
+                        let init = match inits.len() {
+                            0 => None,
+                            1 => Some(inits[0].as_slice()),
+                            _ => Some(inits[chain].as_slice()),
+                        };
+                        let outcome =
+                            self.run_guarded(model, chain, init, names.len(), &stop, &counters);
                         if matches!(outcome, ChainOutcome::Failed(_)) {
                             stop.store(true, Ordering::SeqCst);
                         }
@@ -265,12 +284,12 @@ impl Sampler {
             term_buffer: nuts.term_buffer,
             window: nuts.base_window,
             init_radius: self.init_radius,
-            inits_given: !self.inits.is_empty(),
+            inits_given: !matches!(self.inits, Inits::Random),
             threads,
         }
     }
 
-    fn validate(&self, dim: usize) -> Result<(), Error> {
+    fn validate(&self) -> Result<(), Error> {
         let fail = |what: String| Err(Error::Sampling(what));
         if self.chains == 0 {
             return fail("the number of chains must be at least 1".into());
@@ -287,32 +306,70 @@ impl Sampler {
         if self.threads == Some(0) {
             return fail("the number of threads must be at least 1".into());
         }
-        if !self.inits.is_empty() && self.inits.len() != 1 && self.inits.len() != self.chains {
+        let given = match &self.inits {
+            Inits::Random => 0,
+            Inits::Unconstrained(v) => v.len(),
+            Inits::Constrained(v) => v.len(),
+        };
+        if !matches!(self.inits, Inits::Random) && given != 1 && given != self.chains {
             return fail(format!(
-                "{} initial value vectors were given for {} chains; give one or one per chain",
-                self.inits.len(),
+                "{given} sets of initial values were given for {} chains; give one or one per \
+                 chain",
                 self.chains
             ));
         }
-        if let Some(bad) = self.inits.iter().find(|v| v.len() != dim) {
-            return fail(format!(
+        Ok(())
+    }
+
+    /// The initial values on the unconstrained scale, one vector for all chains or one per
+    /// chain, or none for random ones; constrained ones are checked and mapped here.
+    fn unconstrained_init_values<M: Model>(&self, model: &M) -> Result<Vec<Vec<f64>>, Error> {
+        let dim = model.dim();
+        let inits = match &self.inits {
+            Inits::Random => return Ok(Vec::new()),
+            Inits::Unconstrained(v) => v.clone(),
+            Inits::Constrained(sources) => {
+                let mut out = Vec::with_capacity(sources.len());
+                for (i, source) in sources.iter().enumerate() {
+                    let which = if sources.len() == 1 {
+                        "initial values".to_string()
+                    } else {
+                        format!("initial values of chain {}", i + 1)
+                    };
+                    let values = model.unconstrain(source).map_err(|e| match e {
+                        Error::Data(d) if d.kind() == DataErrorKind::Missing => {
+                            Error::Sampling(format!(
+                                "{which}: parameter `{}` is missing",
+                                d.variable().unwrap_or("?")
+                            ))
+                        }
+                        other => Error::Sampling(format!("{which}: {other}")),
+                    })?;
+                    out.push(values);
+                }
+                out
+            }
+        };
+        if let Some(bad) = inits.iter().find(|v| v.len() != dim) {
+            return Err(Error::Sampling(format!(
                 "initial values have length {}, but the model has {dim} unconstrained parameters",
                 bad.len()
-            ));
+            )));
         }
-        Ok(())
+        Ok(inits)
     }
 
     fn run_guarded<M: Model>(
         &self,
         model: &M,
         chain: usize,
+        init: Option<&[f64]>,
         num_outputs: usize,
         stop: &AtomicBool,
         counters: &Counters,
     ) -> ChainOutcome {
         let run = catch_unwind(AssertUnwindSafe(|| {
-            self.run_chain(model, chain, num_outputs, stop, counters)
+            self.run_chain(model, chain, init, num_outputs, stop, counters)
         }));
         match run {
             Ok(Ok(Some(fit))) => ChainOutcome::Done(Box::new(fit)),
@@ -337,6 +394,7 @@ impl Sampler {
         &self,
         model: &M,
         chain: usize,
+        init: Option<&[f64]>,
         num_outputs: usize,
         stop: &AtomicBool,
         counters: &Counters,
@@ -359,11 +417,6 @@ impl Sampler {
         let mut draws = vec![f64::NAN; num_outputs * self.draws];
         let mut row = vec![f64::NAN; num_outputs];
         let mut stats = SamplerStats::with_capacity(self.draws);
-        let init = match self.inits.len() {
-            0 => None,
-            1 => Some(self.inits[0].as_slice()),
-            _ => Some(self.inits[chain].as_slice()),
-        };
         nuts.initialize(&mut evaluator, &mut rng, init, self.init_radius).map_err(|e| match e {
             Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
             other => other,
@@ -453,6 +506,17 @@ fn write_row<M: Model>(
         Err(e) if e.is_recoverable() => Ok(Some(e)),
         Err(e) => Err(Error::Model(e)),
     }
+}
+
+/// Where the chains start.
+#[derive(Debug, Clone, PartialEq)]
+enum Inits {
+    /// Uniform in `(-init_radius, init_radius)` on the unconstrained scale.
+    Random,
+    /// Given on the unconstrained scale.
+    Unconstrained(Vec<Vec<f64>>),
+    /// Given by name on the constrained scale.
+    Constrained(Vec<DataSource>),
 }
 
 /// How one chain ended.

@@ -239,8 +239,8 @@ pub fn gradient_disagreements<M: Model>(posterior: &str, model: &M) -> Vec<Strin
             (Err(a), Err(b)) if a.message() == b.message() => {}
             (a, b) => failures.push(format!(
                 "{posterior} point {point}: reverse {:?}, dual {:?}",
-                a.map_err(|e| e.message()),
-                b.map_err(|e| e.message())
+                a.map_err(|e| e.to_string()),
+                b.map_err(|e| e.to_string())
             )),
         }
     }
