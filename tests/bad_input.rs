@@ -217,3 +217,220 @@ fn inits_per_chain_name_the_chain() {
         )
     );
 }
+
+tilde::model! {
+    /// A log density that is NaN everywhere.
+    pub struct NanDensity;
+
+    parameters {
+        real x;
+    }
+    model {
+        target += not_a_number();
+    }
+}
+
+tilde::model! {
+    /// A log density that is +inf everywhere: not a valid density, never a mode.
+    pub struct InfiniteDensity;
+
+    parameters {
+        real x;
+    }
+    model {
+        target += positive_infinity();
+    }
+}
+
+#[test]
+fn a_density_that_is_nan_or_infinite_everywhere_fails_initialisation_by_name() {
+    let err = quick().sample(&NanDensity::from_json_str("{}").unwrap()).unwrap_err().to_string();
+    assert!(
+        err.contains("last problem: the log density is nan (in `target += not_a_number()`, line "),
+        "{err}"
+    );
+    let m = InfiniteDensity::from_json_str("{}").unwrap();
+    let err = quick().sample(&m).unwrap_err().to_string();
+    assert!(
+        err.contains("last problem: the log density is inf (in `target += positive_infinity()`"),
+        "{err}"
+    );
+}
+
+tilde::model! {
+    /// A standard normal whose density is +inf above 1: those points must be rejected, not
+    /// taken as an infinitely good mode.
+    pub struct InfiniteAboveOne;
+
+    parameters {
+        real x;
+    }
+    model {
+        x ~ normal(0, 1);
+        if (x > 1) {
+            target += positive_infinity();
+        }
+    }
+}
+
+#[test]
+fn an_infinite_density_is_a_rejected_proposal_and_counted() {
+    let fit = quick().sample(&InfiniteAboveOne::from_json_str("{}").unwrap()).unwrap();
+    let x = fit.draws("x").unwrap();
+    assert!(x.iter().all(|x| *x <= 1.0), "a draw lies where the density is +inf");
+    let all = fit.all_rejections();
+    let inf = all
+        .entries()
+        .iter()
+        .find(|e| {
+            e.example.to_string() == "the log density is +inf, which is never a valid log density"
+        })
+        .unwrap_or_else(|| panic!("not counted: {all}"));
+    assert!(inf.sampling > 0, "{all}");
+}
+
+tilde::model! {
+    /// A parameter vector whose size comes from the data.
+    pub struct SizedByData;
+
+    data {
+        int N;
+    }
+    parameters {
+        vector[N] theta;
+    }
+    model {
+        theta ~ normal(0, 1);
+    }
+}
+
+tilde::model! {
+    /// Transformed data whose size comes from the data.
+    pub struct TransformedDataSized;
+
+    data {
+        int N;
+    }
+    transformed data {
+        vector[N] z = rep_vector(0, N);
+    }
+    parameters {
+        real x;
+    }
+    model {
+        x ~ normal(0, 1);
+    }
+}
+
+#[test]
+fn huge_sizes_in_the_data_are_errors_not_a_killed_process() {
+    let err = SizedByData::from_json_str(r#"{"N": 1000000000000}"#).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "the size of `theta` is 1000000000000, but must be at most 2147483647, the largest int of \
+         Stan"
+    );
+    let err =
+        TransformedDataSized::from_json_str(r#"{"N": 1000000000000}"#).unwrap_err().to_string();
+    assert!(err.starts_with("the size of `z` is 1000000000000, but must be at most"), "{err}");
+    let err = SizedByData::from_json_str(r#"{"N": -5}"#).unwrap_err().to_string();
+    assert_eq!(err, "the size of `theta` is -5, but must be non-negative");
+}
+
+/// A run that cannot fit in memory is refused before anything is allocated. The check reads
+/// Linux's `/proc/meminfo`; the sizes here need terabytes.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_too_large_for_memory_is_refused_up_front() {
+    let m = SizedByData::from_json_str(r#"{"N": 2000000000}"#).unwrap();
+    let err = quick().sample(&m).unwrap_err().to_string();
+    assert!(err.starts_with("this run needs about "), "{err}");
+    assert!(err.contains("(2 chains of 100 draws of 2000000000 outputs, 2000000000 unconstrained"));
+    assert!(err.contains("GiB of memory is available; check the sizes in the data"), "{err}");
+    let small = SizedByData::from_json_str(r#"{"N": 1}"#).unwrap();
+    let err = quick().draws(1 << 62).sample(&small).unwrap_err().to_string();
+    assert!(err.starts_with("this run needs about "), "{err}");
+    let err = quick().chains(1 << 40).sample(&small).unwrap_err().to_string();
+    assert!(err.contains("(1099511627776 chains of 100 draws"), "{err}");
+}
+
+tilde::model! {
+    /// A scale read as data, with a bound.
+    pub struct BoundedData;
+
+    data {
+        real<lower=0> s;
+    }
+    parameters {
+        real x;
+    }
+    model {
+        x ~ normal(0, s);
+    }
+}
+
+#[test]
+fn nan_in_bounded_data_is_named() {
+    let err = BoundedData::from_json_str(r#"{"s": "NaN"}"#).unwrap_err().to_string();
+    assert_eq!(err, "s is NaN, but must be >= 0");
+    let err = BoundedData::from_json_str("").unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "line 1, column 1: expected `{` opening the data object, found the end of the input"
+    );
+    let err = BoundedData::from_json_file("/nonexistent/data.json").unwrap_err().to_string();
+    assert_eq!(err, "/nonexistent/data.json: No such file or directory (os error 2)");
+}
+
+tilde::model! {
+    /// No parameters at all: only generated quantities, as Stan's `fixed_param` runs them.
+    pub struct NoParameters;
+
+    generated quantities {
+        real y = normal_rng(0, 1);
+    }
+}
+
+#[test]
+fn a_model_without_parameters_only_generates() {
+    let fit = quick().sample(&NoParameters::from_json_str("{}").unwrap()).unwrap();
+    let y = fit.draws("y").unwrap();
+    assert_eq!(y.len(), 200);
+    assert!(y.iter().all(|y| y.is_finite()));
+    assert!(y.windows(2).any(|w| w[0] != w[1]), "the draws do not change");
+    assert!(fit.lp_chains().iter().all(|c| c.iter().all(|lp| *lp == 0.0)));
+}
+
+#[test]
+fn zero_draws_or_warmup_run_and_bad_settings_are_named() {
+    let m = InfiniteAboveOne::from_json_str("{}").unwrap();
+    let fit = quick().draws(0).sample(&m).unwrap();
+    assert_eq!(fit.num_draws(), 0);
+    assert!(fit.summary().to_string().starts_with("2 chains of 0 draws each (0 in total)"));
+    assert_eq!(quick().warmup(0).sample(&m).unwrap().num_draws(), 100);
+    let cases = [
+        (quick().chains(0), "the number of chains must be at least 1"),
+        (quick().max_depth(0), "max_depth must be at least 1"),
+        (quick().adapt_delta(1.0), "adapt_delta must be in (0, 1), got 1"),
+        (quick().adapt_delta(1.5), "adapt_delta must be in (0, 1), got 1.5"),
+        (quick().adapt_delta(f64::NAN), "adapt_delta must be in (0, 1), got NaN"),
+        (quick().init_radius(f64::NAN), "init_radius must be finite and >= 0, got NaN"),
+        (quick().init_radius(f64::INFINITY), "init_radius must be finite and >= 0, got inf"),
+        (quick().threads(0), "the number of threads must be at least 1"),
+    ];
+    for (sampler, want) in cases {
+        assert_eq!(sampler.sample(&m).unwrap_err().to_string(), want);
+    }
+    assert!(quick().threads(64).sample(&m).is_ok(), "more threads than chains");
+}
+
+#[test]
+fn writing_to_a_missing_folder_is_an_error_naming_the_file_and_the_fit_is_kept() {
+    let m = InfiniteAboveOne::from_json_str("{}").unwrap();
+    let fit = quick().sample(&m).unwrap();
+    let err = fit.write_csv("/nonexistent/folder/out").unwrap_err().to_string();
+    assert_eq!(err, "/nonexistent/folder/out_1.csv: No such file or directory (os error 2)");
+    let err = fit.write_json("/nonexistent/folder/out.json").unwrap_err().to_string();
+    assert_eq!(err, "/nonexistent/folder/out.json: No such file or directory (os error 2)");
+    assert_eq!(fit.draws("x").unwrap().len(), 200);
+}

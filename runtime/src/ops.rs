@@ -98,12 +98,22 @@ pub fn at_mut<'a, T>(xs: &'a mut [T], i: i64, name: &str) -> Result<&'a mut T, M
     Ok(&mut xs[k])
 }
 
-/// A declared size: a negative one is an error naming the variable.
+/// A declared size: a negative one, or one above [`MAX_SIZE`], is an error naming the variable.
 pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
+    if n > MAX_SIZE {
+        return Err(ModelError::fatal(format!(
+            "the size of `{name}` is {n}, but must be at most {MAX_SIZE}, the largest int of Stan"
+        )));
+    }
     usize::try_from(n).map_err(|_| {
         ModelError::fatal(format!("the size of `{name}` is {n}, but must be non-negative"))
     })
 }
+
+/// The largest size a container may be declared with: Stan's ints, and so its sizes, are 32
+/// bits. A larger size is almost always a wrong value in the data, and trying to allocate it
+/// would end the process rather than return an error.
+pub const MAX_SIZE: i64 = i32::MAX as i64;
 
 /// The common length of two containers combined elementwise by `op`.
 #[inline]

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
 use crate::gradient::{GradientEvaluator, Method};
 use crate::model::Model;
-use crate::nuts::{Chain, MetricAdaptation, MetricKind, Settings};
+use crate::nuts::{Chain, MetricAdaptation, MetricKind, Settings, Transition};
 use crate::output::progress::{self, Counters, Totals};
 use crate::rejections::{Phase, Recording, Rejections, Source};
 use crate::rng::{Stream, chain_rng};
@@ -190,6 +190,7 @@ impl Sampler {
     /// returned; the other chains stop at their next iteration.
     pub fn sample<M: Model>(&self, model: &M) -> Result<Fit, Error> {
         self.validate()?;
+        self.check_memory(model)?;
         let inits = self.unconstrained_init_values(model)?;
         let names = model.output_names();
         let threads = self.threads.unwrap_or_else(|| {
@@ -321,6 +322,51 @@ impl Sampler {
         Ok(())
     }
 
+    /// Refuses a run whose draws and sampler state would not fit in memory, before anything
+    /// is allocated: a size of 10^9 in the data would otherwise end the process (an aborted
+    /// allocation, or the kernel's out-of-memory killer) instead of returning an error. The
+    /// estimate counts 8 bytes per kept value and statistic and the chains' working vectors; it
+    /// is compared with the memory the system reports as available, where it reports it.
+    fn check_memory<M: Model>(&self, model: &M) -> Result<(), Error> {
+        let shapes = model.output_shapes();
+        let outputs = shapes.iter().try_fold(0usize, |total, (_, dims)| {
+            total.checked_add(dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d))?)
+        });
+        let dim = model.dim() as u128;
+        let kept = self.draws as u128 + if self.save_warmup { self.warmup as u128 } else { 0 };
+        // Each chain holds about 40 vectors of the model's dimension (points of the trajectory,
+        // metric, adaptation, gradient buffers); a dense metric adds a few d x d matrices.
+        let dense = if self.metric == MetricKind::Dense { 4 * dim * dim } else { 0 };
+        let state = 40 * dim + dense;
+        let (values, bytes) = match outputs {
+            Some(outputs) => {
+                // Values and ten statistics per draw, and each output's name.
+                let values = (outputs as u128 + 10) * kept * self.chains as u128;
+                (values, 8 * (values + state * self.chains as u128) + 48 * outputs as u128)
+            }
+            None => (u128::MAX, u128::MAX),
+        };
+        let Some(available) = available_memory() else { return Ok(()) };
+        if bytes <= u128::from(available) {
+            return Ok(());
+        }
+        let gib = |b: u128| b as f64 / (1u64 << 30) as f64;
+        let needs = if values == u128::MAX {
+            "more memory than can be counted".to_string()
+        } else {
+            format!("about {:.1} GiB", gib(bytes))
+        };
+        Err(Error::Sampling(format!(
+            "this run needs {needs} ({} chains of {kept} draws of {} outputs, {} unconstrained \
+             parameters), but only {:.1} GiB of memory is available; check the sizes in the data and the \
+             numbers of chains and draws",
+            self.chains,
+            outputs.map_or("too many".to_string(), |n| n.to_string()),
+            model.dim(),
+            gib(u128::from(available))
+        )))
+    }
+
     /// The initial values on the unconstrained scale, one vector for all chains or one per
     /// chain, or none for random ones; constrained ones are checked and mapped here.
     fn unconstrained_init_values<M: Model>(&self, model: &M) -> Result<Vec<Vec<f64>>, Error> {
@@ -417,10 +463,16 @@ impl Sampler {
         let mut draws = vec![f64::NAN; num_outputs * self.draws];
         let mut row = vec![f64::NAN; num_outputs];
         let mut stats = SamplerStats::with_capacity(self.draws);
-        nuts.initialize(&mut evaluator, &mut rng, init, self.init_radius).map_err(|e| match e {
-            Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
-            other => other,
-        })?;
+        // A model without parameters has nothing to sample: as Stan's `fixed_param` sampler,
+        // every iteration only writes the outputs, with `lp__` 0.
+        let fixed = model.dim() == 0;
+        if !fixed {
+            let init_radius = self.init_radius;
+            nuts.initialize(&mut evaluator, &mut rng, init, init_radius).map_err(|e| match e {
+                Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
+                other => other,
+            })?;
+        }
         let kept_warmup = if self.save_warmup { self.warmup } else { 0 };
         let mut warmup = WarmupChain {
             draws: vec![f64::NAN; num_outputs * kept_warmup],
@@ -440,7 +492,11 @@ impl Sampler {
                 rejections: &mut rejections,
                 phase: Phase::Warmup,
             };
-            let transition = *nuts.transition(&mut density, &mut rng)?;
+            let transition = if fixed {
+                Transition { lp: 0.0, ..Transition::default() }
+            } else {
+                *nuts.transition(&mut density, &mut rng)?
+            };
             counters.warmup_step();
             if self.save_warmup {
                 warmup.stats.push(&transition);
@@ -466,7 +522,11 @@ impl Sampler {
                 rejections: &mut rejections,
                 phase: Phase::Sampling,
             };
-            let transition = *nuts.transition(&mut density, &mut rng)?;
+            let transition = if fixed {
+                Transition { lp: 0.0, ..Transition::default() }
+            } else {
+                *nuts.transition(&mut density, &mut rng)?
+            };
             counters.sampling_step(transition.divergent);
             stats.push(&transition);
             let ws = evaluator.value_workspace();
@@ -506,6 +566,15 @@ fn write_row<M: Model>(
         Err(e) if e.is_recoverable() => Ok(Some(e)),
         Err(e) => Err(Error::Model(e)),
     }
+}
+
+/// The memory the system reports as available for new allocations, in bytes (Linux's
+/// `MemAvailable`); `None` where it cannot be read.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 /// Where the chains start.
