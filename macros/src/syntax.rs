@@ -1119,3 +1119,31 @@ fn parse_primary(input: ParseStream) -> Result<Expr> {
     };
     Err(syn::Error::new(found.span(), format!("expected an expression, found {what}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(src: &str) -> String {
+        let stmt: Place = syn::parse::Parser::parse_str(
+            |input: ParseStream| {
+                let begin = input.fork();
+                parse_stmt(input)?;
+                Ok(place_between(&begin, input))
+            },
+            src,
+        )
+        .unwrap();
+        stmt.text
+    }
+
+    #[test]
+    fn statements_render_as_written() {
+        assert_eq!(rendered("y ~ normal(mu, sigma);"), "y ~ normal(mu, sigma)");
+        assert_eq!(rendered("y[n]~normal( a+b*x[n] , -1 );"), "y[n] ~ normal(a + b * x[n], -1)");
+        assert_eq!(rendered("target += log(x) - 2 * x;"), "target += log(x) - 2 * x");
+        assert_eq!(rendered("z ~ std_normal();"), "z ~ std_normal()");
+        assert_eq!(rendered("target += -x ^ 2 / 2;"), "target += -x ^ 2 / 2");
+        assert_eq!(rendered("y ~ normal(x[1:3], 1);"), "y ~ normal(x[1:3], 1)");
+    }
+}

@@ -28,15 +28,25 @@ pub fn unconstrain_bounded(
 ) -> Result<(), DataError> {
     let lo = lower.unwrap_or(f64::NEG_INFINITY);
     let hi = upper.unwrap_or(f64::INFINITY);
+    if lo.is_nan() || hi.is_nan() {
+        let found = format!("bounds ({}, {})", format_real(lo), format_real(hi));
+        return Err(DataError::new(
+            DataErrorKind::Value,
+            name,
+            "bounds that are numbers".into(),
+            found,
+        ));
+    }
     for (k, &y) in values.iter().enumerate() {
         let fail = |rule: String| Err(bound_error(name, values, dims, k, rule));
         if !y.is_finite() {
             return fail("finite".to_string());
         }
-        if lo > f64::NEG_INFINITY && !(y > lo) {
+        // `y` is finite here, so the comparisons below cannot meet a NaN.
+        if lo > f64::NEG_INFINITY && y <= lo {
             return fail(format!("> {}", format_real(lo)));
         }
-        if hi < f64::INFINITY && !(y < hi) {
+        if hi < f64::INFINITY && y >= hi {
             return fail(format!("< {}", format_real(hi)));
         }
         let free = match (lo > f64::NEG_INFINITY, hi < f64::INFINITY) {
@@ -86,7 +96,7 @@ pub fn unconstrain_vectors(
     out: &mut Vec<f64>,
 ) -> Result<(), DataError> {
     let k = dims.last().copied().unwrap_or(0);
-    let rows = if k == 0 { 0 } else { values.len() / k };
+    let rows = values.len().checked_div(k).unwrap_or(0);
     for row in 0..rows {
         let y = &values[row * k..(row + 1) * k];
         let (free, result) = {
@@ -199,6 +209,11 @@ mod tests {
         assert_eq!(err.unwrap_err().to_string(), "sigma[2] is 0, but must be > 0");
         let err = unconstrain_bounded("p", &[1.5], &[], Some(0.0), Some(1.0), &mut out);
         assert_eq!(err.unwrap_err().to_string(), "p is 1.5, but must be < 1");
+        let err = unconstrain_bounded("y", &[1.0], &[], Some(f64::NAN), None, &mut out);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "y: expected bounds that are numbers, found bounds (NaN, inf)"
+        );
         let err = unconstrain_bounded("x", &[f64::NAN], &[], None, None, &mut out);
         assert_eq!(err.unwrap_err().to_string(), "x is NaN, but must be finite");
         out.clear();
