@@ -434,3 +434,75 @@ fn writing_to_a_missing_folder_is_an_error_naming_the_file_and_the_fit_is_kept()
     assert_eq!(err, "/nonexistent/folder/out.json: No such file or directory (os error 2)");
     assert_eq!(fit.draws("x").unwrap().len(), 200);
 }
+
+tilde::model! {
+    /// The constrained vector and matrix types, and arrays of them, for the inverse transforms.
+    pub struct ManyConstraints;
+
+    parameters {
+        array[2] simplex[3] a;
+        ordered[3] o;
+        positive_ordered[2] po;
+        unit_vector[2] u;
+        sum_to_zero_vector[3] s0;
+        cholesky_factor_corr[2] L;
+        cholesky_factor_cov[3, 2] C;
+        corr_matrix[2] R;
+        matrix<lower=-1, upper=1>[2, 3] M;
+        array[2] vector<lower=0>[2] pos;
+    }
+    model {
+    }
+}
+
+/// The value that output `name` (`M[2,3]`) must have in `json`, reading Stan's 1-based indices
+/// into the nested lists.
+fn value_in(json: &serde_json::Value, name: &str) -> f64 {
+    let (var, rest) = name.split_once('[').unwrap_or((name, ""));
+    let mut v = &json[var];
+    for i in rest.trim_end_matches(']').split(',').filter(|s| !s.is_empty()) {
+        v = &v[i.parse::<usize>().unwrap() - 1];
+    }
+    v.as_f64().unwrap_or_else(|| panic!("{name} not in the inits"))
+}
+
+#[test]
+fn every_constrained_type_maps_back_to_itself() {
+    let c = 0.6_f64;
+    let inits = serde_json::json!({
+        "a": [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]],
+        "o": [-1.0, 0.5, 2.0],
+        "po": [0.5, 3.0],
+        "u": [0.6, -0.8],
+        "s0": [1.0, -3.0, 2.0],
+        "L": [[1.0, 0.0], [c, (1.0 - c * c).sqrt()]],
+        "C": [[2.0, 0.0], [0.5, 1.5], [-1.0, 0.25]],
+        "R": [[1.0, -0.3], [-0.3, 1.0]],
+        "M": [[0.5, -0.5, 0.0], [0.9, -0.9, 0.1]],
+        "pos": [[1.0, 2.0], [0.5, 4.0]],
+    });
+    let m = ManyConstraints::from_json_str("{}").unwrap();
+    let free = m.unconstrain(&DataSource::from_json_str(&inits.to_string()).unwrap()).unwrap();
+    assert_eq!(free.len(), m.dim());
+    let names = m.output_names();
+    let mut out = vec![0.0; names.len()];
+    let mut ws = m.new_workspace::<f64>();
+    let mut rng = tilde::rng::chain_rng(1, 0, tilde::rng::Stream::Generated);
+    m.write_outputs(&free, &mut ws, &mut rng, true, &mut out).unwrap();
+    for (name, got) in names.iter().zip(&out) {
+        let want = value_in(&inits, name);
+        assert!((got - want).abs() < 1e-12, "{name}: {got} instead of {want}");
+    }
+    let mut bad = inits.clone();
+    bad["L"] = serde_json::json!([[1.0, 0.0], [0.6, 0.6]]);
+    let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();
+    assert!(err.to_string().starts_with("L: expected a cholesky_factor_corr, found "), "{err}");
+    let mut bad = inits.clone();
+    bad["o"] = serde_json::json!([1.0, 0.5, 2.0]);
+    let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();
+    assert!(err.to_string().starts_with("o: expected an ordered, found "), "{err}");
+    let mut bad = inits;
+    bad["pos"] = serde_json::json!([[1.0, 2.0], [0.5, -4.0]]);
+    let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();
+    assert_eq!(err.to_string(), "pos[2, 2] is -4, but must be > 0");
+}
