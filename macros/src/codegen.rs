@@ -352,7 +352,8 @@ impl<'p> Gen<'p> {
                     #alias
                     let mut __ws = #rt::Model::new_workspace::<f64>(self);
                     let ws = &mut __ws;
-                    let mut __free: ::std::vec::Vec<f64> = ::std::vec::Vec::with_capacity(self.__dim);
+                    let mut __free: ::std::vec::Vec<f64> =
+                        ::std::vec::Vec::with_capacity(self.__dim);
                     #(#unconstrain_params)*
                     if __free.len() != self.__dim {
                         return Err(#rt::Error::Sampling(format!(

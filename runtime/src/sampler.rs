@@ -358,8 +358,8 @@ impl Sampler {
         };
         Err(Error::Sampling(format!(
             "this run needs {needs} ({} chains of {kept} draws of {} outputs, {} unconstrained \
-             parameters), but only {:.1} GiB of memory is available; check the sizes in the data and the \
-             numbers of chains and draws",
+             parameters), but only {:.1} GiB of memory is available; check the sizes in the \
+             data and the numbers of chains and draws",
             self.chains,
             outputs.map_or("too many".to_string(), |n| n.to_string()),
             model.dim(),
