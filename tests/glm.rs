@@ -105,7 +105,7 @@ fn a_weight_vector_of_the_wrong_size_is_an_error_naming_both_sizes() {
     let mut ws = m.new_workspace::<f64>();
     let err = m.log_density(&[0.0, 0.0], &mut ws).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "normal_id_glm_lpdf: size of weight vector beta (2) does not match the number of \
          columns of x (3)"
     );

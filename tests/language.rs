@@ -117,7 +117,7 @@ fn integer_overflow_is_an_error() {
     let mut ws = m.new_workspace::<f64>();
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert!(err.message.contains("integer overflow"), "{}", err.message);
+    assert!(err.message().contains("integer overflow"), "{}", err.message());
 }
 
 tilde::model! {
@@ -231,7 +231,7 @@ fn reject_is_a_recoverable_error_with_its_message() {
     let mut ws = m.new_workspace::<f64>();
     let err = m.log_density(&[11.0], &mut ws).unwrap_err();
     assert!(err.is_recoverable());
-    assert_eq!(err.message, "x is too large: 11");
+    assert_eq!(err.message(), "x is too large: 11");
     assert!(m.log_density(&[1.0], &mut ws).is_ok());
 }
 
@@ -328,7 +328,7 @@ fn ranges_and_index_arrays() {
     let mut ws = bad.new_workspace::<f64>();
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = bad.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert_eq!(err.message, "index 6 out of range for `x`, which has size 5");
+    assert_eq!(err.message(), "index 6 out of range for `x`, which has size 5");
 }
 
 tilde::model! {
@@ -490,10 +490,10 @@ fn inconsistent_bounds_are_named() {
     let m = DataBounds::from_json_str(r#"{"lo": 2, "hi": 1, "m": 1}"#).unwrap();
     let mut ws = m.new_workspace::<f64>();
     let err = m.log_density(&[0.0, 0.0], &mut ws).unwrap_err();
-    assert_eq!(err.message, "x: the lower bound (2) must be less than the upper bound (1)");
+    assert_eq!(err.message(), "x: the lower bound (2) must be less than the upper bound (1)");
     let m = DataBounds::from_json_str(r#"{"lo": 0, "hi": 1, "m": -1}"#).unwrap();
     let err = m.log_density(&[0.0, 0.0], &mut ws).unwrap_err();
-    assert_eq!(err.message, "z: the multiplier is -1, but must be positive and finite");
+    assert_eq!(err.message(), "z: the multiplier is -1, but must be positive and finite");
     let err = Sampler::new().sample(&m).unwrap_err().to_string();
     assert!(err.contains("multiplier is -1"), "{err}");
 }
@@ -815,7 +815,7 @@ fn slice_assignment_checks_sizes_and_indices() {
         let mut ws = m.new_workspace::<f64>();
         let mut rng = chain_rng(1, 0, Stream::Generated);
         let result = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out);
-        result.expect_err(json).message
+        result.expect_err(json).message().into_owned()
     };
     // r[3:5] does not exist: the range's end is out of bounds.
     assert_eq!(run(r#"{"N": 5, "idx": [5, 1]}"#), "index 5 out of range for `r`, which has size 4");
@@ -903,5 +903,5 @@ fn vectorised_rng_draws_one_value_per_element() {
     let mut ws = m.new_workspace::<f64>();
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert_eq!(err.message, "normal_rng: size of sigma (2) does not match size of mu (3)");
+    assert_eq!(err.message(), "normal_rng: size of sigma (2) does not match size of mu (3)");
 }

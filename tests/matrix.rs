@@ -316,7 +316,7 @@ fn a_matrix_that_is_not_positive_definite_rejects_the_proposal() {
     assert!((lp - 0.8f64.ln()).abs() < 1e-15);
     let err = m.log_density(&[1.5], &mut ws).unwrap_err();
     assert!(err.is_recoverable(), "{err:?}");
-    assert!(err.message.contains("cholesky_decompose: Matrix m is not positive definite"));
+    assert!(err.message().contains("cholesky_decompose: Matrix m is not positive definite"));
 }
 
 tilde::model! {

@@ -543,7 +543,7 @@ impl Checker {
                 }
                 TStmt::Assign { target, op, value }
             }
-            Stmt::Tilde { lhs, dist, args, truncation } => {
+            Stmt::Tilde { lhs, dist, args, truncation, place } => {
                 self.verify_target_allowed(dist.span(), "`~` statements");
                 let lhs = self.check_expr(lhs);
                 let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
@@ -553,9 +553,9 @@ impl Checker {
                     Some(t) => Some(self.check_truncation(t, &family, &lhs, &args)?),
                     None => None,
                 };
-                TStmt::Tilde { lhs, dist: dist_call, args, truncation }
+                TStmt::Tilde { lhs, dist: dist_call, args, truncation, place }
             }
-            Stmt::TargetPlus { span, value } => {
+            Stmt::TargetPlus { span, value, place } => {
                 self.verify_target_allowed(span, "`target +=` statements");
                 let value = self.check_expr(value);
                 let summable = value.ty.is_scalar() || value.ty.levels() == 1;
@@ -568,7 +568,7 @@ impl Checker {
                         ),
                     );
                 }
-                TStmt::TargetPlus(value)
+                TStmt::TargetPlus(value, place)
             }
             Stmt::For { var, lower, upper, body } => {
                 let lower = self.check_expr(lower);

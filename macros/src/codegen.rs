@@ -99,10 +99,20 @@ pub struct Gen<'p> {
     counter: usize,
     /// Workspace fields: (field name, type).
     ws_fields: Vec<(Ident, TokenStream)>,
+    /// Whether statements that add to the log density name themselves when they fail or leave
+    /// it non-finite (for `log_density_explained`, in `f64`).
+    explain: bool,
 }
 
 pub fn generate(p: &Program) -> TokenStream {
-    let mut g = Gen { p, ctx: Ctx::Ctor, current_ret: None, counter: 0, ws_fields: Vec::new() };
+    let mut g = Gen {
+        p,
+        ctx: Ctx::Ctor,
+        current_ret: None,
+        counter: 0,
+        ws_fields: Vec::new(),
+        explain: false,
+    };
     g.program()
 }
 
@@ -185,6 +195,16 @@ impl<'p> Gen<'p> {
         let tparams = self.stmts(&p.transformed_parameters, BlockKind::TransformedParameters);
         let tparams_checks = self.decl_checks(&p.transformed_parameters, false);
         let model = self.stmts(&p.model, BlockKind::Model);
+        self.explain = true;
+        let model_explained = self.stmts(&p.model, BlockKind::Model);
+        self.explain = false;
+        let unconstrain_params: Vec<TokenStream> =
+            p.parameters.iter().map(|d| self.unconstrain_param(d)).collect();
+        let mut read_params_explained = self.read_params(quote!(theta), quote!(&mut *__target));
+        for (code, d) in read_params_explained[1..].iter_mut().zip(&p.parameters) {
+            let pname = self.name_str(d.var);
+            code.extend(quote!(#rt::ops::explain_jacobian(*__target, #pname)?;));
+        }
         let generated = self.stmts(&p.generated, BlockKind::GeneratedQuantities);
         let generated_checks = self.decl_checks(&p.generated, false);
 
@@ -322,6 +342,41 @@ impl<'p> Gen<'p> {
                     #(#tparams)*
                     #(#tparams_checks)*
                     #(#model)*
+                    Ok(__target_value)
+                }
+
+                fn unconstrain(
+                    &self,
+                    __src: &#rt::data::DataSource,
+                ) -> ::std::result::Result<::std::vec::Vec<f64>, #rt::Error> {
+                    #alias
+                    let mut __ws = #rt::Model::new_workspace::<f64>(self);
+                    let ws = &mut __ws;
+                    let mut __free: ::std::vec::Vec<f64> =
+                        ::std::vec::Vec::with_capacity(self.__dim);
+                    #(#unconstrain_params)*
+                    if __free.len() != self.__dim {
+                        return Err(#rt::Error::Sampling(format!(
+                            "internal error: {} unconstrained values for {} parameters",
+                            __free.len(), self.__dim
+                        )));
+                    }
+                    Ok(__free)
+                }
+
+                fn log_density_explained(
+                    &self,
+                    theta: &[f64],
+                    ws: &mut Self::Workspace<f64>,
+                ) -> ::std::result::Result<f64, #rt::ModelError> {
+                    #alias
+                    let mut __target_value = 0.0f64;
+                    let __target = &mut __target_value;
+                    let mut __pos = 0usize;
+                    #(#read_params_explained)*
+                    #(#tparams)*
+                    #(#tparams_checks)*
+                    #(#model_explained)*
                     Ok(__target_value)
                 }
 
@@ -618,6 +673,89 @@ impl<'p> Gen<'p> {
         out
     }
 
+    /// Reads parameter `d` on the constrained scale from `__src` (initial values), checks it
+    /// against its constraint, appends its unconstrained coordinates to `__free`, and binds
+    /// it as in `log_density`, so that later bounds may refer to it.
+    fn unconstrain_param(&mut self, d: &TDecl) -> TokenStream {
+        let rt = rt();
+        let id = d.var;
+        let ident = var_ident(self.info(id));
+        let name = self.name_str(id);
+        let dims = self.dims(id, &d.sizes);
+        let nd = dims.len();
+        let (lo, hi, _) = self.transform(&d.constraint, quote!(&mut 0.0));
+        let guard = match &d.constraint {
+            TConstraint::Bounds { lower: Some(_), upper: Some(_) } => {
+                quote!(#rt::ops::check_bound_order(#name, __lb, __ub)?;)
+            }
+            _ => quote!(),
+        };
+        let call = if let Some(c) = d.matrix_constraint {
+            let which = c.type_name();
+            quote! {
+                #rt::ops::check_matrix_param_dims(#name, #which, __dims[0], __dims[1])?;
+                #rt::data::unconstrain_matrix(
+                    #name, #which, &__flat, __dims[0], __dims[1], &mut __free,
+                )?;
+            }
+        } else if let Some(c) = d.vector_constraint {
+            let which = c.type_name();
+            quote!(#rt::data::unconstrain_vectors(#name, #which, &__flat, &__dims, &mut __free)?;)
+        } else {
+            match &d.constraint {
+                TConstraint::None => {
+                    quote!(#rt::data::unconstrain_free(#name, &__flat, &__dims, &mut __free)?;)
+                }
+                TConstraint::Bounds { lower, upper } => {
+                    let l = if lower.is_some() { quote!(Some(__lb)) } else { quote!(None) };
+                    let u = if upper.is_some() { quote!(Some(__ub)) } else { quote!(None) };
+                    quote! {
+                        #rt::data::unconstrain_bounded(
+                            #name, &__flat, &__dims, #l, #u, &mut __free,
+                        )?;
+                    }
+                }
+                TConstraint::OffsetMultiplier { offset, multiplier } => {
+                    let o = if offset.is_some() { quote!(__offset) } else { quote!(0.0) };
+                    let m = if multiplier.is_some() { quote!(__mult) } else { quote!(1.0) };
+                    quote! {
+                        #rt::data::unconstrain_affine(
+                            #name, &__flat, &__dims, #o, #m, &mut __free,
+                        )?;
+                    }
+                }
+            }
+        };
+        let bind = match nd {
+            0 => quote!(let mut #ident: f64 = __flat[0];),
+            1 => {
+                let field = self.ws_field(id);
+                quote! {
+                    let #ident = &mut ws.#field;
+                    #ident.clear();
+                    #ident.extend_from_slice(&__flat);
+                }
+            }
+            _ => {
+                let field = self.ws_field(id);
+                quote! {
+                    let #ident = &mut ws.#field;
+                    #rt::ops::resize2(&mut *#ident, __dims[0], __dims[1], 0.0);
+                    for (__k, __x) in #ident.iter_mut().flatten().enumerate() {
+                        *__x = __flat[__k];
+                    }
+                }
+            }
+        };
+        quote! {
+            let __dims: [usize; #nd] = [#(#dims),*];
+            let __flat: ::std::vec::Vec<f64> = __src.reals(#name, &__dims)?;
+            #lo #hi #guard
+            #call
+            #bind
+        }
+    }
+
     /// Reads a `simplex`, `ordered`, ... (or an array of them) through its transform.
     fn read_constrained_vector(
         &mut self,
@@ -864,22 +1002,24 @@ impl<'p> Gen<'p> {
             TStmt::Block(b) => self.block(b),
             TStmt::Break => quote!(break;),
             TStmt::Continue => quote!(continue;),
-            TStmt::TargetPlus(e) if !e.ty.is_scalar() => {
+            TStmt::TargetPlus(e, place) if !e.ty.is_scalar() => {
                 let mut prelude = Vec::new();
                 let a = self.arg(e, &mut prelude);
-                quote!({ #(#prelude)* *__target += #rt::math::sum::<__S>(#a); })
+                let code = quote!({ #(#prelude)* *__target += #rt::math::sum::<__S>(#a); });
+                self.explained(code, place)
             }
-            TStmt::TargetPlus(e) => {
+            TStmt::TargetPlus(e, place) => {
                 let v = self.scalar(e, Kind::Var);
-                quote!(*__target += #v;)
+                self.explained(quote!(*__target += #v;), place)
             }
-            TStmt::Tilde { lhs, dist, args, truncation: Some(t) } => {
-                self.truncated_tilde(lhs, dist, args, t)
+            TStmt::Tilde { lhs, dist, args, truncation: Some(t), place } => {
+                let code = self.truncated_tilde(lhs, dist, args, t);
+                self.explained(code, place)
             }
-            TStmt::Tilde { lhs, dist, args, truncation: None } => {
+            TStmt::Tilde { lhs, dist, args, truncation: None, place } => {
                 let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
                 let (prelude, call) = self.density_call(dist, true, &all, quote!(__S));
-                quote!({ #(#prelude)* *__target += #call; })
+                self.explained(quote!({ #(#prelude)* *__target += #call; }), place)
             }
             TStmt::For { var, lower, upper, body } => {
                 let ident = var_ident(self.info(*var));
@@ -1040,6 +1180,23 @@ impl<'p> Gen<'p> {
                 *__target -= #log_mass;
             }
         }}
+    }
+
+    /// A statement that adds to the log density; in explaining mode it runs in a closure so that
+    /// its error, or a log density that it leaves non-finite, names it.
+    fn explained(&self, code: TokenStream, place: &crate::syntax::Place) -> TokenStream {
+        if !self.explain {
+            return code;
+        }
+        let rt = rt();
+        let (text, line) = (&place.text, place.line);
+        quote!({
+            let __outcome = (|| -> ::std::result::Result<(), #rt::ModelError> {
+                #code
+                Ok(())
+            })();
+            #rt::ops::explain_statement(__outcome, *__target, #text, #line)?;
+        })
     }
 
     fn message(&mut self, args: &[TPrintArg]) -> TokenStream {

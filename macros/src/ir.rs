@@ -240,8 +240,9 @@ pub enum TStmt {
         dist: DistCall,
         args: Vec<TExpr>,
         truncation: Option<TTruncation>,
+        place: crate::syntax::Place,
     },
-    TargetPlus(TExpr),
+    TargetPlus(TExpr, crate::syntax::Place),
     For {
         var: VarId,
         lower: TExpr,

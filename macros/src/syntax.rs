@@ -5,7 +5,7 @@
 //! nothing about types or scopes. A parse error ends parsing (syn's parse streams cannot
 //! resume), so it is the only error reported for that invocation.
 
-use proc_macro2::{Delimiter, Span};
+use proc_macro2::{Delimiter, Span, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitFloat, LitInt, LitStr, Result, Token, Visibility};
@@ -180,11 +180,21 @@ pub enum PrintArg {
     Expr(Expr),
 }
 
+/// Where a statement that adds to the log density stands in the user's source, for run-time
+/// messages that must name it (a failed initialisation says which `~` statement failed).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Place {
+    /// The statement as written, without its `;`, re-spaced from its tokens.
+    pub text: String,
+    /// The 1-based line in the file holding `model!`, or 0 where the compiler does not say.
+    pub line: usize,
+}
+
 pub enum Stmt {
     Decl(Decl),
     Assign { target: Expr, op: AssignOp, op_span: Span, value: Expr },
-    Tilde { lhs: Expr, dist: Ident, args: Vec<Expr>, truncation: Option<Truncation> },
-    TargetPlus { span: Span, value: Expr },
+    Tilde { lhs: Expr, dist: Ident, args: Vec<Expr>, truncation: Option<Truncation>, place: Place },
+    TargetPlus { span: Span, value: Expr, place: Place },
     For { var: Ident, lower: Expr, upper: Expr, body: Box<Stmt> },
     ForEach { var: Ident, container: Expr, body: Box<Stmt> },
     While { cond: Expr, body: Box<Stmt> },
@@ -595,7 +605,73 @@ fn parse_print_args(input: ParseStream) -> Result<Vec<PrintArg>> {
     Ok(args)
 }
 
+/// The tokens from `begin` up to where `end` stands, rendered as the user would write them.
+fn place_between(begin: ParseStream, end: ParseStream) -> Place {
+    let line = begin.span().start().line;
+    let mut tokens = Vec::new();
+    let stop = end.cursor();
+    let _ = begin.step(|cursor| {
+        let mut c = *cursor;
+        while c != stop {
+            let Some((tt, next)) = c.token_tree() else { break };
+            tokens.push(tt);
+            c = next;
+        }
+        Ok(((), c))
+    });
+    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
+        tokens.pop();
+    }
+    Place { text: render_tokens(&tokens), line }
+}
+
+/// Stan-like spacing for rendered tokens: spaces around binary operators and `~`, after
+/// commas, none before a call's or an index's brackets or after a unary minus.
+pub fn render_tokens(tokens: &[TokenTree]) -> String {
+    let mut out = String::new();
+    // Whether the previous token ends an operand (so a following `-` is binary).
+    let mut after_operand = false;
+    let mut glue_next = true;
+    for tt in tokens {
+        let (text, operand, glue_before, glue_after) = match tt {
+            TokenTree::Ident(i) => (i.to_string(), true, false, false),
+            TokenTree::Literal(l) => (l.to_string(), true, false, false),
+            TokenTree::Group(g) => {
+                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                let inner = render_tokens(&inner);
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::None => ("", ""),
+                };
+                let call = after_operand && g.delimiter() != Delimiter::Brace;
+                (format!("{open}{inner}{close}"), true, call, false)
+            }
+            TokenTree::Punct(p) => {
+                let c = p.as_char();
+                let joint = p.spacing() == proc_macro2::Spacing::Joint;
+                match c {
+                    ',' | ';' => (c.to_string(), false, true, false),
+                    '\'' => (c.to_string(), true, true, false),
+                    ':' => (c.to_string(), false, true, true),
+                    '-' | '!' if !after_operand => (c.to_string(), false, false, true),
+                    _ => (c.to_string(), false, false, joint),
+                }
+            }
+        };
+        if !out.is_empty() && !glue_before && !glue_next {
+            out.push(' ');
+        }
+        out.push_str(&text);
+        after_operand = operand;
+        glue_next = glue_after;
+    }
+    out
+}
+
 pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
+    let begin = input.fork();
     if input.peek(Token![;]) {
         input.parse::<Token![;]>()?;
         return Ok(Stmt::Empty);
@@ -676,7 +752,8 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
                 input.parse::<Token![+=]>()?;
                 let value = parse_expr(input)?;
                 input.parse::<Token![;]>()?;
-                return Ok(Stmt::TargetPlus { span: word.span(), value });
+                let place = place_between(&begin, input);
+                return Ok(Stmt::TargetPlus { span: word.span(), value, place });
             }
             _ => {}
         }
@@ -700,7 +777,8 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
             None
         };
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Tilde { lhs, dist, args, truncation });
+        let place = place_between(&begin, input);
+        return Ok(Stmt::Tilde { lhs, dist, args, truncation, place });
     }
     if let Some((op, span)) = parse_assign_op(input)? {
         let value = parse_expr(input)?;
@@ -1039,4 +1117,32 @@ fn parse_primary(input: ParseStream) -> Result<Expr> {
         other => format!("`{other}`"),
     };
     Err(syn::Error::new(found.span(), format!("expected an expression, found {what}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(src: &str) -> String {
+        let stmt: Place = syn::parse::Parser::parse_str(
+            |input: ParseStream| {
+                let begin = input.fork();
+                parse_stmt(input)?;
+                Ok(place_between(&begin, input))
+            },
+            src,
+        )
+        .unwrap();
+        stmt.text
+    }
+
+    #[test]
+    fn statements_render_as_written() {
+        assert_eq!(rendered("y ~ normal(mu, sigma);"), "y ~ normal(mu, sigma)");
+        assert_eq!(rendered("y[n]~normal( a+b*x[n] , -1 );"), "y[n] ~ normal(a + b * x[n], -1)");
+        assert_eq!(rendered("target += log(x) - 2 * x;"), "target += log(x) - 2 * x");
+        assert_eq!(rendered("z ~ std_normal();"), "z ~ std_normal()");
+        assert_eq!(rendered("target += -x ^ 2 / 2;"), "target += -x ^ 2 / 2");
+        assert_eq!(rendered("y ~ normal(x[1:3], 1);"), "y ~ normal(x[1:3], 1)");
+    }
 }

@@ -77,6 +77,8 @@ pub struct ChainFit {
     pub warmup_time: Duration,
     /// Wall time of the kept draws.
     pub sampling_time: Duration,
+    /// The messages of rejected proposals and failed generated quantities, counted.
+    pub rejections: crate::rejections::Rejections,
 }
 
 /// The warm-up iterations of one chain, kept when [`crate::sampler::Sampler::save_warmup`] is
@@ -415,8 +417,24 @@ impl Fit {
                 .iter()
                 .map(|c| crate::diagnostics::ebfmi(&c.stats.energy))
                 .collect(),
+            rejections: self.all_rejections(),
         };
         crate::summary::Summary::new(rows, &facts)
+    }
+
+    /// The messages of rejected proposals and of failed generated quantities of chain `chain`
+    /// (0-based), counted by problem, warm-up and sampling apart.
+    pub fn rejections(&self, chain: usize) -> &crate::rejections::Rejections {
+        &self.chains[chain].rejections
+    }
+
+    /// [`Fit::rejections`] summed over all chains.
+    pub fn all_rejections(&self) -> crate::rejections::Rejections {
+        let mut all = crate::rejections::Rejections::new();
+        for c in &self.chains {
+            all.merge(&c.rejections);
+        }
+        all
     }
 
     /// Gradient evaluations summed over all chains, warm-up included.
@@ -447,6 +465,7 @@ mod tests {
             gradient_evaluations: 7,
             warmup_time: Duration::ZERO,
             sampling_time: Duration::ZERO,
+            rejections: Default::default(),
         }
     }
 

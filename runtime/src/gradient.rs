@@ -75,11 +75,11 @@ pub fn reverse_agrees_with_dual<M: Model>(model: &M, x: &[f64]) -> Result<bool, 
             }
             if problems.is_empty() { Ok(true) } else { Err(problems.join("; ")) }
         }
-        (Err(a), Err(b)) if a.message == b.message => Ok(false),
+        (Err(a), Err(b)) if a.message() == b.message() => Ok(false),
         (a, b) => Err(format!(
             "reverse {:?}, dual {:?}",
-            a.map_err(|e| e.message),
-            b.map_err(|e| e.message)
+            a.map_err(|e| e.to_string()),
+            b.map_err(|e| e.to_string())
         )),
     }
 }
@@ -163,6 +163,15 @@ impl<M: Model> LogDensity for GradientEvaluator<'_, M> {
 
     fn logp_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
         each_width!(&mut self.passes, e => e.logp_and_grad(x, grad))
+    }
+
+    fn explain(&mut self, x: &[f64]) -> Option<String> {
+        let model = self.model();
+        match model.log_density_explained(x, self.value_workspace()) {
+            Err(e) => Some(e.to_string()),
+            Ok(lp) if !lp.is_finite() => Some(format!("the log density is {lp}")),
+            Ok(_) => None,
+        }
     }
 }
 

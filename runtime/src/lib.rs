@@ -9,6 +9,7 @@
 //! - [`gradient`] and [`reverse`]: gradients from dual numbers and from a reverse-mode tape;
 //! - [`nuts`] and [`sampler`]: the No-U-Turn sampler with Stan's adaptation, on threads;
 //! - [`fit`], [`diagnostics`] and [`summary`]: draws, R-hat and ESS, and the summary table;
+//! - [`rejections`]: the messages of rejected proposals, counted per chain;
 //! - [`output`]: CmdStan CSV, JSON, trace and density plots, and the progress bar;
 //! - [`mod@reference`]: streaming reader of posteriordb reference posteriors, for tests.
 
@@ -28,6 +29,7 @@ pub mod ode;
 pub mod ops;
 pub mod output;
 pub mod reference;
+pub mod rejections;
 pub mod reverse;
 pub mod rng;
 pub mod sampler;

@@ -39,6 +39,34 @@ pub trait Model: Send + Sync {
         ws: &mut Self::Workspace<S>,
     ) -> Result<S, ModelError>;
 
+    /// The log density at `theta` in `f64`, evaluated so that the first statement that fails,
+    /// or after which the log density is no longer finite, is named in the error: ``in `y ~
+    /// normal(mu, sigma)`: normal_lpdf: Scale parameter is -1, but must be positive!``. It
+    /// explains a failed initialisation and is slower than [`Model::log_density`]; by default
+    /// it is the plain log density.
+    fn log_density_explained(
+        &self,
+        theta: &[f64],
+        ws: &mut Self::Workspace<f64>,
+    ) -> Result<f64, ModelError> {
+        self.log_density(theta, ws)
+    }
+
+    /// The unconstrained coordinates of the parameter values in `values`, given by name on the
+    /// constrained scale as in a CmdStan initial-values file. Every parameter must be present;
+    /// each is checked against its declared constraint with the wording of data errors (a
+    /// value must lie strictly inside its bounds) before it is mapped through the inverse of
+    /// its transform. Other entries are ignored. By default the model cannot do this and says
+    /// so.
+    fn unconstrain(&self, values: &crate::data::DataSource) -> Result<Vec<f64>, crate::Error> {
+        let _ = values;
+        Err(crate::Error::Sampling(format!(
+            "model `{}` cannot map constrained initial values to the unconstrained scale; \
+             give them unconstrained with `Sampler::unconstrained_inits`",
+            self.name()
+        )))
+    }
+
     /// Writes one draw's outputs for unconstrained `theta` into `out` (length
     /// `output_names().len()`). Generated quantities use `rng`, and are written only when
     /// `generated` is true (they are left as NaN otherwise).
@@ -64,34 +92,142 @@ pub enum ErrorKind {
 }
 
 /// A failure while evaluating a model.
+///
+/// The failed argument checks of the distributions are the common rejection during sampling,
+/// so they keep their parts and are worded only when shown: rejecting a proposal then costs no
+/// allocation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelError {
     /// Whether sampling can continue.
     pub kind: ErrorKind,
-    /// What went wrong, in the user's terms.
-    pub message: Cow<'static, str>,
+    message: Message,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Message {
+    Text(Cow<'static, str>),
+    /// `"{function}: {name}[{index + 1}] is {value}, but must be {rule}!"`, Stan's wording.
+    Argument {
+        function: &'static str,
+        name: &'static str,
+        index: Option<usize>,
+        value: f64,
+        rule: &'static str,
+    },
+    /// `"{name}[{index + 1}] is {value}, but must be >= {bound}"` (or `<=`), a declared bound of
+    /// a transformed parameter or generated quantity.
+    Bound {
+        name: &'static str,
+        index: Option<usize>,
+        value: f64,
+        lower: bool,
+        bound: f64,
+    },
 }
 
 impl ModelError {
     /// A recoverable error: the current proposal is rejected.
     pub fn recoverable(message: impl Into<Cow<'static, str>>) -> Self {
-        ModelError { kind: ErrorKind::Recoverable, message: message.into() }
+        ModelError { kind: ErrorKind::Recoverable, message: Message::Text(message.into()) }
     }
 
     /// A fatal error: sampling stops.
     pub fn fatal(message: impl Into<Cow<'static, str>>) -> Self {
-        ModelError { kind: ErrorKind::Fatal, message: message.into() }
+        ModelError { kind: ErrorKind::Fatal, message: Message::Text(message.into()) }
+    }
+
+    /// A recoverable error for a real argument `name` (element `index`, 0-based) of `function`
+    /// that is `value` but must be `rule`; worded as Stan words it when shown.
+    pub(crate) fn argument(
+        function: &'static str,
+        name: &'static str,
+        index: Option<usize>,
+        value: f64,
+        rule: &'static str,
+    ) -> Self {
+        let message = Message::Argument { function, name, index, value, rule };
+        ModelError { kind: ErrorKind::Recoverable, message }
+    }
+
+    /// A recoverable error for element `index` (0-based) of the variable `name`, which is
+    /// `value` but must be at least (`lower`) or at most `bound`.
+    pub(crate) fn bound(
+        name: &'static str,
+        index: Option<usize>,
+        value: f64,
+        lower: bool,
+        bound: f64,
+    ) -> Self {
+        let message = Message::Bound { name, index, value, lower, bound };
+        ModelError { kind: ErrorKind::Recoverable, message }
     }
 
     /// Whether sampling may go on after this error.
     pub fn is_recoverable(&self) -> bool {
         self.kind == ErrorKind::Recoverable
     }
+
+    /// What went wrong, in the user's terms.
+    pub fn message(&self) -> Cow<'_, str> {
+        match &self.message {
+            Message::Text(text) => Cow::Borrowed(text),
+            Message::Argument { .. } | Message::Bound { .. } => Cow::Owned(self.to_string()),
+        }
+    }
+
+    /// Whether `other` reports the same problem, the offending value aside: the same argument
+    /// of the same function breaking the same rule, or the same text. Messages are counted by
+    /// this when sampling.
+    pub fn same_problem(&self, other: &ModelError) -> bool {
+        match (&self.message, &other.message) {
+            (Message::Text(a), Message::Text(b)) => a == b,
+            (
+                Message::Argument { function, name, index, rule, .. },
+                Message::Argument { function: f, name: n, index: i, rule: r, .. },
+            ) => function == f && name == n && index == i && rule == r,
+            (
+                Message::Bound { name, index, lower, .. },
+                Message::Bound { name: n, index: i, lower: l, .. },
+            ) => name == n && index == i && lower == l,
+            _ => false,
+        }
+    }
+
+    /// The same error, saying that it happened in the statement `text` (at `line` of the file
+    /// holding the model, if not 0), as Stan's messages end: `... (in `y ~ normal(mu, sigma)`,
+    /// line 12)`.
+    pub fn in_statement(self, text: &str, line: usize) -> Self {
+        let at = if line > 0 { format!(", line {line}") } else { String::new() };
+        let message = format!("{self} (in `{text}`{at})");
+        ModelError { kind: self.kind, message: Message::Text(message.into()) }
+    }
 }
 
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        match &self.message {
+            Message::Text(text) => f.write_str(text),
+            Message::Argument { function, name, index, value, rule } => {
+                write!(f, "{function}: {name}")?;
+                if let Some(i) = index {
+                    write!(f, "[{}]", i + 1)?;
+                }
+                if value.is_nan() {
+                    f.write_str(" is nan")?;
+                } else {
+                    write!(f, " is {value}")?;
+                }
+                write!(f, ", but must be {rule}!")
+            }
+            Message::Bound { name, index, value, lower, bound } => {
+                f.write_str(name)?;
+                if let Some(i) = index {
+                    write!(f, "[{}]", i + 1)?;
+                }
+                let rule = if *lower { ">=" } else { "<=" };
+                write!(f, " is {value}, but must be {rule} {bound}")
+            }
+        }
     }
 }
 
@@ -104,4 +240,12 @@ pub trait LogDensity {
 
     /// Writes the gradient into `grad` (length `dim()`) and returns the log density at `x`.
     fn logp_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError>;
+
+    /// Why the log density at `x` is rejected, in the model's terms (the statement that failed
+    /// or made it infinite), or `None` if that cannot be told. Called only after a failure,
+    /// to word the error of a failed initialisation.
+    fn explain(&mut self, x: &[f64]) -> Option<String> {
+        let _ = x;
+        None
+    }
 }

@@ -133,12 +133,22 @@ pub fn at_mut<'a, T>(xs: &'a mut [T], i: i64, name: &str) -> Result<&'a mut T, M
     Ok(&mut xs[k])
 }
 
-/// A declared size: a negative one is an error naming the variable.
+/// A declared size: a negative one, or one above [`MAX_SIZE`], is an error naming the variable.
 pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
+    if n > MAX_SIZE {
+        return Err(ModelError::fatal(format!(
+            "the size of `{name}` is {n}, but must be at most {MAX_SIZE}, the largest int of Stan"
+        )));
+    }
     usize::try_from(n).map_err(|_| {
         ModelError::fatal(format!("the size of `{name}` is {n}, but must be non-negative"))
     })
 }
+
+/// The largest size a container may be declared with: Stan's ints, and so its sizes, are 32
+/// bits. A larger size is almost always a wrong value in the data, and trying to allocate it
+/// would end the process rather than return an error.
+pub const MAX_SIZE: i64 = i32::MAX as i64;
 
 /// The common length of two containers combined elementwise by `op`.
 #[inline]
@@ -185,7 +195,7 @@ pub fn resize2<T: Copy>(v: &mut Vec<Vec<T>>, n: usize, m: usize, fill: T) {
 /// Checks `lower <= x <= upper` for every element; the error names the first element (1-based)
 /// that breaks it. Sampling treats the error as a rejected proposal, as Stan does.
 pub fn check_bounds<T: Scalar>(
-    name: &str,
+    name: &'static str,
     xs: &[T],
     lower: f64,
     upper: f64,
@@ -195,9 +205,9 @@ pub fn check_bounds<T: Scalar>(
         // NaN breaks both rules; it is reported against the lower bound.
         let above_lower = v >= lower;
         if !above_lower || v > upper || v.is_nan() {
-            let rule = if above_lower { format!("<= {upper}") } else { format!(">= {lower}") };
-            let at = if xs.len() > 1 { format!("{name}[{}]", k + 1) } else { name.to_string() };
-            return Err(ModelError::recoverable(format!("{at} is {v}, but must be {rule}")));
+            let bound = if above_lower { upper } else { lower };
+            let index = (xs.len() > 1).then_some(k);
+            return Err(ModelError::bound(name, index, v, !above_lower, bound));
         }
     }
     Ok(())
@@ -473,6 +483,33 @@ pub fn flat_names(name: &str, dims: &[usize], out: &mut Vec<String>) {
     }
 }
 
+/// After a statement that adds to the log density, in `log_density_explained`: its error, or
+/// the log density it left non-finite, naming the statement.
+pub fn explain_statement(
+    outcome: Result<(), ModelError>,
+    target: f64,
+    text: &str,
+    line: usize,
+) -> Result<(), ModelError> {
+    outcome.map_err(|e| e.in_statement(text, line))?;
+    if target.is_finite() {
+        return Ok(());
+    }
+    let value = if target.is_nan() { "nan".to_string() } else { target.to_string() };
+    Err(ModelError::recoverable(format!("the log density is {value}")).in_statement(text, line))
+}
+
+/// After constraining parameter `name` in `log_density_explained`: an error if the log
+/// Jacobian so far is not finite (an overflowing `exp` of a bound transform, say).
+pub fn explain_jacobian(target: f64, name: &str) -> Result<(), ModelError> {
+    if target.is_finite() {
+        return Ok(());
+    }
+    Err(ModelError::recoverable(format!(
+        "the log Jacobian of the constraining transforms is {target} after parameter `{name}`"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,8 +519,8 @@ mod tests {
         assert_eq!(idiv(7, 2).unwrap(), 3);
         assert_eq!(idiv(-7, 2).unwrap(), -3);
         assert_eq!(imod(-7, 2).unwrap(), -1);
-        assert!(idiv(1, 0).unwrap_err().message.contains("division by zero"));
-        assert!(iadd(i64::MAX, 1).unwrap_err().message.contains("integer overflow"));
+        assert!(idiv(1, 0).unwrap_err().message().contains("division by zero"));
+        assert!(iadd(i64::MAX, 1).unwrap_err().message().contains("integer overflow"));
     }
 
     #[test]
@@ -491,7 +528,7 @@ mod tests {
         let xs = [1.0, 2.0, 3.0];
         assert_eq!(at(&xs, 1, "x").unwrap(), 1.0);
         let err = at(&xs, 4, "x").unwrap_err();
-        assert_eq!(err.message, "index 4 out of range for `x`, which has size 3");
+        assert_eq!(err.message(), "index 4 out of range for `x`, which has size 3");
         assert!(at(&xs, 0, "x").is_err());
     }
 
@@ -509,7 +546,7 @@ mod tests {
     #[test]
     fn bounds_name_the_element() {
         let err = check_bounds("sigma", &[1.0, -1.0], 0.0, f64::INFINITY).unwrap_err();
-        assert_eq!(err.message, "sigma[2] is -1, but must be >= 0");
+        assert_eq!(err.message(), "sigma[2] is -1, but must be >= 0");
         assert!(err.is_recoverable());
     }
 }

@@ -1,12 +1,14 @@
 //! Running several NUTS chains on OS threads, each on its own random stream, so that the draws
 //! are the same whatever the number of threads (Stan's `hmc_nuts_diag_e_adapt` service).
 
+use crate::data::{DataErrorKind, DataSource};
 use crate::error::Error;
 use crate::fit::{ChainFit, Fit, RunConfig, SamplerStats, WarmupChain};
 use crate::gradient::{GradientEvaluator, Method};
 use crate::model::Model;
-use crate::nuts::{Chain, MetricAdaptation, MetricKind, Settings};
+use crate::nuts::{Chain, MetricAdaptation, MetricKind, Settings, Transition};
 use crate::output::progress::{self, Counters, Totals};
+use crate::rejections::{Phase, Recording, Rejections, Source};
 use crate::rng::{Stream, chain_rng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -32,7 +34,7 @@ pub struct Sampler {
     adapt_metric: bool,
     metric: MetricKind,
     metric_adaptation: MetricAdaptation,
-    inits: Vec<Vec<f64>>,
+    inits: Inits,
     save_warmup: bool,
     progress: bool,
     gradient: Option<Method>,
@@ -52,7 +54,7 @@ impl Default for Sampler {
             adapt_metric: true,
             metric: MetricKind::default(),
             metric_adaptation: MetricAdaptation::default(),
-            inits: Vec::new(),
+            inits: Inits::Random,
             save_warmup: false,
             progress: true,
             gradient: None,
@@ -146,9 +148,20 @@ impl Sampler {
         self
     }
 
-    /// Initial values on the unconstrained scale: one vector for all chains, or one per chain.
-    pub fn inits(mut self, inits: Vec<Vec<f64>>) -> Self {
-        self.inits = inits;
+    /// Initial values on the constrained scale, by parameter name as in a CmdStan init file
+    /// (`DataSource::from_json_str(r#"{"mu": 1, "sigma": 0.5}"#)`): one for all chains, or
+    /// one per chain. Every parameter must be given; each value is checked against its declared
+    /// constraint (strictly inside its bounds) before sampling starts, and an error names the
+    /// parameter, the element and the bound.
+    pub fn inits(mut self, inits: Vec<DataSource>) -> Self {
+        self.inits = Inits::Constrained(inits);
+        self
+    }
+
+    /// Initial values on the unconstrained scale, in the order of the model's unconstrained
+    /// coordinates: one vector for all chains, or one per chain.
+    pub fn unconstrained_inits(mut self, inits: Vec<Vec<f64>>) -> Self {
+        self.inits = Inits::Unconstrained(inits);
         self
     }
 
@@ -176,7 +189,9 @@ impl Sampler {
     /// Runs the chains on `model` and collects their draws. The first failing chain's error is
     /// returned; the other chains stop at their next iteration.
     pub fn sample<M: Model>(&self, model: &M) -> Result<Fit, Error> {
-        self.validate(model.dim())?;
+        self.validate()?;
+        self.check_memory(model)?;
+        let inits = self.unconstrained_init_values(model)?;
         let names = model.output_names();
         let threads = self.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get()).min(self.chains)
@@ -202,7 +217,13 @@ impl Sampler {
                         if chain >= self.chains || stop.load(Ordering::SeqCst) {
                             break;
                         }
-                        let outcome = self.run_guarded(model, chain, names.len(), &stop, &counters);
+                        let init = match inits.len() {
+                            0 => None,
+                            1 => Some(inits[0].as_slice()),
+                            _ => Some(inits[chain].as_slice()),
+                        };
+                        let outcome =
+                            self.run_guarded(model, chain, init, names.len(), &stop, &counters);
                         if matches!(outcome, ChainOutcome::Failed(_)) {
                             stop.store(true, Ordering::SeqCst);
                         }
@@ -264,12 +285,12 @@ impl Sampler {
             term_buffer: nuts.term_buffer,
             window: nuts.base_window,
             init_radius: self.init_radius,
-            inits_given: !self.inits.is_empty(),
+            inits_given: !matches!(self.inits, Inits::Random),
             threads,
         }
     }
 
-    fn validate(&self, dim: usize) -> Result<(), Error> {
+    fn validate(&self) -> Result<(), Error> {
         let fail = |what: String| Err(Error::Sampling(what));
         if self.chains == 0 {
             return fail("the number of chains must be at least 1".into());
@@ -286,32 +307,115 @@ impl Sampler {
         if self.threads == Some(0) {
             return fail("the number of threads must be at least 1".into());
         }
-        if !self.inits.is_empty() && self.inits.len() != 1 && self.inits.len() != self.chains {
+        let given = match &self.inits {
+            Inits::Random => 0,
+            Inits::Unconstrained(v) => v.len(),
+            Inits::Constrained(v) => v.len(),
+        };
+        if !matches!(self.inits, Inits::Random) && given != 1 && given != self.chains {
             return fail(format!(
-                "{} initial value vectors were given for {} chains; give one or one per chain",
-                self.inits.len(),
+                "{given} sets of initial values were given for {} chains; give one or one per \
+                 chain",
                 self.chains
             ));
         }
-        if let Some(bad) = self.inits.iter().find(|v| v.len() != dim) {
-            return fail(format!(
+        Ok(())
+    }
+
+    /// Refuses a run whose draws and sampler state would not fit in memory, before anything
+    /// is allocated: a size of 10^9 in the data would otherwise end the process (an aborted
+    /// allocation, or the kernel's out-of-memory killer) instead of returning an error. The
+    /// estimate counts 8 bytes per kept value and statistic and the chains' working vectors; it
+    /// is compared with the memory the system reports as available, where it reports it.
+    fn check_memory<M: Model>(&self, model: &M) -> Result<(), Error> {
+        let shapes = model.output_shapes();
+        let outputs = shapes.iter().try_fold(0usize, |total, (_, dims)| {
+            total.checked_add(dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d))?)
+        });
+        let dim = model.dim() as u128;
+        let kept = self.draws as u128 + if self.save_warmup { self.warmup as u128 } else { 0 };
+        // Each chain holds about 40 vectors of the model's dimension (points of the trajectory,
+        // metric, adaptation, gradient buffers); a dense metric adds a few d x d matrices.
+        let dense = if self.metric == MetricKind::Dense { 4 * dim * dim } else { 0 };
+        let state = 40 * dim + dense;
+        let (values, bytes) = match outputs {
+            Some(outputs) => {
+                // Values and ten statistics per draw, and each output's name.
+                let values = (outputs as u128 + 10) * kept * self.chains as u128;
+                (values, 8 * (values + state * self.chains as u128) + 48 * outputs as u128)
+            }
+            None => (u128::MAX, u128::MAX),
+        };
+        let Some(available) = available_memory() else { return Ok(()) };
+        if bytes <= u128::from(available) {
+            return Ok(());
+        }
+        let gib = |b: u128| b as f64 / (1u64 << 30) as f64;
+        let needs = if values == u128::MAX {
+            "more memory than can be counted".to_string()
+        } else {
+            format!("about {:.1} GiB", gib(bytes))
+        };
+        Err(Error::Sampling(format!(
+            "this run needs {needs} ({} chains of {kept} draws of {} outputs, {} unconstrained \
+             parameters), but only {:.1} GiB of memory is available; check the sizes in the \
+             data and the numbers of chains and draws",
+            self.chains,
+            outputs.map_or("too many".to_string(), |n| n.to_string()),
+            model.dim(),
+            gib(u128::from(available))
+        )))
+    }
+
+    /// The initial values on the unconstrained scale, one vector for all chains or one per
+    /// chain, or none for random ones; constrained ones are checked and mapped here.
+    fn unconstrained_init_values<M: Model>(&self, model: &M) -> Result<Vec<Vec<f64>>, Error> {
+        let dim = model.dim();
+        let inits = match &self.inits {
+            Inits::Random => return Ok(Vec::new()),
+            Inits::Unconstrained(v) => v.clone(),
+            Inits::Constrained(sources) => {
+                let mut out = Vec::with_capacity(sources.len());
+                for (i, source) in sources.iter().enumerate() {
+                    let which = if sources.len() == 1 {
+                        "initial values".to_string()
+                    } else {
+                        format!("initial values of chain {}", i + 1)
+                    };
+                    let values = model.unconstrain(source).map_err(|e| match e {
+                        Error::Data(d) if d.kind() == DataErrorKind::Missing => {
+                            Error::Sampling(format!(
+                                "{which}: parameter `{}` is missing",
+                                d.variable().unwrap_or("?")
+                            ))
+                        }
+                        other => Error::Sampling(format!("{which}: {other}")),
+                    })?;
+                    out.push(values);
+                }
+                out
+            }
+        };
+        if let Some(bad) = inits.iter().find(|v| v.len() != dim) {
+            return Err(Error::Sampling(format!(
                 "initial values have length {}, but the model has {dim} unconstrained parameters",
                 bad.len()
-            ));
+            )));
         }
-        Ok(())
+        Ok(inits)
     }
 
     fn run_guarded<M: Model>(
         &self,
         model: &M,
         chain: usize,
+        init: Option<&[f64]>,
         num_outputs: usize,
         stop: &AtomicBool,
         counters: &Counters,
     ) -> ChainOutcome {
         let run = catch_unwind(AssertUnwindSafe(|| {
-            self.run_chain(model, chain, num_outputs, stop, counters)
+            self.run_chain(model, chain, init, num_outputs, stop, counters)
         }));
         match run {
             Ok(Ok(Some(fit))) => ChainOutcome::Done(Box::new(fit)),
@@ -336,6 +440,7 @@ impl Sampler {
         &self,
         model: &M,
         chain: usize,
+        init: Option<&[f64]>,
         num_outputs: usize,
         stop: &AtomicBool,
         counters: &Counters,
@@ -358,15 +463,16 @@ impl Sampler {
         let mut draws = vec![f64::NAN; num_outputs * self.draws];
         let mut row = vec![f64::NAN; num_outputs];
         let mut stats = SamplerStats::with_capacity(self.draws);
-        let init = match self.inits.len() {
-            0 => None,
-            1 => Some(self.inits[0].as_slice()),
-            _ => Some(self.inits[chain].as_slice()),
-        };
-        nuts.initialize(&mut evaluator, &mut rng, init, self.init_radius).map_err(|e| match e {
-            Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
-            other => other,
-        })?;
+        // A model without parameters has nothing to sample: as Stan's `fixed_param` sampler,
+        // every iteration only writes the outputs, with `lp__` 0.
+        let fixed = model.dim() == 0;
+        if !fixed {
+            let init_radius = self.init_radius;
+            nuts.initialize(&mut evaluator, &mut rng, init, init_radius).map_err(|e| match e {
+                Error::Sampling(why) => Error::Sampling(format!("chain {}: {why}", chain + 1)),
+                other => other,
+            })?;
+        }
         let kept_warmup = if self.save_warmup { self.warmup } else { 0 };
         let mut warmup = WarmupChain {
             draws: vec![f64::NAN; num_outputs * kept_warmup],
@@ -376,16 +482,30 @@ impl Sampler {
         // where the kept draws read it, so saving the warm-up leaves the kept draws unchanged.
         let mut warmup_gq_rng = chain_rng(self.seed, chain, Stream::Generated);
         warmup_gq_rng.set_word_pos(1 << 64);
+        let mut rejections = Rejections::new();
         for i in 0..self.warmup {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let transition = *nuts.transition(&mut evaluator, &mut rng)?;
+            let mut density = Recording {
+                density: &mut evaluator,
+                rejections: &mut rejections,
+                phase: Phase::Warmup,
+            };
+            let transition = if fixed {
+                Transition { lp: 0.0, ..Transition::default() }
+            } else {
+                *nuts.transition(&mut density, &mut rng)?
+            };
             counters.warmup_step();
             if self.save_warmup {
                 warmup.stats.push(&transition);
                 let ws = evaluator.value_workspace();
-                write_row(model, nuts.position(), ws, &mut warmup_gq_rng, &mut row)?;
+                let gq_rng = &mut warmup_gq_rng;
+                let failed = write_row(model, nuts.position(), ws, gq_rng, &mut row)?;
+                if let Some(e) = failed {
+                    rejections.record(&e, Source::GeneratedQuantities, Phase::Warmup);
+                }
                 for (v, x) in row.iter().enumerate() {
                     warmup.draws[v * kept_warmup + i] = *x;
                 }
@@ -397,11 +517,22 @@ impl Sampler {
             if stop.load(Ordering::Relaxed) {
                 return Ok(None);
             }
-            let transition = *nuts.transition(&mut evaluator, &mut rng)?;
+            let mut density = Recording {
+                density: &mut evaluator,
+                rejections: &mut rejections,
+                phase: Phase::Sampling,
+            };
+            let transition = if fixed {
+                Transition { lp: 0.0, ..Transition::default() }
+            } else {
+                *nuts.transition(&mut density, &mut rng)?
+            };
             counters.sampling_step(transition.divergent);
             stats.push(&transition);
             let ws = evaluator.value_workspace();
-            write_row(model, nuts.position(), ws, &mut gq_rng, &mut row)?;
+            if let Some(e) = write_row(model, nuts.position(), ws, &mut gq_rng, &mut row)? {
+                rejections.record(&e, Source::GeneratedQuantities, Phase::Sampling);
+            }
             for (v, x) in row.iter().enumerate() {
                 draws[v * self.draws + i] = *x;
             }
@@ -414,6 +545,7 @@ impl Sampler {
             gradient_evaluations: nuts.gradient_evaluations(),
             warmup_time,
             sampling_time: start.elapsed(),
+            rejections,
         };
         Ok(Some((fit, warmup)))
     }
@@ -421,19 +553,39 @@ impl Sampler {
 
 /// One draw's outputs into `row`. As in Stan, a rejection while writing them (in generated
 /// quantities, say) loses the outputs it had not written yet (the model leaves them NaN), not
-/// the run.
+/// the run; it is returned so that its message can be counted.
 fn write_row<M: Model>(
     model: &M,
     position: &[f64],
     ws: &mut M::Workspace<f64>,
     rng: &mut crate::rng::ChainRng,
     row: &mut [f64],
-) -> Result<(), Error> {
+) -> Result<Option<crate::model::ModelError>, Error> {
     match model.write_outputs(position, ws, rng, true, row) {
-        Ok(()) => Ok(()),
-        Err(e) if e.is_recoverable() => Ok(()),
+        Ok(()) => Ok(None),
+        Err(e) if e.is_recoverable() => Ok(Some(e)),
         Err(e) => Err(Error::Model(e)),
     }
+}
+
+/// The memory the system reports as available for new allocations, in bytes (Linux's
+/// `MemAvailable`); `None` where it cannot be read.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// Where the chains start.
+#[derive(Debug, Clone, PartialEq)]
+enum Inits {
+    /// Uniform in `(-init_radius, init_radius)` on the unconstrained scale.
+    Random,
+    /// Given on the unconstrained scale.
+    Unconstrained(Vec<Vec<f64>>),
+    /// Given by name on the constrained scale.
+    Constrained(Vec<DataSource>),
 }
 
 /// How one chain ended.

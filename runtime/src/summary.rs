@@ -73,6 +73,8 @@ pub struct SamplerFacts {
     pub max_depth_hits_per_chain: Vec<usize>,
     /// E-BFMI of each chain.
     pub ebfmi_per_chain: Vec<f64>,
+    /// The messages of rejected proposals and failed generated quantities, over all chains.
+    pub rejections: crate::rejections::Rejections,
 }
 
 /// The summary table of a fit: rows and the warnings that apply to them.
@@ -295,6 +297,15 @@ impl fmt::Display for Summary {
                 write!(f, "  {c:>w$}")?;
             }
             writeln!(f)?;
+        }
+        let rejections = &facts.rejections;
+        if !rejections.is_empty() {
+            writeln!(
+                f,
+                "\nRejected proposals and failed generated quantities, all chains (counted by \
+                 problem; the value shown is the first seen):"
+            )?;
+            write!(f, "{rejections}")?;
         }
         for warning in &self.warnings {
             write!(f, "\nWarning: {warning}\n")?;

@@ -333,39 +333,39 @@ fn errors_name_the_argument() {
     let y = [1.0, 2.0, 3.0];
     let mu = [0.0, 1.0];
     let err = gumbel_lpdf::<false, f64>(Data(&y[..]), Data(&mu[..]), Data(1.0)).unwrap_err();
-    assert_eq!(err.message, "gumbel_lpdf: size of mu (2) does not match size of y (3)");
+    assert_eq!(err.message(), "gumbel_lpdf: size of mu (2) does not match size of y (3)");
     let k = [1i64, 2, 3];
     let err = beta_binomial_lpmf::<false, f64>(Data(&k[..]), Data(5), Data(&mu[..]), Data(1.0))
         .unwrap_err();
-    assert_eq!(err.message, "beta_binomial_lpmf: size of alpha (2) does not match size of n (3)");
+    assert_eq!(err.message(), "beta_binomial_lpmf: size of alpha (2) does not match size of n (3)");
     let err =
         skew_normal_lpdf::<false, f64>(Data(0.0), Data(0.0), Data(-1.0), Data(1.0)).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "skew_normal_lpdf: Scale parameter is -1, but must be positive finite!"
     );
     let bad = [0.5, 0.2];
     let err =
         ordered_logistic_lpmf::<false, f64>(Data(1), Data(0.0), AsRow(Data(&bad[..]))).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "ordered_logistic_lpmf: Cut-points is not a valid ordered vector. The element at 2 is \
          0.2, but should be greater than the previous element, 0.5"
     );
     let err =
         ordered_probit_lpmf::<false, f64>(Data(4), Data(0.0), AsRow(Data(&bad[..1]))).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "ordered_probit_lpmf: Random variable is 4, but must be in the interval [1, 2]!"
     );
     let w = [vec![1.0, 0.0], vec![0.0, 1.0]];
     let err = wishart_lpdf::<false, f64>(Data(&w[..]), Data(0.5), Data(&w[..])).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "wishart_lpdf: Degrees of freedom parameter is 0.5, but must be greater than 1!"
     );
     let counts = [1i64, 2];
     let theta = [0.2, 0.3, 0.5];
     let err = multinomial_lpmf::<false, f64>(Data(&counts[..]), Data(&theta[..])).unwrap_err();
-    assert_eq!(err.message, "multinomial_lpmf: size of theta (3) does not match size of y (2)");
+    assert_eq!(err.message(), "multinomial_lpmf: size of theta (3) does not match size of y (2)");
 }

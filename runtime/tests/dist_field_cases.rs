@@ -126,7 +126,7 @@ fn k15_lognormal_at_zero() {
     let ln = |y: f64| lognormal_lpdf::<false, f64>(Data(y), Data(0.0), Data(1.0));
     assert_eq!(ln(0.0).unwrap(), f64::NEG_INFINITY);
     let err = ln(-1.0).unwrap_err();
-    assert_eq!(err.message, "lognormal_lpdf: Random variable is -1, but must be nonnegative!");
+    assert_eq!(err.message(), "lognormal_lpdf: Random variable is -1, but must be nonnegative!");
     assert!(err.is_recoverable());
     close(ln(1e-300).unwrap(), -237895.5583821629, 1e-12);
 }
@@ -134,14 +134,14 @@ fn k15_lognormal_at_zero() {
 #[test]
 fn stan_wording_of_invalid_parameters() {
     let err = normal_lpdf::<false, f64>(Data(1.0), Data(0.0), Data(0.0)).unwrap_err();
-    assert_eq!(err.message, "normal_lpdf: Scale parameter is 0, but must be positive!");
+    assert_eq!(err.message(), "normal_lpdf: Scale parameter is 0, but must be positive!");
     let sig = [1.0, -2.0];
     let err = normal_lpdf::<true, f64>(Data(1.0), Data(0.0), Data(&sig[..])).unwrap_err();
-    assert_eq!(err.message, "normal_lpdf: Scale parameter[2] is -2, but must be positive!");
+    assert_eq!(err.message(), "normal_lpdf: Scale parameter[2] is -2, but must be positive!");
     let y = [1.0, 2.0, 3.0];
     let mu = [0.0, 1.0];
     let err = normal_lpdf::<true, f64>(Data(&y[..]), Data(&mu[..]), Data(1.0)).unwrap_err();
-    assert_eq!(err.message, "normal_lpdf: size of mu (2) does not match size of y (3)");
+    assert_eq!(err.message(), "normal_lpdf: size of mu (2) does not match size of y (3)");
     assert!(!err.is_recoverable());
 }
 

@@ -48,5 +48,5 @@ fn discrete_moments() {
 fn rng_rejects_invalid_parameters() {
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = normal_rng(0.0, -1.0, &mut rng).unwrap_err();
-    assert_eq!(err.message, "normal_rng: Scale parameter is -1, but must be positive finite!");
+    assert_eq!(err.message(), "normal_rng: Scale parameter is -1, but must be positive finite!");
 }

@@ -109,7 +109,7 @@ fn new_family_value(name: &str, a: &[f64]) -> f64 {
         }
         other => panic!("no function {other} in the fixture table"),
     };
-    r.unwrap_or_else(|e| panic!("{name}{a:?}: {}", e.message))
+    r.unwrap_or_else(|e| panic!("{name}{a:?}: {}", e.message()))
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn bad_settings_are_errors() {
     let model = StdNormal::new(2);
     let err = Sampler::new().adapt_delta(1.5).sample(&model).unwrap_err();
     assert_eq!(err.to_string(), "adapt_delta must be in (0, 1), got 1.5");
-    let err = Sampler::new().inits(vec![vec![0.0; 3]]).sample(&model).unwrap_err();
+    let err = Sampler::new().unconstrained_inits(vec![vec![0.0; 3]]).sample(&model).unwrap_err();
     assert_eq!(
         err.to_string(),
         "initial values have length 3, but the model has 2 unconstrained parameters"
@@ -168,7 +168,7 @@ fn user_inits_start_the_chain() {
         .chains(1)
         .warmup(0)
         .draws(1)
-        .inits(vec![vec![30.0, -30.0]])
+        .unconstrained_inits(vec![vec![30.0, -30.0]])
         .sample(&model)
         .unwrap();
     // One transition from (30, -30) on a standard normal cannot reach the bulk.

@@ -53,6 +53,7 @@ fn fit() -> Fit {
         gradient_evaluations: 10,
         warmup_time: Duration::from_millis(1500),
         sampling_time: Duration::from_millis(250),
+        rejections: Default::default(),
     };
     let warmup = |c: f64| WarmupChain {
         draws: (0..6).flat_map(|v| (0..2).map(move |d| -(c + v as f64 + d as f64))).collect(),
@@ -194,6 +195,7 @@ fn json_writes_non_finite_values_as_stan_does() {
         gradient_evaluations: 0,
         warmup_time: Duration::ZERO,
         sampling_time: Duration::ZERO,
+        rejections: Default::default(),
     };
     let f = Fit::new(names, vec![("a".into(), vec![])], 10, vec![chain]).unwrap();
     assert!(f.to_json().contains("\"a\": [[\"NaN\", \"Inf\", \"-Inf\"]]"), "{}", f.to_json());

@@ -21,6 +21,7 @@ fn healthy_facts() -> SamplerFacts {
         max_depth: 10,
         max_depth_hits_per_chain: vec![0; 4],
         ebfmi_per_chain: vec![1.1, 0.9, 1.0, 0.8],
+        rejections: Default::default(),
     }
 }
 

@@ -60,7 +60,7 @@ pub fn check_size(name: &str, value: i64) -> Result<usize, DataError> {
 
 /// The 1-based multi-index of a row-major position. If `dims` do not describe `len` values
 /// the position itself is reported, still 1-based.
-fn multi_index(position: usize, len: usize, dims: &[usize]) -> Vec<usize> {
+pub(super) fn multi_index(position: usize, len: usize, dims: &[usize]) -> Vec<usize> {
     if dims.iter().product::<usize>() != len {
         return vec![position + 1];
     }

@@ -22,6 +22,7 @@
 
 mod bounds;
 mod error;
+mod inits;
 mod json;
 
 use std::collections::HashMap;
@@ -32,12 +33,16 @@ pub use bounds::{
     check_bounds_int, check_bounds_real, check_constrained, check_matrix_constrained, check_size,
 };
 pub use error::{DataError, DataErrorKind};
+pub use inits::{
+    unconstrain_affine, unconstrain_bounded, unconstrain_free, unconstrain_matrix,
+    unconstrain_vectors,
+};
 
 use error::format_real;
 use json::{Other, Value};
 
 /// A parsed Stan JSON data object: variable names mapped to numbers or nested lists.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DataSource {
     variables: HashMap<String, Value>,
 }

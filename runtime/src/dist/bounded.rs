@@ -220,7 +220,7 @@ pub fn von_mises_rng(mu: f64, kappa: f64, rng: &mut ChainRng) -> Result<f64, Mod
 
 /// The beta log CDF: `ln I_y(alpha, beta)`, its complement `ln I_{1-y}(beta, alpha)`.
 fn beta_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     alpha: impl Arg<S>,
@@ -252,7 +252,7 @@ cdf_functions!(
 
 /// The uniform log CDF: `ln((y - alpha) / (beta - alpha))`, clamped to the support.
 fn uniform_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     alpha: impl Arg<S>,

@@ -127,7 +127,7 @@ fn poisson_log_lpmf_analytic<const PROPTO: bool, S: Scalar>(
     Ok(terms.finish(lp))
 }
 
-fn poisson_rate_f64(f: &str, lambda: f64) -> Result<(), ModelError> {
+fn poisson_rate_f64(f: &'static str, lambda: f64) -> Result<(), ModelError> {
     // Beyond 2^30 the draw no longer fits Stan's int.
     check::scalar(f, "Rate parameter", lambda, "less than 1073741824", lambda < 1073741824.0)?;
     check::scalar(f, "Rate parameter", lambda, "nonnegative", lambda >= 0.0)
@@ -152,7 +152,7 @@ pub fn poisson_log_rng(alpha: f64, rng: &mut ChainRng) -> Result<i64, ModelError
 }
 
 fn binomial_checks(
-    f: &str,
+    f: &'static str,
     n: &impl IntArg,
     trials: &impl IntArg,
     len: usize,
@@ -423,7 +423,7 @@ pub fn binomial_logit_rng(trials: i64, alpha: f64, rng: &mut ChainRng) -> Result
 }
 
 fn beta_binomial_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     n: &impl IntArg,
     trials: &impl IntArg,
     alpha: &impl Arg<S>,
@@ -472,7 +472,7 @@ pub fn beta_binomial_lpmf<const PROPTO: bool, S: Scalar>(
 /// The beta-binomial log CDF (`upper = false`) or log complementary CDF, summed: each term
 /// sums the masses of the tail it asks for, so both tails keep their relative accuracy.
 fn beta_binomial_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     n: impl IntArg,
     trials: impl IntArg,
@@ -524,7 +524,7 @@ pub fn beta_binomial_rng(
 }
 
 fn neg_binomial_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     n: &impl IntArg,
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,
@@ -570,7 +570,7 @@ pub fn neg_binomial_lpmf<const PROPTO: bool, S: Scalar>(
 /// The negative binomial log CDF or log complementary CDF: `P(N <= n) = I_p(alpha, n + 1)`
 /// with `p = beta / (1 + beta)`.
 fn neg_binomial_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     n: impl IntArg,
     alpha: impl Arg<S>,
@@ -622,7 +622,7 @@ pub fn neg_binomial_rng(alpha: f64, beta: f64, rng: &mut ChainRng) -> Result<i64
 
 /// The neg_binomial_2 log CDF: `P(N <= n) = I_p(phi, n + 1)` with `p = phi / (mu + phi)`.
 fn neg_binomial_2_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     n: impl IntArg,
     mu: impl Arg<S>,
@@ -658,7 +658,7 @@ cdf_functions!(
 
 /// The Poisson log CDF: `P(N <= n) = Q(n + 1, lambda)`.
 fn poisson_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     n: impl IntArg,
     lambda: impl Arg<S>,
@@ -685,7 +685,7 @@ cdf_functions!(
 
 /// The binomial log CDF: `P(N <= n) = I_{1 - theta}(N - n, n + 1)` for `0 <= n < N`.
 fn binomial_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     n: impl IntArg,
     trials: impl IntArg,
@@ -726,7 +726,7 @@ cdf_functions!(
 
 /// The Bernoulli log CDF: `1 - theta` at 0, 1 from 1 on.
 fn bernoulli_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     n: impl IntArg,
     theta: impl Arg<S>,

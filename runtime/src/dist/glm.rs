@@ -66,7 +66,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// The sizes of a linear predictor `alpha + x * beta`: the rows of `x` (observations) and its
 /// columns (weights), checked against the lengths of `alpha` and `beta`.
 fn predictor_sizes<S: Scalar>(
-    function: &str,
+    function: &'static str,
     x: &impl MatArg<S>,
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,
@@ -95,7 +95,7 @@ fn predictor_sizes<S: Scalar>(
 
 /// Names the entry of row `i` of `x` that made the linear predictor not finite (the weights
 /// and intercept were checked already).
-fn bad_row<S: Scalar>(function: &str, x: &impl MatArg<S>, i: usize) -> ModelError {
+fn bad_row<S: Scalar>(function: &'static str, x: &impl MatArg<S>, i: usize) -> ModelError {
     let j = (0..x.cols()).find(|&j| !x.entry_value(i, j).is_finite()).unwrap_or(0);
     ModelError::recoverable(format!(
         "{function}: Matrix of independent variables[{},{}] is {}, but must be finite!",
@@ -116,7 +116,7 @@ fn bad_row<S: Scalar>(function: &str, x: &impl MatArg<S>, i: usize) -> ModelErro
 /// operations in the same order, so the results are identical to the last bit.
 #[allow(clippy::too_many_arguments)]
 fn linear_pass<S: Scalar, const K: usize>(
-    function: &str,
+    function: &'static str,
     x: &impl MatArg<S>,
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,
@@ -140,7 +140,7 @@ fn linear_pass<S: Scalar, const K: usize>(
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn linear_pass_avx2<S: Scalar, const K: usize>(
-    function: &str,
+    function: &'static str,
     x: &impl MatArg<S>,
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,
@@ -157,7 +157,7 @@ unsafe fn linear_pass_avx2<S: Scalar, const K: usize>(
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn linear_pass_body<S: Scalar, const K: usize>(
-    function: &str,
+    function: &'static str,
     x: &impl MatArg<S>,
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,

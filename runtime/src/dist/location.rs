@@ -17,7 +17,7 @@ use std::f64::consts::{LN_2, PI};
 type Checked = Result<usize, ModelError>;
 
 fn location_scale<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
@@ -29,7 +29,7 @@ fn location_scale<S: Scalar>(
     Ok(n)
 }
 
-fn rng_location_scale(f: &str, mu: f64, sigma: f64) -> Result<(), ModelError> {
+fn rng_location_scale(f: &'static str, mu: f64, sigma: f64) -> Result<(), ModelError> {
     check::scalar(f, "Location parameter", mu, "finite", mu.is_finite())?;
     check::scalar(f, "Scale parameter", sigma, "positive finite", sigma > 0.0 && sigma.is_finite())
 }
@@ -170,7 +170,7 @@ pub fn cauchy_rng(mu: f64, sigma: f64, rng: &mut ChainRng) -> Result<f64, ModelE
 }
 
 fn student_t_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     nu: &impl Arg<S>,
     mu: &impl Arg<S>,
@@ -391,7 +391,7 @@ pub fn logistic_rng(mu: f64, sigma: f64, rng: &mut ChainRng) -> Result<f64, Mode
 
 /// The logistic log CDF: `ln inv_logit(z)`, or `ln inv_logit(-z)` for the upper tail.
 fn logistic_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     mu: impl Arg<S>,
@@ -416,7 +416,7 @@ cdf_functions!(
 
 /// The double exponential log CDF: `ln(e^z / 2)` below `mu`, `ln(1 - e^-z / 2)` above.
 fn double_exponential_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     mu: impl Arg<S>,
@@ -441,7 +441,7 @@ cdf_functions!(
 );
 
 fn location_scale_named<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     mu: &impl Arg<S>,
     beta: &impl Arg<S>,
@@ -479,7 +479,7 @@ pub fn gumbel_lpdf<const PROPTO: bool, S: Scalar>(
 
 /// The Gumbel log CDF: `-e^-z`, and `ln(1 - exp(-e^-z))` for the upper tail.
 fn gumbel_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     mu: impl Arg<S>,
@@ -510,7 +510,7 @@ pub fn gumbel_rng(mu: f64, beta: f64, rng: &mut ChainRng) -> Result<f64, ModelEr
 }
 
 fn skew_normal_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     xi: &impl Arg<S>,
     omega: &impl Arg<S>,
@@ -572,7 +572,7 @@ pub fn skew_normal_rng(
 }
 
 fn exp_mod_normal_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
@@ -616,7 +616,7 @@ pub fn exp_mod_normal_lpdf<const PROPTO: bool, S: Scalar>(
 /// `t = lambda^2 sigma^2 / 2 - lambda (y - mu)`, `F = Phi(u) - e^t Phi(u - lambda sigma)`,
 /// and `1 - F = Phi(-u) + e^t Phi(u - lambda sigma)`, both kept in log space.
 fn exp_mod_normal_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     mu: impl Arg<S>,

@@ -69,7 +69,7 @@ fn with_scratch<S: Scalar, R>(n: usize, f: impl FnOnce(&mut [S]) -> R) -> R {
 /// Checks the shapes of a multivariate normal's outcome (`ny` vectors of `k`), locations (one
 /// or `ny` vectors of `k`) and `k x k` covariance or Cholesky factor.
 fn check_mvn_sizes<S: Scalar>(
-    function: &str,
+    function: &'static str,
     cov_name: &str,
     y: &impl MatArg<S>,
     mu: &impl MatArg<S>,
@@ -194,8 +194,8 @@ fn is_const_mat<S: Scalar, M: MatArg<S>>(_: &M) -> bool {
 /// The lower Cholesky factor of the symmetric `sigma` into `l` (row-major `k x k`), or the
 /// recoverable error of a matrix that is not positive definite.
 fn cholesky_into<S: Scalar>(
-    function: &str,
-    name: &str,
+    function: &'static str,
+    name: &'static str,
     sigma: &impl MatArg<S>,
     l: &mut [S],
 ) -> Result<(), ModelError> {
@@ -285,7 +285,7 @@ fn lkj_log_constant<S: Scalar>(eta: S, k: usize) -> S {
     c
 }
 
-fn check_eta<S: Scalar>(function: &str, eta: &impl Arg<S>) -> Result<S, ModelError> {
+fn check_eta<S: Scalar>(function: &'static str, eta: &impl Arg<S>) -> Result<S, ModelError> {
     if eta.len().is_some() {
         return Err(ModelError::fatal(format!("{function}: the shape parameter must be a scalar")));
     }
@@ -294,7 +294,7 @@ fn check_eta<S: Scalar>(function: &str, eta: &impl Arg<S>) -> Result<S, ModelErr
 }
 
 fn check_square_outcome<S: Scalar>(
-    function: &str,
+    function: &'static str,
     m: &impl MatArg<S>,
 ) -> Result<usize, ModelError> {
     let (r, c) = (m.rows(), m.cols());
@@ -546,7 +546,7 @@ fn multi_student_t_factor<const PROPTO: bool, S: Scalar>(
     lp
 }
 
-fn check_nu<S: Scalar>(function: &str, nu: &impl Arg<S>) -> Result<S, ModelError> {
+fn check_nu<S: Scalar>(function: &'static str, nu: &impl Arg<S>) -> Result<S, ModelError> {
     if nu.len().is_some() {
         return Err(ModelError::fatal(format!(
             "{function}: the degrees of freedom parameter must be a scalar"
@@ -632,7 +632,7 @@ fn lmgamma<S: Scalar>(k: usize, x: S) -> S {
 
 /// The shared checks of the Wishart families; returns `K` and `nu`.
 fn wishart_checks<S: Scalar>(
-    function: &str,
+    function: &'static str,
     w: &impl MatArg<S>,
     nu: &impl Arg<S>,
     sigma: &impl MatArg<S>,
@@ -654,13 +654,14 @@ fn wishart_checks<S: Scalar>(
         )));
     }
     let bound = k as f64 - 1.0;
-    check::each(
-        function,
-        "Degrees of freedom parameter",
-        nu,
-        &format!("greater than {bound}"),
-        |v| v > bound && v.is_finite(),
-    )?;
+    let v = nu.value_at(0);
+    if !(v > bound && v.is_finite()) {
+        // The bound depends on K, so this message is worded here rather than kept in parts.
+        return Err(ModelError::recoverable(format!(
+            "{function}: Degrees of freedom parameter is {}, but must be greater than {bound}!",
+            check::show(v)
+        )));
+    }
     Ok((k, nu.at(0)))
 }
 

@@ -92,7 +92,7 @@ fn normal_lpdf_analytic<const PROPTO: bool, S: Scalar>(
 }
 
 fn normal_z<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,
@@ -247,7 +247,7 @@ pub fn lognormal_lpdf<const PROPTO: bool, S: Scalar>(
 }
 
 fn lognormal_z<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     mu: &impl Arg<S>,
     sigma: &impl Arg<S>,

@@ -13,7 +13,7 @@ use crate::scalar::Scalar;
 
 /// Checks the outcomes, the linear predictor and the cut-points; returns the number of terms.
 fn ordinal_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     k: &impl IntArg,
     eta: &impl Arg<S>,
     c: &impl MatArg<S>,

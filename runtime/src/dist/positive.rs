@@ -10,11 +10,11 @@ use crate::rng::ChainRng;
 use crate::scalar::Scalar;
 use rand_distr::Distribution;
 
-fn rng_error(f: &str, e: impl std::fmt::Display) -> ModelError {
+fn rng_error(f: &'static str, e: impl std::fmt::Display) -> ModelError {
     ModelError::recoverable(format!("{f}: {e}"))
 }
 
-fn positive_finite_f64(f: &str, name: &str, x: f64) -> Result<(), ModelError> {
+fn positive_finite_f64(f: &'static str, name: &'static str, x: f64) -> Result<(), ModelError> {
     check::scalar(f, name, x, "positive finite", x > 0.0 && x.is_finite())
 }
 
@@ -112,7 +112,7 @@ fn log_lower_gamma_series(a: f64, z: f64) -> f64 {
 }
 
 fn gamma_cdf_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     alpha: &impl Arg<S>,
     beta: &impl Arg<S>,
@@ -234,7 +234,7 @@ pub fn exponential_lpdf<const PROPTO: bool, S: Scalar>(
 }
 
 fn exponential_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     beta: &impl Arg<S>,
 ) -> Result<usize, ModelError> {
@@ -510,7 +510,7 @@ pub fn pareto_rng(y_min: f64, alpha: f64, rng: &mut ChainRng) -> Result<f64, Mod
 }
 
 fn shape_scale_cdf_checks<S: Scalar>(
-    f: &str,
+    f: &'static str,
     y: &impl Arg<S>,
     alpha: &impl Arg<S>,
     sigma: &impl Arg<S>,
@@ -524,7 +524,7 @@ fn shape_scale_cdf_checks<S: Scalar>(
 
 /// The Weibull log CDF: `ln(1 - exp(-(y / sigma)^alpha))`, its complement `-(y / sigma)^alpha`.
 fn weibull_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     alpha: impl Arg<S>,
@@ -557,7 +557,7 @@ cdf_functions!(
 
 /// The Fréchet log CDF: `-(y / sigma)^-alpha`, its complement `ln(1 - exp(...))`.
 fn frechet_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     alpha: impl Arg<S>,
@@ -590,7 +590,7 @@ cdf_functions!(
 
 /// The Pareto log CDF: the complement is `alpha ln(y_min / y)` above `y_min`.
 fn pareto_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     y_min: impl Arg<S>,
@@ -626,7 +626,7 @@ cdf_functions!(
 
 /// The inverse gamma log CDF: `Q(alpha, beta / y)`, its complement `P(alpha, beta / y)`.
 fn inv_gamma_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     alpha: impl Arg<S>,
@@ -657,7 +657,7 @@ cdf_functions!(
 
 /// The chi-square log CDF: `P(nu / 2, y / 2)`.
 fn chi_square_log_cdf<S: Scalar>(
-    f: &str,
+    f: &'static str,
     upper: bool,
     y: impl Arg<S>,
     nu: impl Arg<S>,

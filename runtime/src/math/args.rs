@@ -318,7 +318,7 @@ mod tests {
         assert_eq!(common_len("f", &[("y", None), ("mu", None)]).unwrap(), 1);
         assert_eq!(common_len("f", &[("y", Some(3)), ("mu", None)]).unwrap(), 3);
         let err = common_len("normal_lpdf", &[("y", Some(3)), ("mu", Some(2))]).unwrap_err();
-        assert_eq!(err.message, "normal_lpdf: size of mu (2) does not match size of y (3)");
+        assert_eq!(err.message(), "normal_lpdf: size of mu (2) does not match size of y (3)");
         assert!(!err.is_recoverable());
     }
 

@@ -81,7 +81,7 @@ impl Chain {
                 &mut density,
                 rng,
             )
-            .map_err(|e| Error::Sampling(e.message.into_owned()))
+            .map_err(|e| Error::Sampling(e.to_string()))
         });
         self.gradient_evaluations += density.count;
         self.step_size = step_size?;
@@ -122,7 +122,7 @@ impl Chain {
             match self.check_initial_point(density) {
                 Ok(()) => return Ok(()),
                 Err(InitProblem::Fatal(e)) => return Err(Error::Model(e)),
-                Err(why) => last_problem = why.to_string(),
+                Err(InitProblem::Rejected(why)) => last_problem = why,
             }
         }
         Err(Error::Sampling(format!(
@@ -137,20 +137,25 @@ impl Chain {
         D: LogDensity + ?Sized,
     {
         let z = &mut self.state;
-        match density.logp_and_grad(&z.q, &mut z.grad) {
-            Err(e) if e.is_recoverable() => Err(InitProblem::Rejected(e.message.into_owned())),
-            Err(e) => Err(InitProblem::Fatal(e)),
-            Ok(lp) if !lp.is_finite() => {
-                Err(InitProblem::Rejected(format!("the log density is {lp}")))
-            }
+        let problem = match density.logp_and_grad(&z.q, &mut z.grad) {
+            Err(e) if e.is_recoverable() => e.to_string(),
+            Err(e) => return Err(InitProblem::Fatal(e)),
+            Ok(lp) if !lp.is_finite() => format!("the log density is {lp}"),
             Ok(_) if z.grad.iter().any(|g| !g.is_finite()) => {
-                Err(InitProblem::Rejected("the gradient is not finite".into()))
+                let (i, g) = z.grad.iter().enumerate().find(|(_, g)| !g.is_finite()).unwrap();
+                return Err(InitProblem::Rejected(format!(
+                    "the gradient with respect to unconstrained coordinate {} is {g}",
+                    i + 1
+                )));
             }
             Ok(lp) => {
                 z.lp = lp;
-                Ok(())
+                return Ok(());
             }
-        }
+        };
+        // Say which statement failed, if the density can tell; the message it gave may only
+        // name a distribution's argument, or nothing at all for an infinite density.
+        Err(InitProblem::Rejected(density.explain(&z.q).unwrap_or(problem)))
     }
 
     /// One NUTS transition; during warm-up it also adapts. A recoverable model error inside the
@@ -267,7 +272,7 @@ impl std::fmt::Display for InitProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InitProblem::Rejected(why) => f.write_str(why),
-            InitProblem::Fatal(e) => f.write_str(&e.message),
+            InitProblem::Fatal(e) => write!(f, "{e}"),
         }
     }
 }

@@ -109,6 +109,10 @@ impl<D: LogDensity + ?Sized> LogDensity for Counted<'_, D> {
         self.count += 1;
         self.density.logp_and_grad(x, grad)
     }
+
+    fn explain(&mut self, x: &[f64]) -> Option<String> {
+        self.density.explain(x)
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +187,6 @@ mod tests {
         z.leapfrog(&mut Failing(true), &unit, 0.1).unwrap();
         assert_eq!(z.hamiltonian(&unit), f64::INFINITY);
         let err = z.leapfrog(&mut Failing(false), &unit, 0.1).unwrap_err();
-        assert_eq!(err.message, "index out of range");
+        assert_eq!(err.message(), "index out of range");
     }
 }

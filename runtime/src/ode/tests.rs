@@ -313,7 +313,7 @@ fn exceeding_max_num_steps_is_a_recoverable_error() {
     let tight = OdeControl { rel_tol: 1e-6, abs_tol: 1e-10, max_num_steps: 500 };
     let err = ode_rk45("ode_rk45_tol", &mut f, &[1.0, 0.0, 0.0], 0.0, &[40.0], tight).unwrap_err();
     assert!(err.is_recoverable());
-    assert!(err.message.starts_with("ode_rk45_tol: max_num_steps (500) reached"), "{err}");
+    assert!(err.message().starts_with("ode_rk45_tol: max_num_steps (500) reached"), "{err}");
 }
 
 #[test]
@@ -335,7 +335,7 @@ fn bad_arguments_are_recoverable_errors_that_name_them() {
             let mut f = decay;
             let err = solve("ode", &mut f, y0, t0, ts, c).unwrap_err();
             assert!(err.is_recoverable(), "{name}: {err}");
-            assert!(err.message.contains(want), "{name}: `{err}` does not say `{want}`");
+            assert!(err.message().contains(want), "{name}: `{err}` does not say `{want}`");
         }
     }
 }
@@ -347,7 +347,7 @@ fn a_solution_that_blows_up_is_an_error_not_a_panic() {
     let mut f = |_t: f64, y: &[f64]| Ok(vec![y[0] * y[0]]);
     let err = ode_rk45("ode", &mut f, &[1.0], 0.0, &[0.5, 2.0], OdeControl::DEFAULT).unwrap_err();
     assert!(err.is_recoverable(), "{err}");
-    assert!(err.message.contains("the step size fell to"), "{err}");
+    assert!(err.message().contains("the step size fell to"), "{err}");
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn a_derivative_that_is_not_finite_is_an_error_not_a_panic() {
         let mut f = |t: f64, y: &[f64]| Ok(vec![if t > 0.5 { f64::NAN } else { -y[0] }]);
         let err = solve("ode", &mut f, &[1.0], 0.0, &[1.0], OdeControl::DEFAULT).unwrap_err();
         assert!(err.is_recoverable(), "{name}: {err}");
-        assert!(err.message.contains("the step size fell to"), "{name}: {err}");
+        assert!(err.message().contains("the step size fell to"), "{name}: {err}");
     }
 }
 
@@ -368,7 +368,7 @@ fn a_derivative_of_the_wrong_size_is_fatal() {
         let err = err.unwrap_err();
         assert!(!err.is_recoverable(), "{name}");
         assert_eq!(
-            err.message,
+            err.message(),
             "ode_bdf: the ODE function returned a vector of size 3, but the state has size 2"
         );
     }
@@ -381,7 +381,7 @@ fn an_error_in_the_ode_function_passes_through() {
             if t > 0.5 { Err(ModelError::recoverable("rejected")) } else { Ok(vec![-y[0]]) }
         };
         let err = solve("ode", &mut f, &[1.0], 0.0, &[1.0], OdeControl::DEFAULT).unwrap_err();
-        assert_eq!(err.message, "rejected");
+        assert_eq!(err.message(), "rejected");
     }
 }
 
