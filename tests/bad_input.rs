@@ -378,6 +378,10 @@ fn nan_in_bounded_data_is_named() {
         err,
         "line 1, column 1: expected `{` opening the data object, found the end of the input"
     );
+    // Deep nesting is refused, not a stack overflow.
+    let deep = format!(r#"{{"s": 1, "t": {}1{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    let err = BoundedData::from_json_str(&deep).unwrap_err().to_string();
+    assert!(err.starts_with("line 1, column "), "{err}");
     let err = BoundedData::from_json_file("/nonexistent/data.json").unwrap_err().to_string();
     assert_eq!(err, "/nonexistent/data.json: No such file or directory (os error 2)");
 }
