@@ -64,12 +64,15 @@ pub fn reverse_agrees_with_dual<M: Model>(model: &M, x: &[f64]) -> Result<bool, 
     match (reverse.logp_and_grad(x, &mut g_rev), dual.logp_and_grad(x, &mut g_dual)) {
         (Ok(a), Ok(b)) => {
             let mut problems = Vec::new();
-            if !((a - b).abs() <= 1e-12 * a.abs().max(1.0)) {
+            let close = |x: f64, y: f64, tol: f64| {
+                // False for a NaN on either side, which is a disagreement too.
+                (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0)
+            };
+            if !close(a, b, 1e-12) {
                 problems.push(format!("log density {a} (reverse) vs {b} (dual)"));
             }
             for (i, (r, d)) in g_rev.iter().zip(&g_dual).enumerate() {
-                // Written so that a NaN on either side is a disagreement too.
-                if !((r - d).abs() <= 1e-9 * r.abs().max(d.abs()).max(1.0)) {
+                if !close(*r, *d, 1e-9) {
                     problems.push(format!("d/dx[{i}] {r} (reverse) vs {d} (dual)"));
                 }
             }
