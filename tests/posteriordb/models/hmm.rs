@@ -1,11 +1,11 @@
 //! Two-state hidden Markov models, their hidden states summed out by the forward algorithm: a
 //! simulated example, and basketball drives from player tracking data.
 //!
-//! Tilde has no `simplex`, `ordered` or `positive_ordered` types yet. For two states they are
-//! written with bounds that are exactly Stan's transforms, with the same Jacobians, so the
-//! posterior is the same: a transition row `(p, 1 - p)` with `p` in (0, 1) (the stick-breaking
-//! simplex of size 2 is the logistic transform of `p`), an ordered pair as `a_1` and
-//! `a_2 > a_1` (Stan's `a_2 = a_1 + exp(u)`), a positive ordered pair with `a_1 > 0` as well.
+//! The simplexes and ordered pairs of these two-state models are written with bounds that are
+//! exactly Stan's transforms for two states, with the same Jacobians, so the posterior is the
+//! same: a transition row `(p, 1 - p)` with `p` in (0, 1) (the stick-breaking simplex of size 2
+//! is the logistic transform of `p`), an ordered pair as `a_1` and `a_2 > a_1` (Stan's
+//! `a_2 = a_1 + exp(u)`), a positive ordered pair with `a_1 > 0` as well.
 //! A Dirichlet prior on a simplex of size 2 is the beta prior on its first component.
 
 tilde::model! {
