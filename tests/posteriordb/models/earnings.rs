@@ -52,8 +52,7 @@ tilde::model! {
     transformed data {
         vector[N] log10_earn;
         for (i in 1:N) {
-            // `log10()` with no argument is the constant ln(10), so this is log10(earn[i]).
-            log10_earn[i] = log(earn[i]) / log10();
+            log10_earn[i] = log10(earn[i]);
         }
     }
     parameters {

@@ -1,7 +1,7 @@
 //! A two-component normal mixture fitted to well-separated simulated data.
 
 tilde::model! {
-    /// Mixture of two normals with ordered means, which keeps the components from swapping.
+    /// Mixture of two normals with ordered means, each observation's density mixed by `log_mix`.
     pub struct LowDimGaussMix;
 
     data {

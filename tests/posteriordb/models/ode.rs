@@ -34,7 +34,7 @@ tilde::model! {
     }
     transformed parameters {
         array[N] vector[2] z = ode_rk45_tol(
-            dz_dt, transpose([z_init[1], z_init[2]]), 0, ts, 1e-5, 1e-3, 500, theta
+            dz_dt, to_vector(z_init), 0, ts, 1e-5, 1e-3, 500, theta
         );
     }
     model {
