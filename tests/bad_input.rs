@@ -337,6 +337,91 @@ fn huge_sizes_in_the_data_are_errors_not_a_killed_process() {
     assert_eq!(err, "the size of `theta` is -5, but must be non-negative");
 }
 
+tilde::model! {
+    /// Transformed data of legal sizes whose product is more than any machine has.
+    pub struct HugeTransformedData;
+
+    data {
+        int N;
+        int which;
+    }
+    transformed data {
+        real total = 0;
+        if (which == 1) {
+            matrix[N, N] big;
+        } else if (which == 2) {
+            total = sum(to_vector(identity_matrix(N)));
+        } else if (which == 3) {
+            total = sum(to_vector(rep_matrix(1.5, N, N)));
+        } else {
+            vector[N] a = rep_vector(1, N);
+            total = sum(to_vector(a * transpose(a)));
+        }
+    }
+    parameters {
+        real x;
+    }
+    model {
+        x ~ normal(total, 1);
+    }
+}
+
+/// Each size is a legal int, but the container needs about 32 EiB: the process would be killed
+/// or abort on allocating it, so it is an error naming the variable or the function.
+#[cfg(target_os = "linux")]
+#[test]
+fn legal_sizes_too_large_for_memory_are_errors_not_a_killed_process() {
+    let data = |which: i32| format!(r#"{{"N": 2000000000, "which": {which}}}"#);
+    let err = HugeTransformedData::from_json_str(&data(1)).unwrap_err().to_string();
+    assert!(err.starts_with("`big` of size 2000000000 x 2000000000 needs "), "{err}");
+    assert!(err.contains("GiB of memory is available; check the sizes in the data"), "{err}");
+    let err = HugeTransformedData::from_json_str(&data(2)).unwrap_err().to_string();
+    assert!(err.starts_with("`identity_matrix` of size 2000000000 x 2000000000 needs"), "{err}");
+    let err = HugeTransformedData::from_json_str(&data(3)).unwrap_err().to_string();
+    assert!(err.starts_with("`rep_matrix` of size 2000000000 x 2000000000 needs"), "{err}");
+    // The vector itself (16 GB) may or may not fit this machine; the outer product cannot.
+    let small = HugeTransformedData::from_json_str(r#"{"N": 3, "which": 4}"#).unwrap();
+    let mut ws = small.new_workspace::<f64>();
+    // The outer product of three ones sums to 9, the mean of `x`.
+    assert_eq!(small.log_density(&[9.0], &mut ws).unwrap(), 0.0);
+}
+
+tilde::model! {
+    /// A recursive function whose recursion ends only for non-negative arguments.
+    pub struct Runaway;
+
+    functions {
+        real countdown(real n) {
+            if (n == 0) {
+                return 0;
+            }
+            return 1 + countdown(n - 1);
+        }
+    }
+    data {
+        real start;
+    }
+    transformed data {
+        real depth = countdown(start);
+    }
+    parameters {
+        real x;
+    }
+    model {
+        x ~ normal(depth, 1);
+    }
+}
+
+#[test]
+fn runaway_recursion_is_an_error_naming_the_function_not_a_stack_overflow() {
+    let m = Runaway::from_json_str(r#"{"start": 100}"#).unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    assert_eq!(m.log_density(&[100.0], &mut ws).unwrap(), 0.0);
+    let err = Runaway::from_json_str(r#"{"start": -1}"#).unwrap_err().to_string();
+    assert!(err.contains("`countdown` called functions too deeply nested"), "{err}");
+    assert!(err.contains("check that its recursion ends"), "{err}");
+}
+
 /// A run that cannot fit in memory is refused before anything is allocated. The check reads
 /// Linux's `/proc/meminfo`; the sizes here need terabytes.
 #[cfg(target_os = "linux")]

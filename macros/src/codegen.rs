@@ -96,6 +96,8 @@ pub struct Gen<'p> {
     ctx: Ctx,
     /// The return type of the function being generated.
     current_ret: Option<Ty>,
+    /// Whether the function being generated calls a user-defined function, and so may recurse.
+    calls_user: bool,
     counter: usize,
     /// Workspace fields: (field name, type).
     ws_fields: Vec<(Ident, TokenStream)>,
@@ -109,6 +111,7 @@ pub fn generate(p: &Program) -> TokenStream {
         p,
         ctx: Ctx::Ctor,
         current_ret: None,
+        calls_user: false,
         counter: 0,
         ws_fields: Vec::new(),
         explain: false,
@@ -1239,12 +1242,22 @@ impl<'p> Gen<'p> {
             let st = scalar_type(kind);
             quote!(let mut #ident: #st = #fill;)
         } else {
+            let name = self.name_str(id);
+            let st = scalar_type(kind);
             let resize = if dims.len() == 1 {
                 let n = &dims[0];
-                quote!(#rt::ops::resize(&mut *#ident, #n, #fill);)
+                quote! {
+                    let __n = #n;
+                    #rt::ops::check_alloc(#name, &[__n], ::std::mem::size_of::<#st>())?;
+                    #rt::ops::resize(&mut *#ident, __n, #fill);
+                }
             } else {
                 let (n, m) = (&dims[0], &dims[1]);
-                quote!(#rt::ops::resize2(&mut *#ident, #n, #m, #fill);)
+                quote! {
+                    let (__n, __m) = (#n, #m);
+                    #rt::ops::check_alloc(#name, &[__n, __m], ::std::mem::size_of::<#st>())?;
+                    #rt::ops::resize2(&mut *#ident, __n, __m, #fill);
+                }
             };
             if self.ctx != Ctx::Method {
                 let owner = format_ident!("__own_{}", ident);
@@ -1858,7 +1871,16 @@ impl<'p> Gen<'p> {
                 Some(t) => self.function_type(t, true, false),
                 None => quote!(()),
             };
+            self.calls_user = false;
             let body = self.stmts(&f.body, BlockKind::Functions);
+            // Only a function that calls functions can recurse; it checks the stack it has left
+            // so that runaway recursion is an error rather than the end of the process.
+            let guard = if self.calls_user {
+                let name = f.name.to_string();
+                quote!(#rt::ops::enter_function(#name)?;)
+            } else {
+                quote!()
+            };
             let tail = if f.ret.is_none() { quote!(Ok(())) } else { quote!() };
             out.push(quote! {
                 #[allow(
@@ -1875,6 +1897,7 @@ impl<'p> Gen<'p> {
                 fn #ident<__S: #rt::Scalar>(
                     #(#params),*
                 ) -> ::std::result::Result<#ret, #rt::ModelError> {
+                    #guard
                     #(#body)*
                     #tail
                 }
@@ -1897,6 +1920,7 @@ impl<'p> Gen<'p> {
     }
 
     fn call_function(&mut self, f: &TFunction, args: &[&TExpr]) -> TokenStream {
+        self.calls_user = true;
         // Parameters carry derivatives when any argument does; the function is instantiated
         // with `S` then, and with `f64` otherwise.
         let ad = args.iter().any(|a| a.ad);

@@ -150,6 +150,67 @@ pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
 /// would end the process rather than return an error.
 pub const MAX_SIZE: i64 = i32::MAX as i64;
 
+/// The bytes the system reports as available for new allocations (Linux's `MemAvailable`), or
+/// `None` where it cannot be read.
+pub(crate) fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// Checks that a container `name` with the sizes `dims` (outermost first) of values of
+/// `bytes_each` bytes fits in memory. Allocating more than the machine has would end the process
+/// (or bring in the out-of-memory killer) instead of returning an error, so a size that cannot
+/// fit is an error naming the variable. The available memory is read once per process.
+pub fn check_alloc(name: &str, dims: &[usize], bytes_each: usize) -> Result<(), ModelError> {
+    static LIMIT: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let elements = dims.iter().try_fold(1u64, |n, &d| n.checked_mul(d as u64));
+    // Each row of a two-level container is a vector with its own header.
+    let headers = dims.split_last().map_or(0, |(_, outer)| outer.iter().product::<usize>());
+    let bytes = elements
+        .and_then(|n| n.checked_mul(bytes_each as u64))
+        .and_then(|b| b.checked_add(headers as u64 * 24));
+    let limit = *LIMIT.get_or_init(available_memory);
+    let fits = match (bytes, limit) {
+        (None, _) => false,
+        (Some(b), Some(l)) => b <= l,
+        (Some(_), None) => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    let shape: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+    let need = bytes.map_or("more than 2^64 bytes".to_string(), |b| {
+        format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30))
+    });
+    let have = limit.map_or(String::new(), |l| {
+        format!(", but only {:.1} GiB of memory is available", l as f64 / f64::from(1u32 << 30))
+    });
+    Err(ModelError::fatal(format!(
+        "`{name}` of size {} needs {need}{have}; check the sizes in the data",
+        shape.join(" x ")
+    )))
+}
+
+/// Stops a user-defined function before it overflows its thread's stack: called on entry to a
+/// function that calls functions, it is an error naming `function` when less than
+/// [`STACK_RESERVE`] bytes of stack are left. Overflowing the stack would abort the process.
+#[inline]
+pub fn enter_function(function: &'static str) -> Result<(), ModelError> {
+    match stacker::remaining_stack() {
+        Some(left) if left < STACK_RESERVE => Err(ModelError::fatal(format!(
+            "`{function}` called functions too deeply nested: the thread's stack is nearly \
+             exhausted (less than {} KiB left); check that its recursion ends",
+            STACK_RESERVE / 1024
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The stack a user-defined function leaves for whatever it calls (see [`enter_function`]).
+pub const STACK_RESERVE: usize = 256 * 1024;
+
 /// The common length of two containers combined elementwise by `op`.
 #[inline]
 pub fn same_len(op: &str, a: usize, b: usize) -> Result<usize, ModelError> {

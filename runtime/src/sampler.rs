@@ -346,7 +346,7 @@ impl Sampler {
             }
             None => (u128::MAX, u128::MAX),
         };
-        let Some(available) = available_memory() else { return Ok(()) };
+        let Some(available) = crate::ops::available_memory() else { return Ok(()) };
         if bytes <= u128::from(available) {
             return Ok(());
         }
@@ -566,15 +566,6 @@ fn write_row<M: Model>(
         Err(e) if e.is_recoverable() => Ok(Some(e)),
         Err(e) => Err(Error::Model(e)),
     }
-}
-
-/// The memory the system reports as available for new allocations, in bytes (Linux's
-/// `MemAvailable`); `None` where it cannot be read.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    kib.checked_mul(1024)
 }
 
 /// Where the chains start.

@@ -104,6 +104,7 @@ pub fn multiply<S: Scalar>(
         ));
     }
     let m = b.cols();
+    crate::ops::check_alloc("matrix * matrix", &[n, m], std::mem::size_of::<S>())?;
     resize2(out, n, m, S::zero());
     for (i, row) in out.iter_mut().enumerate() {
         for (j, x) in row.iter_mut().enumerate() {
@@ -123,7 +124,9 @@ pub fn outer<S: Scalar>(
     a: impl Arg<S>,
     b: impl Arg<S>,
 ) -> Result<(), ModelError> {
-    resize2(out, n_of(&a), n_of(&b), S::zero());
+    let (n, m) = (n_of(&a), n_of(&b));
+    crate::ops::check_alloc("vector * row_vector", &[n, m], std::mem::size_of::<S>())?;
+    resize2(out, n, m, S::zero());
     for (i, row) in out.iter_mut().enumerate() {
         let x = a.at(i);
         for (j, y) in row.iter_mut().enumerate() {
@@ -397,6 +400,7 @@ pub fn diag_post_multiply<S: Scalar>(
 /// The `n x n` identity matrix.
 pub fn identity_matrix<S: Scalar>(out: &mut Vec<Vec<S>>, n: i64) -> Result<(), ModelError> {
     let n = crate::ops::size("identity_matrix", n)?;
+    crate::ops::check_alloc("identity_matrix", &[n, n], std::mem::size_of::<S>())?;
     resize2(out, n, n, S::zero());
     for (i, row) in out.iter_mut().enumerate() {
         row[i] = S::one();
@@ -412,6 +416,7 @@ pub fn rep_matrix<S: Scalar>(
     n: i64,
 ) -> Result<(), ModelError> {
     let (m, n) = (crate::ops::size("rep_matrix", m)?, crate::ops::size("rep_matrix", n)?);
+    crate::ops::check_alloc("rep_matrix", &[m, n], std::mem::size_of::<S>())?;
     resize2(out, m, n, x.at(0));
     Ok(())
 }
@@ -423,6 +428,7 @@ pub fn rep_matrix_columns<S: Scalar>(
     n: i64,
 ) -> Result<(), ModelError> {
     let n = crate::ops::size("rep_matrix", n)?;
+    crate::ops::check_alloc("rep_matrix", &[n_of(&v), n], std::mem::size_of::<S>())?;
     resize2(out, n_of(&v), n, S::zero());
     for (i, row) in out.iter_mut().enumerate() {
         let x = v.at(i);
@@ -438,6 +444,7 @@ pub fn rep_matrix_rows<S: Scalar>(
     m: i64,
 ) -> Result<(), ModelError> {
     let m = crate::ops::size("rep_matrix", m)?;
+    crate::ops::check_alloc("rep_matrix", &[m, n_of(&v)], std::mem::size_of::<S>())?;
     resize2(out, m, n_of(&v), S::zero());
     for row in out.iter_mut() {
         for (j, y) in row.iter_mut().enumerate() {
