@@ -452,3 +452,85 @@ fn multivariate_densities_match_independent_references() {
     let diff = get(&o, "lkj_chol") - get(&o, "lkj_omega");
     assert!((diff - get(&o, "log_l22")).abs() < 1e-13, "{diff}");
 }
+
+tilde::model! {
+    /// Elementwise functions of matrices and arrays, and reductions of matrices.
+    pub struct MatrixElementwise;
+
+    data {
+        matrix[3, 3] A;
+        array[3] real x;
+        array[2] int k;
+    }
+    parameters {
+        matrix[2, 2] W;
+    }
+    model {
+        target += -0.5 * sum(square(W)) + 0.1 * sum(exp(W)) - log_sum_exp(W);
+        target += 0.05 * mean(inv_logit(W)) + 0.01 * sd(W) + 0.02 * max(W);
+    }
+    generated quantities {
+        matrix[3, 3] expA = exp(A);
+        matrix[3, 3] absA = abs(A);
+        array[3] real logx = log(x);
+        array[2] real sqrtk = sqrt(k);
+        real sumA = sum(A);
+        real meanA = mean(A);
+        real sdA = sd(A);
+        real varA = variance(A);
+        real maxA = max(A);
+        real minA = min(A);
+        real lseA = log_sum_exp(A);
+        real sumexp = sum(exp(A * 0.5));
+    }
+}
+
+#[test]
+fn elementwise_functions_and_reductions_of_matrices_and_arrays() {
+    let data = format!(
+        r#"{{"A": {:?}, "x": [0.5, 1, 4], "k": [4, 9]}}"#,
+        rows(&A).iter().map(|r| r.to_vec()).collect::<Vec<_>>()
+    );
+    let m = MatrixElementwise::from_json_str(&data).unwrap();
+    let o = outputs(&m, &[0.1, -0.2, 0.3, 0.4]);
+    let a = rows(&A);
+    let map = |f: &dyn Fn(f64) -> f64| -> Vec<Vec<f64>> {
+        a.iter().map(|r| r.iter().map(|&v| f(v)).collect()).collect()
+    };
+    assert_close(&matrix(&o, "expA", 3, 3), &map(&f64::exp), "exp(A)");
+    assert_close(&matrix(&o, "absA", 3, 3), &map(&f64::abs), "abs(A)");
+    let logx = vector(&o, "logx", 3);
+    assert_eq!(logx, vec![0.5f64.ln(), 0.0, 4.0f64.ln()]);
+    assert_eq!(vector(&o, "sqrtk", 2), vec![2.0, 3.0]);
+    let all: Vec<f64> = a.iter().flatten().copied().collect();
+    let n = all.len() as f64;
+    let sum: f64 = all.iter().sum();
+    let mean = sum / n;
+    let var = all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let close = |name: &str, want: f64| {
+        let found = get(&o, name);
+        assert!((found - want).abs() <= 1e-12 * want.abs().max(1.0), "{name}: {found} vs {want}");
+    };
+    close("sumA", sum);
+    close("meanA", mean);
+    close("varA", var);
+    close("sdA", var.sqrt());
+    close("maxA", 3.0);
+    close("minA", -2.0);
+    close("lseA", all.iter().map(|v| v.exp()).sum::<f64>().ln());
+    close("sumexp", all.iter().map(|v| (0.5 * v).exp()).sum());
+
+    // The gradient of the matrix functions of the parameter against finite differences.
+    let mut eval = GradientEvaluator::new(&m);
+    let theta = [0.1, -0.2, 0.3, 0.4];
+    let mut grad = vec![0.0; 4];
+    eval.logp_and_grad(&theta, &mut grad).unwrap();
+    let h = 1e-6;
+    for i in 0..4 {
+        let (mut up, mut down) = (theta, theta);
+        up[i] += h;
+        down[i] -= h;
+        let fd = (eval.logp(&up).unwrap() - eval.logp(&down).unwrap()) / (2.0 * h);
+        assert!((grad[i] - fd).abs() < 1e-6 * fd.abs().max(1.0), "d/dW{i}: {} vs {fd}", grad[i]);
+    }
+}

@@ -1664,12 +1664,15 @@ impl Checker {
                 let arg = args.into_iter().next().expect("one argument");
                 let ty = match &arg.ty {
                     Ty::Int | Ty::Real => Ty::Real,
-                    Ty::Vector | Ty::RowVector => arg.ty.clone(),
+                    Ty::Vector | Ty::RowVector | Ty::Matrix => arg.ty.clone(),
+                    Ty::Array(inner) if inner.is_scalar() => Ty::Array(Box::new(Ty::Real)),
                     other => {
                         self.cx.error(
                             arg.span,
                             format!(
-                                "`{fname}` takes a `real`, `vector` or `row_vector`, found `{}`",
+                                "`{fname}` takes a `real`, `vector`, `row_vector`, `matrix` or \
+                                 `array[] real`, found `{}` (functions of nested containers are \
+                                 not supported by Tilde yet)",
                                 other.describe()
                             ),
                         );
@@ -1683,21 +1686,37 @@ impl Checker {
                 if args.len() != want {
                     return arity_error(self, if want == 2 { "2" } else { "1" });
                 }
+                let matrix_ok = !matches!(r, Reduction::DotProduct | Reduction::DotSelf);
                 for a in &args {
                     let ok = a.ty.is_vector_like()
+                        || (matrix_ok && a.ty == Ty::Matrix)
                         || matches!(&a.ty, Ty::Array(inner) if inner.is_scalar());
                     if !ok {
+                        let what = if matrix_ok {
+                            "a `vector`, `row_vector`, `matrix` or `array[] real`"
+                        } else {
+                            "a `vector`, `row_vector` or `array[] real`"
+                        };
                         self.cx.error(
                             a.span,
-                            format!(
-                                "`{fname}` takes a `vector`, `row_vector` or `array[] real`, \
-                                 found `{}`",
-                                a.ty.describe()
-                            ),
+                            format!("`{fname}` takes {what}, found `{}`", a.ty.describe()),
                         );
                         return err_expr(span);
                     }
                 }
+                // A reduction of a matrix is the reduction of its entries.
+                let args = args
+                    .into_iter()
+                    .map(|a| {
+                        if a.ty == Ty::Matrix {
+                            let (ad, span) = (a.ad, a.span);
+                            let kind = TExprKind::MatrixFn("to_vector", vec![a]);
+                            TExpr { kind, ty: Ty::Vector, ad, span }
+                        } else {
+                            a
+                        }
+                    })
+                    .collect();
                 TExpr { kind: TExprKind::Reduce(r, args), ty: Ty::Real, ad, span }
             }
             Builtin::Density { family, propto } => {

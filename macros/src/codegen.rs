@@ -65,6 +65,21 @@ fn convert(tokens: TokenStream, from: Kind, to: Kind) -> TokenStream {
     }
 }
 
+/// The elementwise function `f` applied to the scalar `x`.
+fn elementwise_call(f: Elementwise, x: TokenStream) -> TokenStream {
+    let rt = rt();
+    match f {
+        Elementwise::Method(m) => {
+            let m = Ident::new(m, Span::call_site());
+            quote!(#rt::Scalar::#m(#x))
+        }
+        Elementwise::Math(m) => {
+            let m = Ident::new(m, Span::call_site());
+            quote!(#rt::math::#m(#x))
+        }
+    }
+}
+
 fn scalar_type(kind: Kind) -> TokenStream {
     match kind {
         Kind::Int => quote!(i64),
@@ -1784,16 +1799,7 @@ impl<'p> Gen<'p> {
             TExprKind::Elementwise(f, a) => {
                 let p = self.plan(a);
                 let x = convert(p.elem, p.kind, kind);
-                let elem = match f {
-                    Elementwise::Method(m) => {
-                        let m = Ident::new(m, Span::call_site());
-                        quote!(#rt::Scalar::#m(#x))
-                    }
-                    Elementwise::Math(m) => {
-                        let m = Ident::new(m, Span::call_site());
-                        quote!(#rt::math::#m(#x))
-                    }
-                };
+                let elem = elementwise_call(*f, x);
                 Elem { prelude: p.prelude, len: p.len, elem, kind }
             }
             TExprKind::Rep(x, n) => {
@@ -2177,6 +2183,13 @@ impl<'p> Gen<'p> {
                     }
                     (None, None) => unreachable!("a matrix operation has a matrix operand"),
                 };
+                self.fill_matrix(t, kind, shape, elem)
+            }
+            TExprKind::Elementwise(f, a) => {
+                let (ea, sa) = self.matrix_operand(a, kind, prelude);
+                let x = sa.expect("the argument of a function of a matrix is a matrix");
+                let elem = elementwise_call(*f, ea);
+                let shape = quote!(let __shape = #rt::math::matrix::dims(&#x[..]););
                 self.fill_matrix(t, kind, shape, elem)
             }
             TExprKind::Unary(op, a) => {
