@@ -1766,9 +1766,13 @@ impl<'p> Gen<'p> {
                 let y = convert(quote!(__b), kb, kind);
                 let (decl, t) = self.temp(kind);
                 prelude.push(decl);
-                prelude.push(quote! {
-                    #rt::ops::matvec(&mut *#t, &#m[..], &#v[..], |__a| #x, |__b| #y)?;
-                });
+                if ka == Kind::Data && kb == Kind::Var && kind == Kind::Var {
+                    prelude.push(quote!(#rt::ops::matvec_data(&mut *#t, &#m[..], &#v[..])?;));
+                } else {
+                    prelude.push(quote! {
+                        #rt::ops::matvec(&mut *#t, &#m[..], &#v[..], |__a| #x, |__b| #y)?;
+                    });
+                }
                 Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
             }
             TExprKind::Binary(op, a, b) => {

@@ -446,6 +446,21 @@ pub fn matvec<A: Copy, B: Copy, S: Scalar>(
     Ok(())
 }
 
+/// `out = m v` for a data matrix `m` stored as rows and a vector `v` that may carry
+/// derivatives: [`matvec`] with the product recorded as one unit on the reverse tape (see
+/// [`Scalar::data_matvec`]).
+pub fn matvec_data<S: Scalar>(out: &mut Vec<S>, m: &[Vec<f64>], v: &[S]) -> Result<(), ModelError> {
+    let cols = m.first().map_or(v.len(), Vec::len);
+    if cols != v.len() {
+        return Err(ModelError::fatal(format!(
+            "matrix times vector: the matrix has {cols} columns but the vector has {} rows",
+            v.len()
+        )));
+    }
+    S::data_matvec(out, m, v);
+    Ok(())
+}
+
 /// Rows of data lifted to the scalar type, for a function argument that carries derivatives.
 pub fn lift_rows<S: Scalar>(rows: &[Vec<f64>]) -> Vec<Vec<S>> {
     rows.iter().map(|r| r.iter().map(|&x| S::from_f64(x)).collect()).collect()

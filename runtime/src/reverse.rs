@@ -33,6 +33,25 @@ pub struct Rev {
 const NONE: u32 = u32::MAX;
 /// The second parent index that marks a node whose parents are in the tape's edge list.
 const MANY: u32 = u32::MAX - 1;
+/// The second parent index that marks a product of a data matrix and a vector (see
+/// [`Block`]): `a` is the index of the block.
+const BLOCK: u32 = u32::MAX - 2;
+
+/// The product `y = X v` of a data matrix `X` and a vector `v`, recorded as one unit: the
+/// entries of `y` are parentless nodes right after the block's own node, and the sweep, on
+/// reaching the block's node, adds `X^T adj(y)` to the adjoints of `v` in one dense pass. A
+/// graph of dot products would store every entry of `X` twice, as a pending and a final edge.
+#[derive(Clone, Copy)]
+struct Block {
+    /// Where `X`, row-major, begins in the tape's `data`.
+    data: usize,
+    /// Where the node indices of `v` begin in the tape's `operands`.
+    operands: usize,
+    rows: usize,
+    cols: usize,
+    /// The node of `y`'s first entry.
+    first: usize,
+}
 
 /// One recorded operation: up to two parents with their partial derivatives, or, when `b` is
 /// [`MANY`], the edges `a..end` of the tape's edge list, with `end` kept in `da`'s bits.
@@ -54,17 +73,60 @@ struct Tape {
     /// [`Scalar::partials_push`]).
     pending: Vec<(u32, f64)>,
     adjoints: Vec<f64>,
+    blocks: Vec<Block>,
+    /// The data matrices of the blocks.
+    data: Vec<f64>,
+    /// The operand nodes of the blocks.
+    operands: Vec<u32>,
+    /// Room for a block's sums in the sweep.
+    scratch: Vec<f64>,
 }
 
 impl Tape {
     const fn new() -> Self {
-        Tape { nodes: Vec::new(), edges: Vec::new(), pending: Vec::new(), adjoints: Vec::new() }
+        Tape {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            pending: Vec::new(),
+            adjoints: Vec::new(),
+            blocks: Vec::new(),
+            data: Vec::new(),
+            operands: Vec::new(),
+            scratch: Vec::new(),
+        }
     }
 
     fn clear(&mut self) {
         self.nodes.clear();
         self.edges.clear();
         self.pending.clear();
+        self.blocks.clear();
+        self.data.clear();
+        self.operands.clear();
+    }
+
+    /// Records `out = m v` as a [`Block`]; `v` has at least one recorded entry.
+    fn data_matvec(&mut self, out: &mut Vec<Rev>, m: &[Vec<f64>], v: &[Rev]) {
+        let cols = v.len();
+        let block = Block {
+            data: self.data.len(),
+            operands: self.operands.len(),
+            rows: m.len(),
+            cols,
+            first: self.nodes.len() + 1,
+        };
+        for row in m {
+            self.data.extend_from_slice(row);
+        }
+        self.operands.extend(v.iter().map(|x| x.node));
+        let index = self.blocks.len() as u32;
+        self.blocks.push(block);
+        self.nodes.push(Node { a: index, b: BLOCK, da: 0.0, db: 0.0 });
+        out.clear();
+        for row in m {
+            let value = row.iter().zip(v).map(|(a, b)| a * b.value).sum();
+            out.push(self.input(value));
+        }
     }
 
     #[inline]
@@ -105,12 +167,19 @@ impl Tape {
         adjoints[n - 1] = 1.0;
         for k in (0..n).rev() {
             let adjoint = adjoints[k];
+            let node = self.nodes[k];
+            if node.b == BLOCK {
+                let block = self.blocks[node.a as usize];
+                let data = &self.data[block.data..block.data + block.rows * block.cols];
+                let operands = &self.operands[block.operands..block.operands + block.cols];
+                block_sweep(&block, data, operands, adjoints, &mut self.scratch);
+                continue;
+            }
             // A node that nothing downstream used contributes nothing; skipping it also keeps
             // an infinite partial of an unused branch from turning into 0 * inf = NaN.
             if adjoint == 0.0 {
                 continue;
             }
-            let node = self.nodes[k];
             // Likewise a zero partial passes nothing on, even from an infinite adjoint: a value
             // that underflowed to zero (exp of a large negative number under a square root,
             // say) does not depend on its operand, and 0 * inf would be NaN.
@@ -143,6 +212,42 @@ impl Tape {
 
     fn capacity(&self) -> (usize, usize) {
         (self.nodes.capacity(), self.edges.capacity())
+    }
+}
+
+/// Adds `X^T adj(y)` for the block `block` (data `data`, operands `operands`) to the adjoints.
+fn block_sweep(
+    block: &Block,
+    data: &[f64],
+    operands: &[u32],
+    adjoints: &mut [f64],
+    scratch: &mut Vec<f64>,
+) {
+    scratch.clear();
+    scratch.resize(block.cols, 0.0);
+    let outputs = &adjoints[block.first..block.first + block.rows];
+    for (row, &a) in data.chunks_exact(block.cols.max(1)).zip(outputs) {
+        if a == 0.0 {
+            continue;
+        }
+        if a.is_finite() {
+            for (s, x) in scratch.iter_mut().zip(row) {
+                *s += x * a;
+            }
+        } else {
+            // As in the scalar sweep: a zero entry passes nothing on, even from an infinite
+            // adjoint, where 0 * inf would be NaN.
+            for (s, &x) in scratch.iter_mut().zip(row) {
+                if x != 0.0 {
+                    *s += x * a;
+                }
+            }
+        }
+    }
+    for (&node, &s) in operands.iter().zip(scratch.iter()) {
+        if node != CONSTANT && s != 0.0 {
+            adjoints[node as usize] += s;
+        }
     }
 }
 
@@ -373,6 +478,18 @@ impl Scalar for Rev {
         with_tape(|t| t.finish_many(start, value))
     }
 
+    fn data_matvec(out: &mut Vec<Self>, m: &[Vec<f64>], v: &[Self]) {
+        if v.iter().all(Rev::is_constant) {
+            out.clear();
+            out.extend(
+                m.iter()
+                    .map(|row| Rev::constant(row.iter().zip(v).map(|(a, b)| a * b.value).sum())),
+            );
+        } else {
+            with_tape(|t| t.data_matvec(out, m, v));
+        }
+    }
+
     fn exp(self) -> Self {
         let e = self.value.exp();
         Rev::unary(self, e, e)
@@ -574,6 +691,39 @@ mod tests {
         assert_eq!(g, [0.0, 2.0]);
         let (_, g) = gradient(|_| Rev::constant(1.0), &[1.0, 2.0]);
         assert_eq!(g, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_data_matrix_times_a_vector_is_one_block_with_the_right_gradient() {
+        let m = vec![vec![1.0, 2.0, 0.0], vec![-1.0, 0.5, 3.0]];
+        // y = m (x0, x0 * x1, 4), a vector with a constant entry and a shared parent; then
+        // f = y1^2 + 3 y2 + x1.
+        let f = |x: &[Rev]| {
+            let v = [x[0], x[0] * x[1], Rev::constant(4.0)];
+            let mut y = Vec::new();
+            Rev::data_matvec(&mut y, &m, &v);
+            y[0] * y[0] + y[1] * 3.0 + x[1]
+        };
+        let (x0, x1) = (0.7, -1.3);
+        let (value, g) = gradient(f, &[x0, x1]);
+        let y1 = x0 + 2.0 * x0 * x1;
+        let y2 = -x0 + 0.5 * x0 * x1 + 12.0;
+        assert!((value - (y1 * y1 + 3.0 * y2 + x1)).abs() < 1e-12);
+        let d0 = 2.0 * y1 * (1.0 + 2.0 * x1) + 3.0 * (-1.0 + 0.5 * x1);
+        let d1 = 2.0 * y1 * (2.0 * x0) + 3.0 * (0.5 * x0) + 1.0;
+        assert!((g[0] - d0).abs() < 1e-12, "{} vs {d0}", g[0]);
+        assert!((g[1] - d1).abs() < 1e-12, "{} vs {d1}", g[1]);
+        // A zero entry of the matrix passes nothing on from an infinite adjoint.
+        let m0 = vec![vec![0.0, 1.0]];
+        let (_, g) = gradient(
+            |x: &[Rev]| {
+                let mut y = Vec::new();
+                Rev::data_matvec(&mut y, &m0, x);
+                y[0].ln() * 0.0 + x[1]
+            },
+            &[0.5, 0.0],
+        );
+        assert!(!g[0].is_nan(), "{g:?}");
     }
 
     #[test]

@@ -83,6 +83,32 @@ pub trait Scalar:
     /// The value `value` with the derivatives pushed into `p`.
     fn partials_finish(p: Self::Partials, value: f64) -> Self;
 
+    /// Sets `out` to `m v` for a data matrix `m`, stored as rows of equal length `v.len()`.
+    ///
+    /// The reverse tape records the whole product as one unit whose sweep is a dense pass
+    /// over `m`; other types take a dot product per row.
+    fn data_matvec(out: &mut Vec<Self>, m: &[Vec<f64>], v: &[Self]) {
+        out.clear();
+        for row in m {
+            let entry = if Self::PARTIALS {
+                let mut partials = Self::partials_new();
+                let mut total = 0.0;
+                for (&a, &b) in row.iter().zip(v) {
+                    total += a * b.value();
+                    Self::partials_push(&mut partials, b, a);
+                }
+                Self::partials_finish(partials, total)
+            } else {
+                let mut acc = Self::zero();
+                for (&a, &b) in row.iter().zip(v) {
+                    acc += b * a;
+                }
+                acc
+            };
+            out.push(entry);
+        }
+    }
+
     /// `e^x`.
     fn exp(self) -> Self;
     /// Natural logarithm.
