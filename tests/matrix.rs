@@ -534,3 +534,26 @@ fn elementwise_functions_and_reductions_of_matrices_and_arrays() {
         assert!((grad[i] - fd).abs() < 1e-6 * fd.abs().max(1.0), "d/dW{i}: {} vs {fd}", grad[i]);
     }
 }
+
+/// The reverse tape's analytic paths for matrices (Cholesky factors, covariance functions, data
+/// matrices times vectors) agree with dual numbers, which take the chain rule through every
+/// scalar operation.
+#[test]
+fn reverse_gradients_of_matrix_functions_match_dual_numbers() {
+    use tilde::gradient::reverse_agrees_with_dual;
+    let data = r#"{"x": [0, 0.5, 1.5, 3], "y": [0.2, -0.4, 1.0, 0.3],
+        "X": [[1, 0.5], [0.2, -1], [1.5, 0.3], [-0.7, 0.8]]}"#;
+    let m = MatrixGradients::from_json_str(data).unwrap();
+    let elementwise = MatrixElementwise::from_json_str(&format!(
+        r#"{{"A": {:?}, "x": [0.5, 1, 4], "k": [4, 9]}}"#,
+        rows(&A)
+    ))
+    .unwrap();
+    for point in 0..4 {
+        let x: Vec<f64> =
+            (0..m.dim()).map(|i| ((i * 5 + point * 3) % 9) as f64 / 4.5 - 1.0).collect();
+        assert_eq!(reverse_agrees_with_dual(&m, &x), Ok(true), "matrix functions at {x:?}");
+        let x = &x[..elementwise.dim()];
+        assert_eq!(reverse_agrees_with_dual(&elementwise, x), Ok(true), "elementwise at {x:?}");
+    }
+}

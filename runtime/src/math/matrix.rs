@@ -187,10 +187,27 @@ pub fn cholesky_decompose<S: Scalar>(
     check_symmetric(F, "m", &m)?;
     resize2(out, k, k, S::zero());
     for j in 0..k {
-        let mut d = m.entry(j, j);
-        for c in 0..j {
-            d -= out[j][c] * out[j][c];
-        }
+        let d = if S::PARTIALS {
+            // One node per entry, with its partials, instead of a multiply and a subtraction
+            // per term of the sum.
+            let mjj = m.entry(j, j);
+            let mut p = S::partials_new();
+            S::partials_push(&mut p, mjj, 1.0);
+            let mut v = mjj.value();
+            for c in 0..j {
+                let l = out[j][c];
+                let lv = l.value();
+                v -= lv * lv;
+                S::partials_push(&mut p, l, -2.0 * lv);
+            }
+            S::partials_finish(p, v)
+        } else {
+            let mut d = m.entry(j, j);
+            for c in 0..j {
+                d -= out[j][c] * out[j][c];
+            }
+            d
+        };
         if !(d.value() > 0.0) {
             return Err(ModelError::recoverable(format!(
                 "{F}: Matrix m is not positive definite (pivot {} is {})",
@@ -201,10 +218,26 @@ pub fn cholesky_decompose<S: Scalar>(
         let djj = d.sqrt();
         out[j][j] = djj;
         for i in (j + 1)..k {
-            let mut s = m.entry(i, j);
-            for c in 0..j {
-                s -= out[i][c] * out[j][c];
-            }
+            let s = if S::PARTIALS {
+                let mij = m.entry(i, j);
+                let mut p = S::partials_new();
+                S::partials_push(&mut p, mij, 1.0);
+                let mut v = mij.value();
+                for c in 0..j {
+                    let (a, b) = (out[i][c], out[j][c]);
+                    let (av, bv) = (a.value(), b.value());
+                    v -= av * bv;
+                    S::partials_push(&mut p, a, -bv);
+                    S::partials_push(&mut p, b, -av);
+                }
+                S::partials_finish(p, v)
+            } else {
+                let mut s = m.entry(i, j);
+                for c in 0..j {
+                    s -= out[i][c] * out[j][c];
+                }
+                s
+            };
             out[i][j] = s / djj;
         }
     }
@@ -237,9 +270,37 @@ pub fn gp_exp_quad_cov<S: Scalar>(
             )));
         }
     }
+    resize2(out, n, n, S::zero());
+    if S::PARTIALS {
+        // Each entry is one node with its partials in alpha, rho and the two points.
+        let (a, r) = (alpha.value(), rho.value());
+        let inv_sq_rho = 1.0 / (r * r);
+        let diag = {
+            let mut p = S::partials_new();
+            S::partials_push(&mut p, alpha, 2.0 * a);
+            S::partials_finish(p, a * a)
+        };
+        for i in 0..n {
+            out[i][i] = diag;
+            let xi = x.at(i);
+            for j in 0..i {
+                let xj = x.at(j);
+                let d = xi.value() - xj.value();
+                let k = a * a * (-0.5 * d * d * inv_sq_rho).exp();
+                let mut p = S::partials_new();
+                S::partials_push(&mut p, alpha, 2.0 * k / a);
+                S::partials_push(&mut p, rho, k * d * d * inv_sq_rho / r);
+                S::partials_push(&mut p, xi, -k * d * inv_sq_rho);
+                S::partials_push(&mut p, xj, k * d * inv_sq_rho);
+                let k = S::partials_finish(p, k);
+                out[i][j] = k;
+                out[j][i] = k;
+            }
+        }
+        return Ok(());
+    }
     let sq_alpha = alpha * alpha;
     let neg_half_inv_sq_rho = -(rho * rho * 2.0).powi(-1);
-    resize2(out, n, n, S::zero());
     for i in 0..n {
         out[i][i] = sq_alpha;
         for j in 0..i {
