@@ -286,7 +286,14 @@ impl Checker {
         if !t.ty.is_error() && t.ty != Ty::Int {
             self.cx.error(t.span, format!("a size must be an `int`, found `{}`", t.ty.describe()));
         }
-        if data_only && t.ad {
+        let mut reads_non_data = t.ad;
+        t.for_each_var(&mut |v| {
+            reads_non_data |= !matches!(
+                self.vars[v].origin,
+                Origin::Field(_) | Origin::Loop | Origin::Local | Origin::Arg
+            );
+        });
+        if data_only && reads_non_data {
             self.cx.error(t.span, "sizes in this block may only use data");
         }
         t
@@ -388,6 +395,7 @@ impl Checker {
         // Bounds in `data` may only use data; a parameter's bounds may use the parameters
         // declared before it, as Stan allows.
         let data_only_bounds = self.block == BlockKind::Data;
+        let int_decl = elem == Ty::Int;
         let bound = |ck: &mut Self, e: Option<Expr>| {
             e.map(|e| {
                 let t = ck.check_expr(e);
@@ -396,6 +404,8 @@ impl Checker {
                         t.span,
                         format!("a bound must be an `int` or `real`, found `{}`", t.ty.describe()),
                     );
+                } else if int_decl && t.ty == Ty::Real {
+                    ck.cx.error(t.span, "a bound of an `int` must be an `int`, found `real`");
                 }
                 if data_only_bounds && t.ad {
                     ck.cx.error(t.span, "bounds in this block may only use data");
@@ -494,6 +504,10 @@ impl Checker {
     }
 
     fn check_stmt(&mut self, stmt: Stmt) -> Option<TStmt> {
+        crate::deep(|| self.check_stmt_here(stmt))
+    }
+
+    fn check_stmt_here(&mut self, stmt: Stmt) -> Option<TStmt> {
         Some(match stmt {
             Stmt::Empty => return None,
             Stmt::Decl(d) => TStmt::Decl(self.check_decl(d, Origin::Local)?),
@@ -1080,6 +1094,10 @@ impl Checker {
     }
 
     fn check_expr(&mut self, e: Expr) -> TExpr {
+        crate::deep(|| self.check_expr_here(e))
+    }
+
+    fn check_expr_here(&mut self, e: Expr) -> TExpr {
         let span = e.span;
         let whole = std::mem::take(&mut self.whole_value);
         match e.kind {
@@ -1290,6 +1308,12 @@ impl Checker {
                 if bodies > 1 {
                     self.cx.error(f.name.span(), format!("function `{key}` is defined twice"));
                 }
+            }
+            if f.body.is_none() && !defs.iter().any(|d| d.name == f.name && d.body.is_some()) {
+                self.cx.error(
+                    f.name.span(),
+                    format!("function `{key}` is declared but never defined: give it a body"),
+                );
             }
             self.functions.insert(key, sig);
         }
@@ -1616,6 +1640,11 @@ impl Checker {
                 if args.len() != arity {
                     return arity_error(self, &arity.to_string());
                 }
+                // Stan's `max` and `min` of two ints are ints.
+                if matches!(runtime, "fmax" | "fmin") && args.iter().all(|a| a.ty == Ty::Int) {
+                    let f = if runtime == "fmax" { "imax2" } else { "imin2" };
+                    return TExpr { kind: TExprKind::IntFn(f, args), ty: Ty::Int, ad: false, span };
+                }
                 if let Some(a) = args.iter().find(|a| !a.ty.is_scalar()) {
                     self.cx.error(
                         a.span,
@@ -1662,6 +1691,11 @@ impl Checker {
                     return arity_error(self, "1");
                 }
                 let arg = args.into_iter().next().expect("one argument");
+                if arg.ty == Ty::Int && matches!(f, Elementwise::Method("abs")) {
+                    // Stan's `abs` of an int is an int.
+                    let kind = TExprKind::IntFn("iabs", vec![arg]);
+                    return TExpr { kind, ty: Ty::Int, ad: false, span };
+                }
                 let ty = match &arg.ty {
                     Ty::Int | Ty::Real => Ty::Real,
                     Ty::Vector | Ty::RowVector | Ty::Matrix => arg.ty.clone(),
@@ -1685,6 +1719,19 @@ impl Checker {
                 let want = if r == Reduction::DotProduct { 2 } else { 1 };
                 if args.len() != want {
                     return arity_error(self, if want == 2 { "2" } else { "1" });
+                }
+                // `sum`, `max` and `min` of an `array[] int` are ints, as in Stan.
+                let int_array = |a: &TExpr| matches!(&a.ty, Ty::Array(inner) if **inner == Ty::Int);
+                let int_reduction = match r {
+                    Reduction::Sum => Some("isum"),
+                    Reduction::Max => Some("imax"),
+                    Reduction::Min => Some("imin"),
+                    _ => None,
+                };
+                if let (Some(f), [a]) = (int_reduction, args.as_slice())
+                    && int_array(a)
+                {
+                    return TExpr { kind: TExprKind::IntFn(f, args), ty: Ty::Int, ad: false, span };
                 }
                 let matrix_ok = !matches!(r, Reduction::DotProduct | Reduction::DotSelf);
                 for a in &args {

@@ -1014,6 +1014,10 @@ impl<'p> Gen<'p> {
     }
 
     fn stmt(&mut self, s: &TStmt) -> TokenStream {
+        crate::deep(|| self.stmt_here(s))
+    }
+
+    fn stmt_here(&mut self, s: &TStmt) -> TokenStream {
         let rt = rt();
         match s {
             TStmt::Decl(d) => self.decl(d),
@@ -1036,7 +1040,7 @@ impl<'p> Gen<'p> {
             }
             TStmt::Tilde { lhs, dist, args, truncation: None, place } => {
                 let all: Vec<&TExpr> = std::iter::once(lhs).chain(args).collect();
-                let (prelude, call) = self.density_call(dist, true, &all, quote!(__S));
+                let (prelude, call) = self.density_call(dist, true, &all, Kind::Var);
                 self.explained(quote!({ #(#prelude)* *__target += #call; }), place)
             }
             TStmt::For { var, lower, upper, body } => {
@@ -1232,6 +1236,11 @@ impl<'p> Gen<'p> {
                         } else {
                             quote!(#rt::ops::print_real(&mut __msg, #v);)
                         }
+                    } else if e.ty.levels() == 2 {
+                        let place = self.container_place(e);
+                        let f =
+                            if k == Kind::Int { quote!(print_ints2) } else { quote!(print_reals2) };
+                        quote!(#rt::ops::#f(&mut __msg, &#place[..]);)
                     } else {
                         let (pre, vec) = self.materialize(e);
                         let f =
@@ -1327,6 +1336,7 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Reduce(_, xs)
             | TExprKind::ScalarFn(_, xs)
+            | TExprKind::IntFn(_, xs)
             | TExprKind::MatrixFn(_, xs)
             | TExprKind::UserCall { args: xs, .. }
             | TExprKind::ArrayLit(xs)
@@ -1645,6 +1655,10 @@ impl<'p> Gen<'p> {
 
     /// Plans an elementwise evaluation of `e`.
     fn plan(&mut self, e: &TExpr) -> Elem {
+        crate::deep(|| self.plan_here(e))
+    }
+
+    fn plan_here(&mut self, e: &TExpr) -> Elem {
         let rt = rt();
         let kind = kind_of(&e.ty, e.ad);
         if e.ty.is_scalar() {
@@ -2145,6 +2159,16 @@ impl<'p> Gen<'p> {
         kind: Kind,
         prelude: &mut Vec<TokenStream>,
     ) -> TokenStream {
+        crate::deep(|| self.matrix_into_here(e, t, kind, prelude))
+    }
+
+    fn matrix_into_here(
+        &mut self,
+        e: &TExpr,
+        t: &Ident,
+        kind: Kind,
+        prelude: &mut Vec<TokenStream>,
+    ) -> TokenStream {
         let rt = rt();
         let st = scalar_type(kind);
         match &e.kind {
@@ -2290,9 +2314,10 @@ impl<'p> Gen<'p> {
         dist: &DistCall,
         propto: bool,
         args: &[&TExpr],
-        scalar: TokenStream,
+        kind: Kind,
     ) -> (Vec<TokenStream>, TokenStream) {
         let rt = rt();
+        let scalar = scalar_type(kind);
         let user = format!("{}_{}", dist.family, dist.suffix);
         let p: &'p Program = self.p;
         if let Some(f) = p.functions.iter().find(|f| f.name == user.as_str()) {
@@ -2306,13 +2331,13 @@ impl<'p> Gen<'p> {
             .enumerate()
             .map(|(k, a)| match shapes.map(|s| s[k]) {
                 Some(crate::builtins::Shape::Vectors) if a.ty.levels() == 1 => {
-                    let v = self.arg(a, &mut prelude);
+                    let v = self.arg_as(a, &mut prelude, kind);
                     quote!(#rt::math::args::AsRow(#v))
                 }
                 Some(crate::builtins::Shape::Vectors | crate::builtins::Shape::Matrix) => {
                     self.mat_arg(a, &mut prelude)
                 }
-                _ => self.arg(a, &mut prelude),
+                _ => self.arg_as(a, &mut prelude, kind),
             })
             .collect();
         let f = format_ident!("{}_{}", dist.family, dist.suffix);
@@ -2340,6 +2365,10 @@ impl<'p> Gen<'p> {
     }
 
     fn raw_scalar(&mut self, e: &TExpr) -> TokenStream {
+        crate::deep(|| self.raw_scalar_here(e))
+    }
+
+    fn raw_scalar_here(&mut self, e: &TExpr) -> TokenStream {
         let rt = rt();
         let kind = kind_of(&e.ty, e.ad);
         match &e.kind {
@@ -2384,7 +2413,7 @@ impl<'p> Gen<'p> {
             TExprKind::Reduce(r, args) => {
                 let mut prelude = Vec::new();
                 let wrapped: Vec<TokenStream> =
-                    args.iter().map(|a| self.arg(a, &mut prelude)).collect();
+                    args.iter().map(|a| self.arg_as(a, &mut prelude, kind)).collect();
                 let st = scalar_type(kind);
                 // Reductions that can meet a length mismatch or an empty container return a
                 // `Result`; the rest cannot fail.
@@ -2405,14 +2434,13 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Density { dist, propto, args } => {
                 let all: Vec<&TExpr> = args.iter().collect();
-                let st = scalar_type(kind);
-                let (prelude, call) = self.density_call(dist, *propto, &all, st);
+                let (prelude, call) = self.density_call(dist, *propto, &all, kind);
                 quote!({ #(#prelude)* #call })
             }
             TExprKind::Cdf { family, which, args } => {
                 let mut prelude = Vec::new();
                 let wrapped: Vec<TokenStream> =
-                    args.iter().map(|a| self.arg(a, &mut prelude)).collect();
+                    args.iter().map(|a| self.arg_as(a, &mut prelude, kind)).collect();
                 let st = scalar_type(kind);
                 let f = format_ident!("{}_{}", family, which);
                 quote!({ #(#prelude)* #rt::dist::#f::<#st>(#(#wrapped),*)? })
@@ -2466,6 +2494,20 @@ impl<'p> Gen<'p> {
                 path
             }
             TExprKind::UserCall { .. } => self.user_call(e),
+            TExprKind::IntFn(f, args) => {
+                let vals: Vec<TokenStream> = args
+                    .iter()
+                    .map(|a| {
+                        if a.ty.is_scalar() {
+                            self.scalar(a, Kind::Int)
+                        } else {
+                            self.container_slice(a)
+                        }
+                    })
+                    .collect();
+                let f = Ident::new(f, Span::call_site());
+                quote!(#rt::ops::#f(#(#vals),*)?)
+            }
             TExprKind::ScalarFn(f, args) => {
                 let want = if e.ad { Kind::Var } else { Kind::Data };
                 let vals: Vec<TokenStream> = args.iter().map(|a| self.scalar(a, want)).collect();
@@ -2504,7 +2546,7 @@ impl<'p> Gen<'p> {
         };
         if op == BinOp::Mul && a.ty == Ty::RowVector && b.ty == Ty::Vector {
             let mut prelude = Vec::new();
-            let (x, y) = (self.arg(a, &mut prelude), self.arg(b, &mut prelude));
+            let (x, y) = (self.arg_as(a, &mut prelude, kind), self.arg_as(b, &mut prelude, kind));
             let st = scalar_type(kind);
             return quote!({ #(#prelude)* #rt::math::dot_product::<#st>(#x, #y)? });
         }

@@ -363,6 +363,9 @@ pub enum TExprKind {
     },
     /// A real function of scalars in the runtime's `math` module: `fmax(a, b)`, `log_mix(..)`.
     ScalarFn(&'static str, Vec<TExpr>),
+    /// An int function of ints or of one `array[] int`, in the runtime's `ops` module:
+    /// `max(a, b)`, `abs(a)`, `sum(xs)`; overflow is an error.
+    IntFn(&'static str, Vec<TExpr>),
     /// `transpose(v)`: the same elements, the other orientation (a matrix is transposed).
     Transpose(Box<TExpr>),
     /// A function of the runtime's `math::matrix` module, by its runtime name; it writes a
@@ -417,6 +420,68 @@ pub struct OdeCall {
     pub control: Option<[TExpr; 3]>,
     /// The arguments passed on to the function after the time and the state.
     pub args: Vec<TExpr>,
+}
+
+impl TExpr {
+    /// Calls `f` with every variable that the expression reads.
+    pub fn for_each_var(&self, f: &mut dyn FnMut(VarId)) {
+        let all = |xs: &[TExpr], f: &mut dyn FnMut(VarId)| {
+            for x in xs {
+                x.for_each_var(f);
+            }
+        };
+        match &self.kind {
+            TExprKind::Var(v) => f(*v),
+            TExprKind::Int(_) | TExprKind::Real(_) | TExprKind::Constant(_) => {}
+            TExprKind::Unary(_, a)
+            | TExprKind::Elementwise(_, a)
+            | TExprKind::Size(_, a)
+            | TExprKind::Transpose(a) => a.for_each_var(f),
+            TExprKind::Binary(_, a, b) | TExprKind::Rep(a, b) => {
+                a.for_each_var(f);
+                b.for_each_var(f);
+            }
+            TExprKind::Ternary(a, b, c) => {
+                a.for_each_var(f);
+                b.for_each_var(f);
+                c.for_each_var(f);
+            }
+            TExprKind::Index(b, idx) => {
+                b.for_each_var(f);
+                all(idx, f);
+            }
+            TExprKind::Slice { base, lower, upper } => {
+                base.for_each_var(f);
+                for e in lower.iter().chain(upper) {
+                    e.for_each_var(f);
+                }
+            }
+            TExprKind::MultiIndex { base, index } => {
+                base.for_each_var(f);
+                index.for_each_var(f);
+            }
+            TExprKind::Reduce(_, xs)
+            | TExprKind::ScalarFn(_, xs)
+            | TExprKind::IntFn(_, xs)
+            | TExprKind::MatrixFn(_, xs)
+            | TExprKind::UserCall { args: xs, .. }
+            | TExprKind::ArrayLit(xs)
+            | TExprKind::RowVectorLit(xs)
+            | TExprKind::Density { args: xs, .. }
+            | TExprKind::Cdf { args: xs, .. }
+            | TExprKind::Rng { args: xs, .. } => all(xs, f),
+            TExprKind::Ode(call) => {
+                let OdeCall { initial_state, initial_time, times, control, args, .. } = &**call;
+                all(args, f);
+                for e in [initial_state, initial_time, times] {
+                    e.for_each_var(f);
+                }
+                if let Some(c) = control {
+                    all(c, f);
+                }
+            }
+        }
+    }
 }
 
 pub struct Program {

@@ -25,6 +25,14 @@ pub fn model(input: TokenStream) -> TokenStream {
     expand(input.into()).into()
 }
 
+/// Runs `f`, first moving to a fresh stack segment when this one is nearly used up. The phases
+/// recurse once per level of nesting of the model's expressions and statements, and a
+/// generated or long model (a sum of a thousand terms, say) would otherwise overflow the
+/// compiler's stack and crash it instead of compiling.
+fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, f)
+}
+
 fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let program: syntax::Program = match syn::parse2(input) {
         Ok(p) => p,

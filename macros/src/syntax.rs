@@ -671,6 +671,10 @@ pub fn render_tokens(tokens: &[TokenTree]) -> String {
 }
 
 pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
+    crate::deep(|| parse_stmt_here(input))
+}
+
+fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
     let begin = input.fork();
     if input.peek(Token![;]) {
         input.parse::<Token![;]>()?;
@@ -1037,6 +1041,10 @@ fn parse_expr_no_colon(input: ParseStream) -> Result<Expr> {
 }
 
 fn parse_primary(input: ParseStream) -> Result<Expr> {
+    crate::deep(|| parse_primary_here(input))
+}
+
+fn parse_primary_here(input: ParseStream) -> Result<Expr> {
     if input.peek(LitInt) {
         let lit: LitInt = input.parse()?;
         if !lit.suffix().is_empty() {

@@ -16,6 +16,36 @@ pub fn iadd(a: i64, b: i64) -> Result<i64, ModelError> {
     a.checked_add(b).ok_or_else(|| overflow("+", a, b))
 }
 
+/// Stan's `max` of two ints.
+pub fn imax2(a: i64, b: i64) -> Result<i64, ModelError> {
+    Ok(a.max(b))
+}
+
+/// Stan's `min` of two ints.
+pub fn imin2(a: i64, b: i64) -> Result<i64, ModelError> {
+    Ok(a.min(b))
+}
+
+/// Stan's `abs` of an int.
+pub fn iabs(a: i64) -> Result<i64, ModelError> {
+    a.checked_abs().ok_or_else(|| ModelError::fatal(format!("integer overflow in abs({a})")))
+}
+
+/// Stan's `sum` of an `array[] int`: overflow is an error.
+pub fn isum(xs: &[i64]) -> Result<i64, ModelError> {
+    xs.iter().try_fold(0i64, |acc, &x| iadd(acc, x))
+}
+
+/// Stan's `max` of an `array[] int`; an empty array has none.
+pub fn imax(xs: &[i64]) -> Result<i64, ModelError> {
+    xs.iter().copied().max().ok_or_else(|| ModelError::fatal("max of an empty int array"))
+}
+
+/// Stan's `min` of an `array[] int`; an empty array has none.
+pub fn imin(xs: &[i64]) -> Result<i64, ModelError> {
+    xs.iter().copied().min().ok_or_else(|| ModelError::fatal("min of an empty int array"))
+}
+
 /// `a - b` on Stan ints.
 pub fn isub(a: i64, b: i64) -> Result<i64, ModelError> {
     a.checked_sub(b).ok_or_else(|| overflow("-", a, b))
@@ -496,6 +526,31 @@ pub fn print_ints(out: &mut String, xs: &[i64]) {
             out.push(',');
         }
         print_int(out, *x);
+    }
+    out.push(']');
+}
+
+/// Appends a two-level container of reals (a matrix by rows, or an array of vectors) as
+/// `[[a,b],[c,d]]`.
+pub fn print_reals2<T: Scalar>(out: &mut String, rows: &[Vec<T>]) {
+    out.push('[');
+    for (k, row) in rows.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        print_reals(out, row);
+    }
+    out.push(']');
+}
+
+/// Appends a two-level container of ints as `[[a,b],[c,d]]`.
+pub fn print_ints2(out: &mut String, rows: &[Vec<i64>]) {
+    out.push('[');
+    for (k, row) in rows.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        print_ints(out, row);
     }
     out.push(']');
 }
