@@ -104,6 +104,17 @@ tilde::model! {
         matrix[3, 2] leftm = mdivide_left_tri_low(L, B);
         row_vector[3] right = mdivide_right_tri_low(transpose(v), L);
         matrix[2, 3] rightm = mdivide_right_tri_low(transpose(B), L);
+        matrix[3, 3] Ainv = inverse(A);
+        vector[3] sl = mdivide_left(A, v);
+        matrix[3, 2] slm = mdivide_left(A, B);
+        row_vector[3] sr = mdivide_right(transpose(v), A);
+        matrix[2, 3] srm = mdivide_right(transpose(B), A);
+        row_vector[3] div = transpose(v) / A;
+        matrix[2, 3] divm = transpose(B) / A;
+        vector[3] spdl = mdivide_left_spd(S, v);
+        matrix[3, 2] spdlm = mdivide_left_spd(S, B);
+        row_vector[3] spdr = mdivide_right_spd(transpose(v), S);
+        matrix[2, 3] spdrm = mdivide_right_spd(transpose(B), S);
         real logdet = log_determinant(A);
         vector[6] flat = to_vector(B);
         matrix[2, 3] reshaped = to_matrix(flat, 2, 3);
@@ -178,6 +189,26 @@ fn matrix_operators_and_functions_match_reference_loops() {
     let rightm = matrix(&o, "rightm", 2, 3);
     assert_close(&product(&rightm, &l), &transposed(&b), "mdivide_right_tri_low matrix");
 
+    // General and spd solves: A * Ainv = I, A * sl = v, sr * A = v', and so on.
+    let id = map2(&|i, j| (i == j) as u8 as f64, 3, 3);
+    assert_close(&product(&a, &matrix(&o, "Ainv", 3, 3)), &id, "inverse");
+    let col = |name: &str| -> Vec<Vec<f64>> {
+        vector(&o, name, 3).into_iter().map(|x| vec![x]).collect()
+    };
+    assert_close(&product(&a, &col("sl")), &vcol, "mdivide_left");
+    assert_close(&product(&a, &matrix(&o, "slm", 3, 2)), &b, "mdivide_left matrix");
+    assert_close(&product(&[vector(&o, "sr", 3)], &a), &transposed(&vcol), "mdivide_right");
+    let srm = matrix(&o, "srm", 2, 3);
+    assert_close(&product(&srm, &a), &transposed(&b), "mdivide_right matrix");
+    assert_eq!(vector(&o, "div", 3), vector(&o, "sr", 3), "`/` is mdivide_right");
+    assert_eq!(matrix(&o, "divm", 2, 3), srm, "`/` is mdivide_right");
+    assert_close(&product(&s, &col("spdl")), &vcol, "mdivide_left_spd");
+    assert_close(&product(&s, &matrix(&o, "spdlm", 3, 2)), &b, "mdivide_left_spd matrix");
+    let spdr = vec![vector(&o, "spdr", 3)];
+    assert_close(&product(&spdr, &s), &transposed(&vcol), "mdivide_right_spd");
+    let spdrm = matrix(&o, "spdrm", 2, 3);
+    assert_close(&product(&spdrm, &s), &transposed(&b), "mdivide_right_spd matrix");
+
     // det A by cofactor expansion along the first row.
     let det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
         - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
@@ -225,6 +256,12 @@ tilde::model! {
         matrix[4, 4] KK = multiply_lower_tri_self_transpose(K);
         target += -sum(to_vector(diag_pre_multiply(z, KK))) * 0.01;
         target += sum(diag_post_multiply(W, [1, 2]) * transpose(W[1])) * 0.01;
+        matrix[2, 2] Wd = add_diag(W, 3);
+        target += sum(to_vector(inverse(Wd))) * 0.1 + sum(mdivide_left(Wd, z[1:2])) * 0.1;
+        target += sum(mdivide_right(transpose(z[3:4]), Wd)) * 0.1;
+        target += sum(transpose(z[1:2]) / Wd) * 0.05;
+        target += sum(mdivide_left_spd(add_diag(tcrossprod(W), 1), z[2:3])) * 0.1;
+        target += sum(to_vector(mdivide_right_spd(W, add_diag(crossprod(W), 1)))) * 0.01;
     }
 }
 

@@ -320,3 +320,36 @@ fn gaussian_process_samples_without_allocating() {
     let run = run(&model);
     assert_allocation_free(&run);
 }
+
+tilde::model! {
+    /// General and symmetric positive definite solves of a matrix built from a parameter:
+    /// their scratch space must come from the stack or the workspace, not the heap.
+    pub struct Solves;
+
+    data {
+        int N;
+        matrix[N, N] A;
+        vector[N] y;
+    }
+    parameters {
+        vector[N] z;
+        real<lower=0> s;
+    }
+    model {
+        matrix[N, N] M = add_diag(A, s);
+        z ~ normal(0, 1);
+        s ~ lognormal(0, 0.5);
+        y ~ normal(mdivide_left(M, z), 1);
+        target += sum(to_vector(inverse(M))) * 0.01;
+        target += sum(mdivide_left_spd(add_diag(crossprod(M), 1), z)) * 0.01;
+        target += sum(transpose(z) / M) * 0.01;
+    }
+}
+
+#[test]
+fn matrix_solves_sample_without_allocating() {
+    let data = r#"{"N": 3, "A": [[2, 0.5, 0], [0.3, 3, 1], [0, -1, 2.5]], "y": [0.4, -0.2, 1]}"#;
+    let model = Solves::new(&DataSource::from_json_str(data).unwrap()).unwrap();
+    let run = run(&model);
+    assert_allocation_free(&run);
+}

@@ -173,7 +173,28 @@ pub enum Builtin {
     Rep(&'static str),
     /// A matrix function; checking picks the runtime function from the argument types.
     Matrix(&'static str),
+    /// The `_rng` of a multivariate or ordinal family, by Stan's name; checked like a matrix
+    /// function (its signature picks the result type) and placed like any `_rng`.
+    MultiRng(&'static str),
 }
+
+/// The `_rng` functions of the multivariate and ordinal families, whose arguments or results
+/// are vectors and matrices (see `check::rng_function` for their signatures).
+const MULTI_RNGS: &[&str] = &[
+    "categorical_rng",
+    "categorical_logit_rng",
+    "ordered_logistic_rng",
+    "ordered_probit_rng",
+    "multinomial_rng",
+    "dirichlet_rng",
+    "multi_normal_rng",
+    "multi_normal_cholesky_rng",
+    "multi_student_t_rng",
+    "lkj_corr_rng",
+    "lkj_corr_cholesky_rng",
+    "wishart_rng",
+    "inv_wishart_rng",
+];
 
 /// The matrix functions, by Stan's name.
 const MATRIX_FUNCTIONS: &[&str] = &[
@@ -192,6 +213,11 @@ const MATRIX_FUNCTIONS: &[&str] = &[
     "multiply_lower_tri_self_transpose",
     "mdivide_left_tri_low",
     "mdivide_right_tri_low",
+    "inverse",
+    "mdivide_left",
+    "mdivide_right",
+    "mdivide_left_spd",
+    "mdivide_right_spd",
     "log_determinant",
     "to_vector",
     "to_matrix",
@@ -268,6 +294,9 @@ pub fn lookup_with_arity(name: &str, nargs: usize) -> Option<Builtin> {
     }
     if let Some(m) = MATRIX_FUNCTIONS.iter().find(|m| **m == name) {
         return Some(Builtin::Matrix(m));
+    }
+    if let Some(r) = MULTI_RNGS.iter().find(|r| **r == name) {
+        return Some(Builtin::MultiRng(r));
     }
     lookup(name)
 }
@@ -455,6 +484,18 @@ mod tests {
         let section = &readme[start..];
         for name in MATRIX_FUNCTIONS {
             assert!(section.contains(&format!("`{name}`")), "README does not list `{name}`");
+        }
+    }
+
+    /// The README's language reference names every `_rng` of the multivariate and ordinal
+    /// families.
+    #[test]
+    fn readme_lists_the_multivariate_rngs() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("- **Distributions**").expect("the README lists distributions");
+        let end = start + readme[start..].find("\n- **Functions**").expect("functions follow");
+        for name in MULTI_RNGS {
+            assert!(readme[start..end].contains(&format!("`{name}`")), "README lacks `{name}`");
         }
     }
 

@@ -1149,20 +1149,34 @@ impl Checker {
             ExprKind::Binary(op, a, b) => {
                 let a = self.check_expr(*a);
                 let b = self.check_expr(*b);
+                // `b / A` by a matrix is Stan's `mdivide_right(b, A)`.
+                if op == BinOp::Div && b.ty == Ty::Matrix {
+                    let found = match a.ty {
+                        Ty::RowVector => Some(("mdivide_right", Ty::RowVector)),
+                        Ty::Matrix => Some(("mdivide_right_matrix", Ty::Matrix)),
+                        _ => None,
+                    };
+                    if let Some((runtime, ty)) = found {
+                        let ad = a.ad || b.ad;
+                        return TExpr {
+                            kind: TExprKind::MatrixFn(runtime, vec![a, b]),
+                            ty,
+                            ad,
+                            span,
+                        };
+                    }
+                }
                 let ty = if a.ty.is_error() || b.ty.is_error() {
                     Ty::Error
                 } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
                     t
-                } else if matches!(
-                    (op, &a.ty, &b.ty),
-                    (BinOp::Div, Ty::RowVector | Ty::Matrix, Ty::Matrix)
-                ) || (a.ty != Ty::Matrix
+                } else if a.ty != Ty::Matrix
                     && b.ty != Ty::Matrix
                     && a.ty.levels() + b.ty.levels() > 0
                     && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
                     && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
                     && a.ty.strip_arrays().1 == 0
-                    && b.ty.strip_arrays().1 == 0)
+                    && b.ty.strip_arrays().1 == 0
                 {
                     self.cx.error(
                         span,
@@ -1271,6 +1285,38 @@ impl Checker {
             ExprKind::Call { name, args, conditional } => {
                 self.check_call(name, args, conditional, whole, span)
             }
+        }
+    }
+
+    /// The error of a call whose arguments fit none of the function's signatures.
+    fn signature_error(
+        &mut self,
+        span: Span,
+        fname: &str,
+        expected: &str,
+        args: &[TExpr],
+    ) -> TExpr {
+        let found: Vec<String> = args.iter().map(|a| format!("`{}`", a.ty.describe())).collect();
+        let found = if found.is_empty() { "none".into() } else { found.join(", ") };
+        self.cx.error(span, format!("`{fname}` takes {expected}; found {found}"));
+        err_expr(span)
+    }
+
+    /// Random numbers may only be drawn in `transformed data`, `generated quantities` and
+    /// `_rng` functions: never in the log density.
+    fn check_rng_placement(&mut self, span: Span) {
+        let in_rng_fn = self.current.as_ref().is_some_and(|f| f.kind == FunKind::Rng);
+        if !in_rng_fn
+            && !matches!(self.block, BlockKind::TransformedData | BlockKind::GeneratedQuantities)
+        {
+            self.cx.error(
+                span,
+                format!(
+                    "random number generators are only allowed in `transformed data` and \
+                     `generated quantities`, not in `{}`",
+                    self.block.title()
+                ),
+            );
         }
     }
 
@@ -1804,22 +1850,7 @@ impl Checker {
                 TExpr { kind: TExprKind::Cdf { family, which, args }, ty: Ty::Real, ad, span }
             }
             Builtin::Rng { family } => {
-                let in_rng_fn = self.current.as_ref().is_some_and(|f| f.kind == FunKind::Rng);
-                if !in_rng_fn
-                    && !matches!(
-                        self.block,
-                        BlockKind::TransformedData | BlockKind::GeneratedQuantities
-                    )
-                {
-                    self.cx.error(
-                        span,
-                        format!(
-                            "random number generators are only allowed in `transformed data` \
-                             and `generated quantities`, not in `{}`",
-                            self.block.title()
-                        ),
-                    );
-                }
+                self.check_rng_placement(span);
                 let Some(sig) = builtins::distribution(&family) else {
                     return err_expr(span);
                 };
@@ -1874,14 +1905,18 @@ impl Checker {
                     let ad = ad && ty.strip_arrays().0 != &Ty::Int;
                     TExpr { kind: TExprKind::MatrixFn(runtime, args), ty, ad, span }
                 }
-                Err(expected) => {
-                    let found: Vec<String> =
-                        args.iter().map(|a| format!("`{}`", a.ty.describe())).collect();
-                    let found = if found.is_empty() { "none".into() } else { found.join(", ") };
-                    self.cx.error(span, format!("`{fname}` takes {expected}; found {found}"));
-                    err_expr(span)
-                }
+                Err(expected) => self.signature_error(span, &fname, expected, &args),
             },
+            Builtin::MultiRng(stan_name) => {
+                self.check_rng_placement(span);
+                match rng_function(stan_name, &args) {
+                    // A draw holds no parameters, whatever its arguments.
+                    Ok(ty) => {
+                        TExpr { kind: TExprKind::MatrixFn(stan_name, args), ty, ad: false, span }
+                    }
+                    Err(expected) => self.signature_error(span, &fname, expected, &args),
+                }
+            }
             Builtin::Rep(kind) => {
                 if args.len() != 2 {
                     return arity_error(self, "2");
@@ -2045,6 +2080,20 @@ fn matrix_function(name: &str, args: &[TExpr]) -> Result<(&'static str, Ty), &'s
         ("mdivide_right_tri_low", [RowVector, Matrix]) => Ok(("mdivide_right_tri_low", RowVector)),
         ("mdivide_right_tri_low", [Matrix, Matrix]) => Ok(("mdivide_right_tri_low_matrix", Matrix)),
         ("mdivide_right_tri_low", _) => Err("a `row_vector` or `matrix` and a `matrix`"),
+        ("inverse", [Matrix]) => Ok(("inverse", Matrix)),
+        ("inverse", _) => Err("a `matrix`"),
+        ("mdivide_left", [Matrix, Vector]) => Ok(("mdivide_left", Vector)),
+        ("mdivide_left", [Matrix, Matrix]) => Ok(("mdivide_left_matrix", Matrix)),
+        ("mdivide_left_spd", [Matrix, Vector]) => Ok(("mdivide_left_spd", Vector)),
+        ("mdivide_left_spd", [Matrix, Matrix]) => Ok(("mdivide_left_spd_matrix", Matrix)),
+        ("mdivide_left" | "mdivide_left_spd", _) => Err("a `matrix` and a `vector` or `matrix`"),
+        ("mdivide_right", [RowVector, Matrix]) => Ok(("mdivide_right", RowVector)),
+        ("mdivide_right", [Matrix, Matrix]) => Ok(("mdivide_right_matrix", Matrix)),
+        ("mdivide_right_spd", [RowVector, Matrix]) => Ok(("mdivide_right_spd", RowVector)),
+        ("mdivide_right_spd", [Matrix, Matrix]) => Ok(("mdivide_right_spd_matrix", Matrix)),
+        ("mdivide_right" | "mdivide_right_spd", _) => {
+            Err("a `row_vector` or `matrix` and a `matrix`")
+        }
         ("log_determinant", [Matrix]) => Ok(("log_determinant", Real)),
         ("log_determinant", _) => Err("a `matrix`"),
         ("to_vector", [Matrix]) => Ok(("to_vector", Vector)),
@@ -2058,5 +2107,40 @@ fn matrix_function(name: &str, args: &[TExpr]) -> Result<(&'static str, Ty), &'s
             Ok(("to_matrix_sized", Matrix))
         }
         _ => Err("a `matrix`, an `array[,] real`, or a vector and two `int` sizes"),
+    }
+}
+
+/// The result type of the multivariate or ordinal `_rng` called `name` on `args` (Stan's
+/// signatures), or what it takes, for the error. The runtime function has the same name.
+fn rng_function(name: &str, args: &[TExpr]) -> Result<Ty, &'static str> {
+    use Ty::*;
+    let tys: Vec<&Ty> = args.iter().map(|a| &a.ty).collect();
+    let vec_like = |t: &Ty| t.is_vector_like();
+    let real = |t: &Ty| t.is_scalar();
+    match (name, tys.as_slice()) {
+        ("categorical_rng" | "categorical_logit_rng", [Vector]) => Ok(Int),
+        ("categorical_rng" | "categorical_logit_rng", _) => Err("a `vector`"),
+        ("ordered_logistic_rng" | "ordered_probit_rng", [eta, Vector]) if real(eta) => Ok(Int),
+        ("ordered_logistic_rng" | "ordered_probit_rng", _) => {
+            Err("a `real` linear predictor and a `vector` of cut-points")
+        }
+        ("multinomial_rng", [Vector, Int]) => Ok(Ty::array_of(Int, 1)),
+        ("multinomial_rng", _) => Err("a `vector` simplex and an `int` number of trials"),
+        ("dirichlet_rng", [Vector]) => Ok(Vector),
+        ("dirichlet_rng", _) => Err("a `vector`"),
+        ("multi_normal_rng" | "multi_normal_cholesky_rng", [mu, Matrix]) if vec_like(mu) => {
+            Ok(Vector)
+        }
+        ("multi_normal_rng" | "multi_normal_cholesky_rng", _) => {
+            Err("a `vector` or `row_vector` location and a `matrix`")
+        }
+        ("multi_student_t_rng", [nu, mu, Matrix]) if real(nu) && vec_like(mu) => Ok(Vector),
+        ("multi_student_t_rng", _) => {
+            Err("a `real`, a `vector` or `row_vector` location and a `matrix`")
+        }
+        ("lkj_corr_rng" | "lkj_corr_cholesky_rng", [Int, eta]) if real(eta) => Ok(Matrix),
+        ("lkj_corr_rng" | "lkj_corr_cholesky_rng", _) => Err("an `int` size and a `real` shape"),
+        ("wishart_rng" | "inv_wishart_rng", [nu, Matrix]) if real(nu) => Ok(Matrix),
+        _ => Err("a `real` and a `matrix`"),
     }
 }

@@ -88,6 +88,12 @@ fn scalar_type(kind: Kind) -> TokenStream {
     }
 }
 
+/// Whether the matrix function `f` is the `_rng` of a multivariate or ordinal family, which
+/// lives in the runtime's `dist` and draws from the chain's random number generator.
+fn is_rng(f: &str) -> bool {
+    f.ends_with("_rng")
+}
+
 fn nan(kind: Kind) -> TokenStream {
     match kind {
         Kind::Int => quote!(i64::MIN),
@@ -1747,6 +1753,14 @@ impl<'p> Gen<'p> {
                 p.kind = kind;
                 p
             }
+            TExprKind::MatrixFn(f, args) if is_rng(f) => {
+                let mut prelude = Vec::new();
+                let (decl, t) = self.temp(kind);
+                prelude.push(decl);
+                let call = self.rng_call(f, args, Some(&t), &mut prelude);
+                prelude.push(quote!(#call;));
+                Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
+            }
             TExprKind::MatrixFn(f, args) => {
                 let mut prelude = Vec::new();
                 let st = scalar_type(kind);
@@ -2124,7 +2138,8 @@ impl<'p> Gen<'p> {
         let size_arg = |k: usize| match f {
             "identity_matrix" => true,
             "rep_matrix" | "to_matrix_sized" => k >= 1,
-            "rep_matrix_columns" | "rep_matrix_rows" | "column" => k == 1,
+            "rep_matrix_columns" | "rep_matrix_rows" | "column" | "multinomial_rng" => k == 1,
+            "lkj_corr_rng" | "lkj_corr_cholesky_rng" => k == 0,
             _ => false,
         };
         let mut out: Vec<TokenStream> = args
@@ -2150,6 +2165,28 @@ impl<'p> Gen<'p> {
         out
     }
 
+    /// The call of the multivariate or ordinal `_rng` `f`, writing into `out` when the draw is
+    /// a container, with the chain's random number generator last. The runtime function is
+    /// instantiated with `f64`, or with the function's scalar type when an argument (of a
+    /// `_rng` function) may hold one, since it reads only values either way.
+    fn rng_call(
+        &mut self,
+        f: &str,
+        args: &[TExpr],
+        out: Option<&Ident>,
+        prelude: &mut Vec<TokenStream>,
+    ) -> TokenStream {
+        let rt = rt();
+        let kind = if args.iter().any(|a| a.ad) { Kind::Var } else { Kind::Data };
+        let st = scalar_type(kind);
+        let wrapped = self.matrix_fn_args(f, args, kind, prelude);
+        let f = Ident::new(f, Span::call_site());
+        match out {
+            Some(t) => quote!(#rt::dist::#f::<#st>(&mut *#t, #(#wrapped,)* &mut *__rng)?),
+            None => quote!(#rt::dist::#f::<#st>(#(#wrapped,)* &mut *__rng)?),
+        }
+    }
+
     /// Statements that set the matrix `t` (of `kind`) to the value of the matrix expression
     /// `e`; operand temporaries go to `prelude`.
     fn matrix_into(
@@ -2172,6 +2209,10 @@ impl<'p> Gen<'p> {
         let rt = rt();
         let st = scalar_type(kind);
         match &e.kind {
+            TExprKind::MatrixFn(f, args) if is_rng(f) => {
+                let call = self.rng_call(f, args, Some(t), prelude);
+                quote!(#call;)
+            }
             TExprKind::MatrixFn(f, args) => {
                 let wrapped = self.matrix_fn_args(f, args, kind, prelude);
                 let f = Ident::new(f, Span::call_site());
@@ -2513,6 +2554,11 @@ impl<'p> Gen<'p> {
                 let vals: Vec<TokenStream> = args.iter().map(|a| self.scalar(a, want)).collect();
                 let f = Ident::new(f, Span::call_site());
                 quote!(#rt::math::#f(#(#vals),*))
+            }
+            TExprKind::MatrixFn(f, args) if is_rng(f) => {
+                let mut prelude = Vec::new();
+                let call = self.rng_call(f, args, None, &mut prelude);
+                quote!({ #(#prelude)* #call })
             }
             TExprKind::MatrixFn(f, args) => {
                 let mut prelude = Vec::new();

@@ -11,6 +11,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 use super::check::{self, is_const};
+use crate::math::matrix::with_scratch;
 use crate::math::{
     Arg, HALF_LN_2PI, IntArg, LN2, MatArg, common_len, lbeta, lgamma, log_sum_exp_of, multiply_log,
 };
@@ -51,19 +52,6 @@ pub fn dirichlet_lpdf<const PROPTO: bool, S: Scalar>(
         lp += lgamma(alpha_sum);
     }
     Ok(lp)
-}
-
-/// Largest dimension whose scratch space lives on the stack; larger ones allocate.
-const STACK_DIM: usize = 16;
-
-/// Scratch space of `n` scalars: on the stack when it fits, else on the heap.
-fn with_scratch<S: Scalar, R>(n: usize, f: impl FnOnce(&mut [S]) -> R) -> R {
-    if n <= STACK_DIM * STACK_DIM {
-        let mut stack = [S::zero(); STACK_DIM * STACK_DIM];
-        f(&mut stack[..n])
-    } else {
-        f(&mut vec![S::zero(); n])
-    }
 }
 
 /// Checks the shapes of a multivariate normal's outcome (`ny` vectors of `k`), locations (one
@@ -193,7 +181,7 @@ fn is_const_mat<S: Scalar, M: MatArg<S>>(_: &M) -> bool {
 
 /// The lower Cholesky factor of the symmetric `sigma` into `l` (row-major `k x k`), or the
 /// recoverable error of a matrix that is not positive definite.
-fn cholesky_into<S: Scalar>(
+pub(super) fn cholesky_into<S: Scalar>(
     function: &'static str,
     name: &'static str,
     sigma: &impl MatArg<S>,

@@ -724,3 +724,362 @@ pub fn to_vector_of<S: Scalar>(out: &mut Vec<S>, x: impl Arg<S>) -> Result<(), M
     }
     Ok(())
 }
+
+/// Largest dimension whose scratch space lives on the stack; larger ones allocate.
+const STACK_DIM: usize = 16;
+
+/// Scratch space of `n` scalars: on the stack when it fits, else on the heap, so that the
+/// solves of small systems inside a log density allocate nothing.
+pub(crate) fn with_scratch<S: Scalar, R>(n: usize, f: impl FnOnce(&mut [S]) -> R) -> R {
+    if n <= STACK_DIM * STACK_DIM {
+        let mut stack = [S::zero(); STACK_DIM * STACK_DIM];
+        f(&mut stack[..n])
+    } else {
+        f(&mut vec![S::zero(); n])
+    }
+}
+
+/// The right-hand side of a linear system being solved in place: `k` unknowns, each a row of
+/// values (one per right-hand side). Elimination only ever combines whole rows.
+trait Rhs<S: Scalar> {
+    /// Exchanges unknowns `i` and `p`.
+    fn swap(&mut self, i: usize, p: usize);
+    /// Row `r` minus `f` times row `c`.
+    fn sub_scaled(&mut self, r: usize, c: usize, f: S);
+    /// Row `i` divided by `d`.
+    fn divide(&mut self, i: usize, d: S);
+}
+
+/// One right-hand side: a vector, one value per unknown.
+impl<S: Scalar> Rhs<S> for Vec<S> {
+    fn swap(&mut self, i: usize, p: usize) {
+        self.as_mut_slice().swap(i, p);
+    }
+    fn sub_scaled(&mut self, r: usize, c: usize, f: S) {
+        let x = self[c];
+        self[r] -= f * x;
+    }
+    fn divide(&mut self, i: usize, d: S) {
+        self[i] /= d;
+    }
+}
+
+/// Several right-hand sides stored as the rows of a matrix: unknown `i` is row `i`.
+struct Rows<'a, S>(&'a mut Vec<Vec<S>>);
+
+impl<S: Scalar> Rhs<S> for Rows<'_, S> {
+    fn swap(&mut self, i: usize, p: usize) {
+        self.0.swap(i, p);
+    }
+    fn sub_scaled(&mut self, r: usize, c: usize, f: S) {
+        for j in 0..self.0[r].len() {
+            let x = self.0[c][j];
+            self.0[r][j] -= f * x;
+        }
+    }
+    fn divide(&mut self, i: usize, d: S) {
+        for x in &mut self.0[i] {
+            *x /= d;
+        }
+    }
+}
+
+/// Several right-hand sides stored as the columns of a matrix (the transposed system of a
+/// right division): unknown `i` is column `i`.
+struct Columns<'a, S>(&'a mut Vec<Vec<S>>);
+
+impl<S: Scalar> Rhs<S> for Columns<'_, S> {
+    fn swap(&mut self, i: usize, p: usize) {
+        for row in self.0.iter_mut() {
+            row.swap(i, p);
+        }
+    }
+    fn sub_scaled(&mut self, r: usize, c: usize, f: S) {
+        for row in self.0.iter_mut() {
+            let x = row[c];
+            row[r] -= f * x;
+        }
+    }
+    fn divide(&mut self, i: usize, d: S) {
+        for row in self.0.iter_mut() {
+            row[i] /= d;
+        }
+    }
+}
+
+/// Solves `a x = rhs` in place by Gaussian elimination with partial pivoting (pivots chosen on
+/// values), `a` being `k x k` row-major and destroyed. A zero pivot means `a` is singular:
+/// a recoverable error, as a proposal that makes the matrix singular is rejected.
+fn lu_solve<S: Scalar>(
+    function: &str,
+    name: &str,
+    a: &mut [S],
+    k: usize,
+    rhs: &mut impl Rhs<S>,
+) -> Result<(), ModelError> {
+    for c in 0..k {
+        let p = (c..k)
+            .max_by(|&i, &j| a[i * k + c].value().abs().total_cmp(&a[j * k + c].value().abs()))
+            .unwrap_or(c);
+        if p != c {
+            for q in 0..k {
+                a.swap(c * k + q, p * k + q);
+            }
+            rhs.swap(c, p);
+        }
+        let d = a[c * k + c];
+        if d.value() == 0.0 {
+            return Err(ModelError::recoverable(format!(
+                "{function}: {name} is singular (pivot {} is 0)",
+                c + 1
+            )));
+        }
+        for r in (c + 1)..k {
+            let f = a[r * k + c] / d;
+            if f.value() == 0.0 {
+                continue;
+            }
+            for q in (c + 1)..k {
+                let sub = f * a[c * k + q];
+                a[r * k + q] -= sub;
+            }
+            rhs.sub_scaled(r, c, f);
+        }
+    }
+    for i in (0..k).rev() {
+        for j in (i + 1)..k {
+            rhs.sub_scaled(i, j, a[i * k + j]);
+        }
+        rhs.divide(i, a[i * k + i]);
+    }
+    Ok(())
+}
+
+/// Solves `l l' x = rhs` in place for the lower-triangular `l` (`k x k` row-major).
+fn cholesky_solve<S: Scalar>(l: &[S], k: usize, rhs: &mut impl Rhs<S>) {
+    for i in 0..k {
+        for j in 0..i {
+            rhs.sub_scaled(i, j, l[i * k + j]);
+        }
+        rhs.divide(i, l[i * k + i]);
+    }
+    for i in (0..k).rev() {
+        for j in (i + 1)..k {
+            rhs.sub_scaled(i, j, l[j * k + i]);
+        }
+        rhs.divide(i, l[i * k + i]);
+    }
+}
+
+/// Checks that `m` (called `name`) is square and that the system's other side, `what`, has
+/// `n` entries along the shared dimension; returns the size.
+fn check_system<S: Scalar>(
+    function: &str,
+    name: &str,
+    m: &impl MatArg<S>,
+    what: &str,
+    n: usize,
+) -> Result<usize, ModelError> {
+    let k = check_square(function, name, m)?;
+    if k != n {
+        return Err(size_error(
+            function,
+            format!("{name} is {} but {what} has size {n}", shape(k, k)),
+        ));
+    }
+    Ok(k)
+}
+
+/// Copies `m` (or its transpose) into the row-major `a`.
+fn copy_flat<S: Scalar>(a: &mut [S], m: &impl MatArg<S>, k: usize, transposed: bool) {
+    for i in 0..k {
+        for j in 0..k {
+            a[i * k + j] = if transposed { m.entry(j, i) } else { m.entry(i, j) };
+        }
+    }
+}
+
+/// The lower Cholesky factor of the symmetric positive definite `m` into the row-major `l`,
+/// with Stan's errors for `mdivide_left_spd` and `mdivide_right_spd`.
+fn spd_factor<S: Scalar>(
+    function: &str,
+    m: &impl MatArg<S>,
+    l: &mut [S],
+    k: usize,
+) -> Result<(), ModelError> {
+    check_symmetric(function, "matrix A", m)?;
+    for j in 0..k {
+        let mut d = m.entry(j, j);
+        for c in 0..j {
+            d -= l[j * k + c] * l[j * k + c];
+        }
+        if !(d.value() > 0.0) {
+            return Err(ModelError::recoverable(format!(
+                "{function}: matrix A is not positive definite"
+            )));
+        }
+        let djj = d.sqrt();
+        l[j * k + j] = djj;
+        for i in (j + 1)..k {
+            let mut s = m.entry(i, j);
+            for c in 0..j {
+                s -= l[i * k + c] * l[j * k + c];
+            }
+            l[i * k + j] = s / djj;
+        }
+    }
+    Ok(())
+}
+
+/// `out = m^-1`, by Gaussian elimination with partial pivoting on the identity. A singular
+/// matrix is a recoverable error.
+pub fn inverse<S: Scalar>(out: &mut Vec<Vec<S>>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let k = check_square("inverse", "m", &m)?;
+    resize2(out, k, k, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        row[i] = S::one();
+    }
+    with_scratch(k * k, |a: &mut [S]| {
+        copy_flat(a, &m, k, false);
+        lu_solve("inverse", "m", a, k, &mut Rows(out))
+    })
+}
+
+/// `out = A \ b` for a vector `b`: the `x` with `A x = b`. A singular `A` is a recoverable
+/// error.
+pub fn mdivide_left<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl MatArg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_left";
+    let k = check_system(F, "A", &a, "b", n_of(&b))?;
+    resize(out, k, S::zero());
+    for (i, x) in out.iter_mut().enumerate() {
+        *x = b.at(i);
+    }
+    with_scratch(k * k, |s: &mut [S]| {
+        copy_flat(s, &a, k, false);
+        lu_solve(F, "A", s, k, out)
+    })
+}
+
+/// `out = A \ B` for a matrix `B`.
+pub fn mdivide_left_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_left";
+    let k = check_system(F, "A", &a, "the rows of B", b.rows())?;
+    copy(out, &b);
+    with_scratch(k * k, |s: &mut [S]| {
+        copy_flat(s, &a, k, false);
+        lu_solve(F, "A", s, k, &mut Rows(out))
+    })
+}
+
+/// `out = b / A` for a row vector `b`: the `x` with `x A = b`, solved as `A' x' = b'`.
+pub fn mdivide_right<S: Scalar>(
+    out: &mut Vec<S>,
+    b: impl Arg<S>,
+    a: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_right";
+    let k = check_system(F, "A", &a, "b", n_of(&b))?;
+    resize(out, k, S::zero());
+    for (i, x) in out.iter_mut().enumerate() {
+        *x = b.at(i);
+    }
+    with_scratch(k * k, |s: &mut [S]| {
+        copy_flat(s, &a, k, true);
+        lu_solve(F, "A", s, k, out)
+    })
+}
+
+/// `out = B / A` for a matrix `B`, each row solved as in [`mdivide_right`].
+pub fn mdivide_right_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    b: impl MatArg<S>,
+    a: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_right";
+    let k = check_system(F, "A", &a, "the columns of B", b.cols())?;
+    copy(out, &b);
+    with_scratch(k * k, |s: &mut [S]| {
+        copy_flat(s, &a, k, true);
+        lu_solve(F, "A", s, k, &mut Columns(out))
+    })
+}
+
+/// `out = A \ b` for a symmetric positive definite `A` and a vector `b`, through the Cholesky
+/// factor of `A`. A matrix that is not symmetric positive definite is a recoverable error.
+pub fn mdivide_left_spd<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl MatArg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_left_spd";
+    let k = check_system(F, "A", &a, "b", n_of(&b))?;
+    resize(out, k, S::zero());
+    for (i, x) in out.iter_mut().enumerate() {
+        *x = b.at(i);
+    }
+    with_scratch(k * k, |l: &mut [S]| {
+        spd_factor(F, &a, l, k)?;
+        cholesky_solve(l, k, out);
+        Ok(())
+    })
+}
+
+/// `out = A \ B` for a symmetric positive definite `A` and a matrix `B`.
+pub fn mdivide_left_spd_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_left_spd";
+    let k = check_system(F, "A", &a, "the rows of B", b.rows())?;
+    copy(out, &b);
+    with_scratch(k * k, |l: &mut [S]| {
+        spd_factor(F, &a, l, k)?;
+        cholesky_solve(l, k, &mut Rows(out));
+        Ok(())
+    })
+}
+
+/// `out = b / A` for a row vector `b` and a symmetric positive definite `A`.
+pub fn mdivide_right_spd<S: Scalar>(
+    out: &mut Vec<S>,
+    b: impl Arg<S>,
+    a: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_right_spd";
+    let k = check_system(F, "A", &a, "b", n_of(&b))?;
+    resize(out, k, S::zero());
+    for (i, x) in out.iter_mut().enumerate() {
+        *x = b.at(i);
+    }
+    // A is symmetric, so `x A = b` is `A x' = b'`.
+    with_scratch(k * k, |l: &mut [S]| {
+        spd_factor(F, &a, l, k)?;
+        cholesky_solve(l, k, out);
+        Ok(())
+    })
+}
+
+/// `out = B / A` for a matrix `B` and a symmetric positive definite `A`.
+pub fn mdivide_right_spd_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    b: impl MatArg<S>,
+    a: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    const F: &str = "mdivide_right_spd";
+    let k = check_system(F, "A", &a, "the columns of B", b.cols())?;
+    copy(out, &b);
+    with_scratch(k * k, |l: &mut [S]| {
+        spd_factor(F, &a, l, k)?;
+        cholesky_solve(l, k, &mut Columns(out));
+        Ok(())
+    })
+}
