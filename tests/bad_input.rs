@@ -499,7 +499,8 @@ fn zero_draws_or_warmup_run_and_bad_settings_are_named() {
     assert_eq!(quick().warmup(0).sample(&m).unwrap().num_draws(), 100);
     let cases = [
         (quick().chains(0), "the number of chains must be at least 1"),
-        (quick().max_depth(0), "max_depth must be at least 1"),
+        (quick().max_depth(0), "max_depth must be between 1 and 62, got 0"),
+        (quick().max_depth(u32::MAX), "max_depth must be between 1 and 62, got 4294967295"),
         (quick().adapt_delta(1.0), "adapt_delta must be in (0, 1), got 1"),
         (quick().adapt_delta(1.5), "adapt_delta must be in (0, 1), got 1.5"),
         (quick().adapt_delta(f64::NAN), "adapt_delta must be in (0, 1), got NaN"),
@@ -594,4 +595,37 @@ fn every_constrained_type_maps_back_to_itself() {
     bad["pos"] = serde_json::json!([[1.0, 2.0], [0.5, -4.0]]);
     let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();
     assert_eq!(err.to_string(), "pos[2, 2] is -4, but must be > 0");
+}
+
+tilde::model! {
+    /// Recursion as deep as the data says, inside the log density.
+    pub struct DeepRecursion;
+
+    functions {
+        real f(real x, int n) {
+            if (n <= 0) {
+                return x;
+            }
+            return f(x, n - 1) + 0;
+        }
+    }
+    data {
+        int n;
+    }
+    parameters {
+        real mu;
+    }
+    model {
+        target += normal_lpdf(f(mu, n) | 0, 1);
+    }
+}
+
+#[test]
+fn deep_recursion_runs_on_a_chain_and_runaway_recursion_stops_it_with_a_message() {
+    let sampler = Sampler::new().chains(1).warmup(10).draws(10).seed(1).progress(false);
+    let deep = DeepRecursion::from_json_str(r#"{"n": 10000}"#).unwrap();
+    assert!(sampler.clone().sample(&deep).is_ok());
+    let runaway = DeepRecursion::from_json_str(r#"{"n": 100000000}"#).unwrap();
+    let err = sampler.sample(&runaway).unwrap_err().to_string();
+    assert!(err.contains("`f` called functions too deeply nested"), "{err}");
 }

@@ -176,11 +176,11 @@ impl ModelError {
     }
 
     /// Whether `other` reports the same problem, the offending value aside: the same argument
-    /// of the same function breaking the same rule, or the same text. Messages are counted by
-    /// this when sampling.
+    /// of the same function breaking the same rule, or the same text but for its numbers.
+    /// Messages are counted by this when sampling.
     pub fn same_problem(&self, other: &ModelError) -> bool {
         match (&self.message, &other.message) {
-            (Message::Text(a), Message::Text(b)) => a == b,
+            (Message::Text(a), Message::Text(b)) => same_but_numbers(a, b),
             (
                 Message::Argument { function, name, index, rule, .. },
                 Message::Argument { function: f, name: n, index: i, rule: r, .. },
@@ -201,6 +201,59 @@ impl ModelError {
         let message = format!("{self} (in `{text}`{at})");
         ModelError { kind: self.kind, message: Message::Text(message.into()) }
     }
+}
+
+/// Whether `a` and `b` are the same text once every number in them (`12`, `-0.5`, `1e-8`,
+/// `inf`, `NaN`) is taken as equal to every other: a message worded by a model or a check with
+/// its offending values inside.
+fn same_but_numbers(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (number_len(&a[i..]), number_len(&b[j..])) {
+            (0, 0) => match (a.get(i), b.get(j)) {
+                (None, None) => return true,
+                (Some(x), Some(y)) if x == y => {
+                    i += 1;
+                    j += 1;
+                }
+                _ => return false,
+            },
+            (0, _) | (_, 0) => return false,
+            (m, n) => {
+                i += m;
+                j += n;
+            }
+        }
+    }
+}
+
+/// The length of the number at the start of `s`, or 0: an optional sign, digits with an
+/// optional fraction and exponent, or `inf`, `NaN` and `nan`.
+fn number_len(s: &[u8]) -> usize {
+    let sign = usize::from(matches!(s.first(), Some(b'-' | b'+')));
+    let rest = &s[sign..];
+    for word in [&b"inf"[..], b"NaN", b"nan"] {
+        if rest.starts_with(word) {
+            return sign + word.len();
+        }
+    }
+    let digits = |t: &[u8]| t.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut n = digits(rest);
+    if n == 0 {
+        return 0;
+    }
+    if rest.get(n) == Some(&b'.') {
+        n += 1 + digits(&rest[n + 1..]);
+    }
+    if matches!(rest.get(n), Some(b'e' | b'E')) {
+        let exp_sign = usize::from(matches!(rest.get(n + 1), Some(b'-' | b'+')));
+        let exp = digits(&rest[n + 1 + exp_sign..]);
+        if exp > 0 {
+            n += 1 + exp_sign + exp;
+        }
+    }
+    sign + n
 }
 
 impl fmt::Display for ModelError {

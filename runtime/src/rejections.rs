@@ -222,11 +222,25 @@ mod tests {
     }
 
     #[test]
+    fn texts_that_differ_only_in_their_numbers_are_one_problem() {
+        let mut r = Rejections::new();
+        for (lo, hi) in [(1.5, -2.0), (3.25e-8, -7.0), (f64::INFINITY, 1.0)] {
+            let text = format!("mid: the lower bound ({lo}) must be less than the upper ({hi})");
+            r.record(&ModelError::recoverable(text), Source::LogDensity, Phase::Warmup);
+        }
+        let other = ModelError::recoverable("mid: the lower bound (1) must be less than x (2)");
+        r.record(&other, Source::LogDensity, Phase::Warmup);
+        assert_eq!(r.entries().len(), 2, "{r}");
+        assert_eq!(r.entries()[0].warmup, 3);
+        assert!(r.entries()[0].example.to_string().contains("(1.5)"));
+    }
+
+    #[test]
     fn distinct_problems_are_capped() {
         let mut r = Rejections::new();
         for i in 0..MAX_DISTINCT + 5 {
             r.record(
-                &ModelError::recoverable(format!("draw {i}")),
+                &ModelError::recoverable(format!("problem {}", "x".repeat(i + 1))),
                 Source::LogDensity,
                 Phase::Warmup,
             );

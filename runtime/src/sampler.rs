@@ -211,7 +211,7 @@ impl Sampler {
             }
             let mut workers = Vec::with_capacity(threads);
             for _ in 0..threads {
-                workers.push(scope.spawn(|| {
+                let work = || {
                     loop {
                         let chain = next.fetch_add(1, Ordering::SeqCst);
                         if chain >= self.chains || stop.load(Ordering::SeqCst) {
@@ -232,7 +232,15 @@ impl Sampler {
                         let mut slots = results.lock().unwrap_or_else(|e| e.into_inner());
                         slots[chain] = Some(outcome);
                     }
-                }));
+                };
+                // A roomy stack, as a main thread has, so that recursive user functions go as
+                // deep on a chain's thread as in transformed data; only the pages used are
+                // ever committed.
+                let worker = std::thread::Builder::new()
+                    .stack_size(CHAIN_STACK)
+                    .spawn_scoped(scope, work)
+                    .unwrap_or_else(|_| scope.spawn(work));
+                workers.push(worker);
             }
             for worker in workers {
                 // Panics inside a chain are caught where they happen; nothing else can.
@@ -295,8 +303,13 @@ impl Sampler {
         if self.chains == 0 {
             return fail("the number of chains must be at least 1".into());
         }
-        if self.max_depth == 0 {
-            return fail("max_depth must be at least 1".into());
+        // The trajectory keeps one level of state per depth; a depth beyond 62 could never be
+        // reached (2^62 leapfrog steps) and would only exhaust memory.
+        if !(1..=MAX_DEPTH_LIMIT).contains(&self.max_depth) {
+            return fail(format!(
+                "max_depth must be between 1 and {MAX_DEPTH_LIMIT}, got {}",
+                self.max_depth
+            ));
         }
         if !(self.adapt_delta > 0.0 && self.adapt_delta < 1.0) {
             return fail(format!("adapt_delta must be in (0, 1), got {}", self.adapt_delta));
@@ -567,6 +580,12 @@ fn write_row<M: Model>(
         Err(e) => Err(Error::Model(e)),
     }
 }
+
+/// The stack size of a chain's thread.
+const CHAIN_STACK: usize = 64 << 20;
+
+/// The largest tree depth the sampler accepts.
+const MAX_DEPTH_LIMIT: u32 = 62;
 
 /// Where the chains start.
 #[derive(Debug, Clone, PartialEq)]

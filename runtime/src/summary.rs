@@ -176,7 +176,7 @@ fn rhat_warning(rows: &[SummaryRow]) -> Option<String> {
     let worst = worst(rows, |r| r.rhat, |r| r.rhat > RHAT_LIMIT, true);
     worst.map(|(count, named)| {
         let named: Vec<String> =
-            named.iter().map(|r| format!("{} {:.3}", r.name, r.rhat)).collect();
+            named.iter().map(|r| format!("{} {}", r.name, rhat_cell(r.rhat))).collect();
         format!(
             "R-hat is above {RHAT_LIMIT} for {}. The chains disagree with each other, so \
              their estimates cannot be trusted yet. Run longer chains, and look for \
@@ -327,8 +327,14 @@ fn cells(row: &SummaryRow) -> [String; 9] {
         significant(row.q95),
         format!("{:.0}", row.ess_bulk),
         format!("{:.0}", row.ess_tail),
-        format!("{:.3}", row.rhat),
+        rhat_cell(row.rhat),
     ]
+}
+
+/// R-hat with three decimals, as Stan shows it, or in scientific notation when chains that
+/// disagree wildly make it too large for a column.
+fn rhat_cell(rhat: f64) -> String {
+    if rhat.abs() < 1e5 || !rhat.is_finite() { format!("{rhat:.3}") } else { format!("{rhat:.3e}") }
 }
 
 /// Four significant digits: fixed notation from 1e-3 up to 1e5, scientific outside it.
@@ -348,6 +354,12 @@ fn significant(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_r_hat_fits_its_column() {
+        assert_eq!(rhat_cell(1.0042), "1.004");
+        assert_eq!(rhat_cell(819156014863193.25), "8.192e14");
+    }
 
     #[test]
     fn significant_switches_to_scientific_outside_1e_minus_3_to_1e5() {

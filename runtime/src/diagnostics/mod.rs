@@ -118,12 +118,22 @@ fn inv_normal_cdf(p: f64) -> f64 {
 }
 
 fn mean_of(values: &[f64]) -> f64 {
+    // A constant is its own mean; the rounding of the sum would make it differ in the last
+    // digits.
+    if let Some(&first) = values.first()
+        && values.iter().all(|&v| v == first)
+    {
+        return first;
+    }
     values.iter().sum::<f64>() / values.len() as f64
 }
 
 /// Sample variance with the `n - 1` denominator.
 fn var_of(values: &[f64]) -> f64 {
     let m = mean_of(values);
+    if values.iter().all(|&v| v == m) {
+        return 0.0;
+    }
     values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() as f64 - 1.0)
 }
 
@@ -196,6 +206,14 @@ pub fn ebfmi(energy: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_has_itself_as_mean_and_no_spread() {
+        let chain = vec![1.894; 4000];
+        let chains = [chain.as_slice(), chain.as_slice()];
+        assert_eq!(mean(&chains), 1.894);
+        assert_eq!(sd(&chains), 0.0);
+    }
 
     #[test]
     fn average_ranks_share_ties() {
