@@ -523,6 +523,11 @@ fn writing_to_a_missing_folder_is_an_error_naming_the_file_and_the_fit_is_kept()
     let err = fit.write_json("/nonexistent/folder/out.json").unwrap_err().to_string();
     assert_eq!(err, "/nonexistent/folder/out.json: No such file or directory (os error 2)");
     assert_eq!(fit.draws("x").unwrap().len(), 200);
+    let folder = std::env::temp_dir();
+    let err = fit.write_csv(&folder).unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}: this is a folder", folder.display())), "{err}");
+    assert!(err.contains("such as `folder/fit`"), "{err}");
+    assert!(fit.write_csv("some/folder/").unwrap_err().to_string().contains("this is a folder"));
 }
 
 tilde::model! {
@@ -628,4 +633,30 @@ fn deep_recursion_runs_on_a_chain_and_runaway_recursion_stops_it_with_a_message(
     let runaway = DeepRecursion::from_json_str(r#"{"n": 100000000}"#).unwrap();
     let err = sampler.sample(&runaway).unwrap_err().to_string();
     assert!(err.contains("`f` called functions too deeply nested"), "{err}");
+}
+
+tilde::model! {
+    /// Constrained vectors sized by the data.
+    pub struct SizedSimplex;
+
+    data {
+        int K;
+        int D;
+    }
+    parameters {
+        simplex[K] theta;
+        unit_vector[D] u;
+    }
+    model {
+        theta ~ dirichlet(rep_vector(1, K));
+    }
+}
+
+#[test]
+fn constrained_vectors_too_small_to_have_a_value_are_named() {
+    let err = SizedSimplex::from_json_str(r#"{"K": 0, "D": 2}"#).unwrap_err().to_string();
+    assert_eq!(err, "theta: found dimension size less than one in simplex declaration; found=0");
+    let err = SizedSimplex::from_json_str(r#"{"K": 3, "D": 1}"#).unwrap_err().to_string();
+    assert_eq!(err, "u: found dimension size less than 2 in unit_vector declaration; found=1");
+    assert!(SizedSimplex::from_json_str(r#"{"K": 1, "D": 2}"#).is_ok());
 }

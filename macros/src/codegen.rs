@@ -582,7 +582,10 @@ impl<'p> Gen<'p> {
         if let Some(c) = d.vector_constraint {
             let k = dims.pop().expect("a constrained vector has a size");
             let free = format_ident!("{}_free_dim", c.transform());
-            dims.push(quote!(#rt::transform::#free(#k)));
+            let (name, which) = (self.name_str(d.var), c.type_name());
+            dims.push(quote! {
+                #rt::transform::#free(#rt::ops::check_vector_param_dim(#name, #which, #k)?)
+            });
         }
         quote!((1usize #(* #dims)*))
     }

@@ -426,6 +426,23 @@ pub fn check_matrix_param_dims(
     Ok(())
 }
 
+/// Checks the size of a constrained vector parameter as Stan does: a simplex needs at least one
+/// element and a unit vector at least two, or they have no valid value.
+pub fn check_vector_param_dim(name: &str, which: &str, k: usize) -> Result<usize, ModelError> {
+    let least = match which {
+        "simplex" => 1,
+        "unit_vector" => 2,
+        _ => 0,
+    };
+    if k < least {
+        let words = if least == 1 { "one" } else { "2" };
+        return Err(ModelError::fatal(format!(
+            "{name}: found dimension size less than {words} in {which} declaration; found={k}"
+        )));
+    }
+    Ok(k)
+}
+
 /// The value of a bound, or an infinity when it is absent.
 #[inline]
 pub fn bound_value<T: Scalar>(b: T) -> f64 {

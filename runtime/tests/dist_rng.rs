@@ -49,6 +49,26 @@ fn rng_rejects_invalid_parameters() {
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = normal_rng(0.0, -1.0, &mut rng).unwrap_err();
     assert_eq!(err.message(), "normal_rng: Scale parameter is -1, but must be positive finite!");
+    let err = poisson_log_rng(f64::NAN, &mut rng).unwrap_err();
+    assert_eq!(err.message(), "poisson_log_rng: Log rate parameter is nan, but must be not nan!");
+    let err = poisson_log_rng(25.0, &mut rng).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "poisson_log_rng: Log rate parameter is 25, but must be less than 30 log(2)!"
+    );
+    let err = poisson_rng(f64::NAN, &mut rng).unwrap_err();
+    assert_eq!(err.message(), "poisson_rng: Rate parameter is nan, but must be not nan!");
+    // A gamma draw too large for an int is named by the generator that drew it.
+    let err = neg_binomial_2_rng(1e12, 1e6, &mut rng).unwrap_err();
+    assert!(
+        err.message().starts_with(
+            "neg_binomial_2_rng: Random number that came from gamma distribution is 1"
+        ),
+        "{}",
+        err.message()
+    );
+    let err = neg_binomial_2_log_rng(40.0, 1e6, &mut rng).unwrap_err();
+    assert!(err.message().starts_with("neg_binomial_2_log_rng: Random number"), "{err}");
 }
 
 // Multivariate and ordinal draws: the sample mean and covariance of `N` draws against the

@@ -127,28 +127,39 @@ fn poisson_log_lpmf_analytic<const PROPTO: bool, S: Scalar>(
     Ok(terms.finish(lp))
 }
 
-fn poisson_rate_f64(f: &'static str, lambda: f64) -> Result<(), ModelError> {
-    // Beyond 2^30 the draw no longer fits Stan's int.
-    check::scalar(f, "Rate parameter", lambda, "less than 1073741824", lambda < 1073741824.0)?;
-    check::scalar(f, "Rate parameter", lambda, "nonnegative", lambda >= 0.0)
+/// The largest rate whose draws still fit Stan's int, `2^30`.
+const POISSON_RATE_LIMIT: f64 = 1073741824.0;
+
+fn poisson_rate_f64(f: &'static str, name: &'static str, lambda: f64) -> Result<(), ModelError> {
+    check::scalar(f, name, lambda, "not nan", !lambda.is_nan())?;
+    check::scalar(f, name, lambda, "nonnegative", lambda >= 0.0)?;
+    check::scalar(f, name, lambda, "less than 1073741824", lambda < POISSON_RATE_LIMIT)
+}
+
+/// A Poisson draw with a checked rate `lambda`, reporting a failure of the generator as `f`.
+fn poisson_draw(f: &'static str, lambda: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
+    if lambda == 0.0 {
+        return Ok(0);
+    }
+    let d = rand_distr::Poisson::new(lambda)
+        .map_err(|e| ModelError::recoverable(format!("{f}: {e}")))?;
+    Ok(d.sample(rng) as i64)
 }
 
 /// A Poisson draw with rate `lambda`.
 pub fn poisson_rng(lambda: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
     const F: &str = "poisson_rng";
-    poisson_rate_f64(F, lambda)?;
-    if lambda == 0.0 {
-        return Ok(0);
-    }
-    let d = rand_distr::Poisson::new(lambda)
-        .map_err(|e| ModelError::recoverable(format!("{F}: {e}")))?;
-    Ok(d.sample(rng) as i64)
+    poisson_rate_f64(F, "Rate parameter", lambda)?;
+    poisson_draw(F, lambda, rng)
 }
 
 /// A Poisson draw with log rate `alpha`.
 pub fn poisson_log_rng(alpha: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
-    poisson_rate_f64("poisson_log_rng", alpha.exp())?;
-    poisson_rng(alpha.exp(), rng)
+    const F: &str = "poisson_log_rng";
+    check::scalar(F, "Log rate parameter", alpha, "not nan", !alpha.is_nan())?;
+    let limit = POISSON_RATE_LIMIT.ln();
+    check::scalar(F, "Log rate parameter", alpha, "less than 30 log(2)", alpha < limit)?;
+    poisson_draw(F, alpha.exp(), rng)
 }
 
 fn binomial_checks(
@@ -407,12 +418,22 @@ pub fn neg_binomial_2_rng(mu: f64, phi: f64, rng: &mut ChainRng) -> Result<i64, 
     check::scalar(F, "Precision parameter", phi, "positive finite", phi > 0.0 && phi.is_finite())?;
     let g = rand_distr::Gamma::new(phi, mu / phi)
         .map_err(|e| ModelError::recoverable(format!("{F}: {e}")))?;
-    poisson_rng(g.sample(rng), rng)
+    let rate = g.sample(rng);
+    poisson_rate_f64(F, "Random number that came from gamma distribution", rate)?;
+    poisson_draw(F, rate, rng)
 }
 
 /// A negative binomial draw with log mean `eta` and precision `phi`.
 pub fn neg_binomial_2_log_rng(eta: f64, phi: f64, rng: &mut ChainRng) -> Result<i64, ModelError> {
-    neg_binomial_2_rng(eta.exp(), phi, rng)
+    const F: &str = "neg_binomial_2_log_rng";
+    check::scalar(F, "Log-location parameter", eta, "finite", eta.is_finite())?;
+    check::scalar(F, "Precision parameter", phi, "positive finite", phi > 0.0 && phi.is_finite())?;
+    let mu = eta.exp();
+    let g = rand_distr::Gamma::new(phi, mu / phi)
+        .map_err(|e| ModelError::recoverable(format!("{F}: {e}")))?;
+    let rate = g.sample(rng);
+    poisson_rate_f64(F, "Random number that came from gamma distribution", rate)?;
+    poisson_draw(F, rate, rng)
 }
 
 /// A binomial draw with log-odds `alpha`.

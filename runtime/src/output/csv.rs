@@ -75,6 +75,18 @@ impl Fit {
     /// be written; the fit is not changed.
     pub fn write_csv(&self, prefix: impl AsRef<Path>) -> Result<Vec<PathBuf>, Error> {
         let prefix = prefix.as_ref();
+        // A folder given as the prefix would put the files beside it (`/tmp` gives
+        // `/tmp_1.csv`), which is never what was meant.
+        let names_folder = prefix.as_os_str().to_string_lossy().ends_with(['/', '\\']);
+        if prefix.is_dir() || names_folder {
+            let why = std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "this is a folder, but a prefix of file names is needed: the files are \
+                 `{prefix}_1.csv`, `{prefix}_2.csv`, ...; give a prefix inside the folder, \
+                 such as `folder/fit`",
+            );
+            return Err(io_error(prefix, why));
+        }
         let mut paths = Vec::with_capacity(self.num_chains());
         for chain in 0..self.num_chains() {
             let path = chain_path(prefix, chain + 1);
