@@ -1,7 +1,7 @@
 //! One model per distribution family added with the ordinal, count, skewed and matrix
 //! families, sampled end to end: priors alone against their known means, conjugate
 //! posteriors against their closed forms, and simulated data against the simulation
-//! parameters.
+//! parameters. The CDFs added later are called from a model and checked against the runtime.
 
 use tilde::diagnostics;
 use tilde::dist::{beta_binomial_rng, normal_rng};
@@ -194,7 +194,100 @@ fn ordinal_and_beta_binomial_recover_their_simulation_parameters() {
     assert_recovers(&fit, "a2", 3.0, 3.0);
 }
 
-/// Reverse-mode gradients of the three models above agree with the dual-number oracle at
+tilde::model! {
+    /// The CDFs of inv_chi_square, scaled_inv_chi_square, beta_proportion and von_mises,
+    /// called directly and through truncation. The parameters are unconstrained, so the log
+    /// density is the sum of the terms written, with no Jacobian.
+    pub struct Cdfs;
+
+    data {
+        real y;
+        real z;
+        real w;
+    }
+    parameters {
+        real log_nu;
+        real log_s;
+        real logit_mu;
+        real log_kappa;
+        real loc;
+    }
+    model {
+        real nu = exp(log_nu);
+        real s = exp(log_s);
+        real mu = inv_logit(logit_mu);
+        real kappa = exp(log_kappa);
+        target += inv_chi_square_lcdf(0.7 | nu) + inv_chi_square_lccdf(0.3 | nu);
+        target += scaled_inv_chi_square_lcdf(1.2 | nu, s);
+        target += scaled_inv_chi_square_lccdf(0.4 | nu, s);
+        target += beta_proportion_lcdf(0.6 | mu, kappa) + beta_proportion_lccdf(0.2 | mu, kappa);
+        target += von_mises_lcdf(1.0 | loc, kappa) + von_mises_lccdf(-0.5 | loc, kappa);
+        target += log(inv_chi_square_cdf(2.0 | nu) * scaled_inv_chi_square_cdf(0.9 | nu, s));
+        target += log(von_mises_cdf(0.1 | loc, kappa));
+        y ~ von_mises(loc, kappa) T[-2, 2];
+        z ~ beta_proportion(mu, kappa) T[0.1, 0.9];
+        w ~ inv_chi_square(nu) T[, 3];
+        w ~ scaled_inv_chi_square(nu, s) T[0.2, ];
+    }
+}
+
+const CDFS_DATA: &str = r#"{"y": 0.4, "z": 0.35, "w": 1.1}"#;
+
+/// The log density of `Cdfs`, from the runtime's functions: `~` drops the constant terms of
+/// the densities but keeps the truncations' log probabilities.
+fn cdfs_by_hand(theta: &[f64]) -> f64 {
+    use tilde::dist::*;
+    use tilde::math::{Data, Var};
+    let (y, z, w) = (Data(0.4), Data(0.35), Data(1.1));
+    let nu = Var(theta[0].exp());
+    let s = Var(theta[1].exp());
+    let mu = Var(1.0 / (1.0 + (-theta[2]).exp()));
+    let kappa = Var(theta[3].exp());
+    let loc = Var(theta[4]);
+    let d = |x: f64| Data(x);
+    let terms: Vec<f64> = vec![
+        inv_chi_square_lcdf(d(0.7), nu).unwrap(),
+        inv_chi_square_lccdf(d(0.3), nu).unwrap(),
+        scaled_inv_chi_square_lcdf(d(1.2), nu, s).unwrap(),
+        scaled_inv_chi_square_lccdf(d(0.4), nu, s).unwrap(),
+        beta_proportion_lcdf(d(0.6), mu, kappa).unwrap(),
+        beta_proportion_lccdf(d(0.2), mu, kappa).unwrap(),
+        von_mises_lcdf(d(1.0), loc, kappa).unwrap(),
+        von_mises_lccdf(d(-0.5), loc, kappa).unwrap(),
+        inv_chi_square_cdf::<f64>(d(2.0), nu).unwrap().ln(),
+        scaled_inv_chi_square_cdf::<f64>(d(0.9), nu, s).unwrap().ln(),
+        von_mises_cdf::<f64>(d(0.1), loc, kappa).unwrap().ln(),
+        von_mises_lpdf::<true, f64>(y, loc, kappa).unwrap(),
+        -(von_mises_cdf::<f64>(d(2.0), loc, kappa).unwrap()
+            - von_mises_cdf::<f64>(d(-2.0), loc, kappa).unwrap())
+        .ln(),
+        beta_proportion_lpdf::<true, f64>(z, mu, kappa).unwrap(),
+        -(beta_proportion_lcdf::<f64>(d(0.9), mu, kappa).unwrap().exp()
+            - beta_proportion_lcdf::<f64>(d(0.1), mu, kappa).unwrap().exp())
+        .ln(),
+        inv_chi_square_lpdf::<true, f64>(w, nu).unwrap(),
+        -inv_chi_square_lcdf::<f64>(d(3.0), nu).unwrap(),
+        scaled_inv_chi_square_lpdf::<true, f64>(w, nu, s).unwrap(),
+        -scaled_inv_chi_square_lccdf::<f64>(d(0.2), nu, s).unwrap(),
+    ];
+    terms.iter().sum()
+}
+
+#[test]
+fn cdfs_called_from_a_model_match_the_runtime() {
+    use tilde::Model;
+    let m = Cdfs::from_json_str(CDFS_DATA).unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    for theta in
+        [[0.5, -0.2, 0.3, 1.0, 0.2], [1.5, 0.4, -1.0, 2.5, -2.9], [-0.3, 0.1, 2.0, -1.0, 5.0]]
+    {
+        let lp = m.log_density(&theta, &mut ws).unwrap();
+        let want = cdfs_by_hand(&theta);
+        assert!((lp - want).abs() < 1e-10 * want.abs().max(1.0), "{theta:?}: {lp} vs {want}");
+    }
+}
+
+/// Reverse-mode gradients of the models above agree with the dual-number oracle at
 /// points spread over the unconstrained space.
 #[test]
 fn reverse_gradients_of_the_family_models_match_dual_numbers() {
@@ -220,4 +313,5 @@ fn reverse_gradients_of_the_family_models_match_dual_numbers() {
     let data = r#"{"N": 4, "x": [0.5, -1.0, 2.0, 0.1], "k": [1, 2, 4, 3], "kp": [2, 1, 4, 3],
         "M": 3, "trials": 20, "hits": [4, 11, 20]}"#;
     check("ordinal", &Ordinal::from_json_str(data).unwrap());
+    check("cdfs", &Cdfs::from_json_str(CDFS_DATA).unwrap());
 }

@@ -8,7 +8,8 @@ use crate::ir::{Elementwise, Reduction};
 
 /// A distribution family: whether its outcome is discrete, its parameters' names (a name
 /// starting with `#` is an int parameter, such as binomial's number of trials), whether the
-/// runtime has its `_rng`, and whether it has `_cdf`, `_lcdf` and `_lccdf`.
+/// runtime has its `_rng`, and whether it has `_lcdf` and `_lccdf` (and `_cdf`, unless
+/// [`has_only_log_cdfs`]).
 pub struct DistSig {
     pub discrete: bool,
     pub params: &'static [&'static str],
@@ -80,15 +81,15 @@ const DISTRIBUTIONS: &[(&str, bool, &[&str], bool, bool)] = &[
     ("gamma", false, &["alpha", "beta"], true, true),
     ("inv_gamma", false, &["alpha", "beta"], true, true),
     ("chi_square", false, &["nu"], true, true),
-    ("inv_chi_square", false, &["nu"], true, false),
-    ("scaled_inv_chi_square", false, &["nu", "s"], true, false),
+    ("inv_chi_square", false, &["nu"], true, true),
+    ("scaled_inv_chi_square", false, &["nu", "s"], true, true),
     ("weibull", false, &["alpha", "sigma"], true, true),
     ("frechet", false, &["alpha", "sigma"], true, true),
     ("pareto", false, &["y_min", "alpha"], true, true),
     ("beta", false, &["alpha", "beta"], true, true),
-    ("beta_proportion", false, &["mu", "kappa"], true, false),
+    ("beta_proportion", false, &["mu", "kappa"], true, true),
     ("uniform", false, &["alpha", "beta"], true, true),
-    ("von_mises", false, &["mu", "kappa"], true, false),
+    ("von_mises", false, &["mu", "kappa"], true, true),
     ("gumbel", false, &["mu", "beta"], true, true),
     ("skew_normal", false, &["xi", "omega", "alpha"], true, false),
     ("exp_mod_normal", false, &["mu", "sigma", "lambda"], true, true),
@@ -134,7 +135,16 @@ pub fn distribution(family: &str) -> Option<DistSig> {
     )
 }
 
-/// The families that have `_cdf`, `_lcdf` and `_lccdf`, for messages.
+/// The families with `_lcdf` and `_lccdf` but, as in Stan, no `_cdf`.
+const WITHOUT_PLAIN_CDF: &[&str] = &["beta_proportion"];
+
+/// Whether `family` has `_lcdf` and `_lccdf` but no `_cdf`, for the message that says so.
+pub fn has_only_log_cdfs(family: &str) -> bool {
+    WITHOUT_PLAIN_CDF.contains(&family)
+}
+
+/// The families that have `_lcdf` and `_lccdf` (and, but for [`has_only_log_cdfs`], `_cdf`),
+/// for messages.
 pub fn distributions_with_cdfs() -> impl Iterator<Item = &'static str> {
     DISTRIBUTIONS.iter().filter(|d| d.4).map(|(name, ..)| *name)
 }
@@ -381,6 +391,7 @@ pub fn lookup(name: &str) -> Option<Builtin> {
     for which in ["lcdf", "lccdf", "cdf"] {
         if let Some(family) = name.strip_suffix(which).and_then(|f| f.strip_suffix('_'))
             && distribution(family).is_some_and(|d| d.cdfs)
+            && !(which == "cdf" && has_only_log_cdfs(family))
         {
             return Some(Builtin::Cdf { family: family.to_string(), which });
         }
@@ -473,6 +484,29 @@ mod tests {
         }
         let section = &readme[start..end];
         assert!(!section.contains("gaussian_dlm"), "README lists a family the checker rejects");
+    }
+
+    /// The README's sentence on CDFs names, among the families with `_rng` (the univariate
+    /// ones), exactly those the checker gives no `_cdf`, `_lcdf` and `_lccdf`, and those with
+    /// only the log forms.
+    #[test]
+    fn readme_names_the_families_without_cdfs() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("`_cdf`, `_lcdf` and `_lccdf`\n  exist").expect("the sentence");
+        let end = start + readme[start..].find("\n- **").expect("a next item");
+        let named: Vec<&str> = readme[start..end]
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| distribution(w).is_some())
+            .collect();
+        for &(name, _, _, rng, cdfs) in DISTRIBUTIONS {
+            let partial = !cdfs || has_only_log_cdfs(name);
+            if rng && partial {
+                assert!(named.contains(&name), "README does not say that `{name}` lacks CDFs");
+            }
+            if named.contains(&name) {
+                assert!(partial, "README says that `{name}` lacks CDFs, but it has them");
+            }
+        }
     }
 
     /// The README's list of functions names every matrix function the checker accepts.

@@ -1658,7 +1658,15 @@ impl Checker {
             return self.check_user_call(sig, name, args, conditional, span);
         }
         let Some(builtin) = builtins::lookup_with_arity(&fname, args.len()) else {
-            self.cx.error(span, format!("unknown function `{fname}`"));
+            let family = fname.strip_suffix("_cdf").filter(|f| builtins::has_only_log_cdfs(f));
+            let message = match family {
+                Some(f) => format!(
+                    "unknown function `{fname}`: Stan has no `{fname}`, only `{f}_lcdf` and \
+                     `{f}_lccdf`"
+                ),
+                None => format!("unknown function `{fname}`"),
+            };
+            self.cx.error(span, message);
             return err_expr(span);
         };
         let is_density = matches!(builtin, Builtin::Density { .. } | Builtin::Cdf { .. });

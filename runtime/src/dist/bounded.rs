@@ -250,6 +250,40 @@ cdf_functions!(
     (y: impl Arg<S>, alpha: impl Arg<S>, beta: impl Arg<S>)
 );
 
+/// The beta_proportion log CDF: the beta log CDF with shapes `mu kappa` and `(1 - mu) kappa`.
+fn beta_proportion_log_cdf<S: Scalar>(
+    f: &'static str,
+    upper: bool,
+    y: impl Arg<S>,
+    mu: impl Arg<S>,
+    kappa: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("mu", mu.len()), ("kappa", kappa.len())])?;
+    check::each(f, "Location parameter", &mu, "in the interval (0, 1)", |v| v > 0.0 && v < 1.0)?;
+    check::positive_finite(f, "Precision parameter", &kappa)?;
+    check::unit_interval(f, "Random variable", &y)?;
+    let varies = !is_const(&mu) || !is_const(&kappa);
+    Ok((0..n).fold(S::zero(), |lp, i| {
+        let (yi, m, k) = (y.at(i), mu.at(i), kappa.at(i));
+        // The shapes are built as scalars so that their derivatives reach mu and kappa by
+        // the chain rule.
+        let (a, b) = (m * k, (S::one() - m) * k);
+        lp + if upper {
+            log_beta_inc(b, a, S::one() - yi, varies)
+        } else {
+            log_beta_inc(a, b, yi, varies)
+        }
+    }))
+}
+
+cdf_functions!(
+    log_only "beta_proportion",
+    beta_proportion_log_cdf,
+    beta_proportion_lcdf,
+    beta_proportion_lccdf,
+    (y: impl Arg<S>, mu: impl Arg<S>, kappa: impl Arg<S>)
+);
+
 /// The uniform log CDF: `ln((y - alpha) / (beta - alpha))`, clamped to the support.
 fn uniform_log_cdf<S: Scalar>(
     f: &'static str,

@@ -9,9 +9,10 @@
 
 /// Defines a family's `_cdf`, `_lcdf` and `_lccdf` from one function
 /// `log_cdf(function_name, upper, args...)` that checks the arguments and sums the log CDF
-/// (`upper = false`) or the log complementary CDF (`upper = true`) over elements.
+/// (`upper = false`) or the log complementary CDF (`upper = true`) over elements. With
+/// `log_only`, only `_lcdf` and `_lccdf`, for the families for which Stan has no `_cdf`.
 macro_rules! cdf_functions {
-    ($family:literal, $log_cdf:ident, $cdf:ident, $lcdf:ident, $lccdf:ident,
+    (log_only $family:literal, $log_cdf:ident, $lcdf:ident, $lccdf:ident,
      ($($a:ident: $t:ty),*)) => {
         #[doc = concat!("The ", $family, " log CDF, summed over elements.")]
         pub fn $lcdf<S: Scalar>($($a: $t),*) -> Result<S, ModelError> {
@@ -22,6 +23,10 @@ macro_rules! cdf_functions {
         pub fn $lccdf<S: Scalar>($($a: $t),*) -> Result<S, ModelError> {
             $log_cdf(concat!($family, "_lccdf"), true, $($a),*)
         }
+    };
+    ($family:literal, $log_cdf:ident, $cdf:ident, $lcdf:ident, $lccdf:ident,
+     ($($a:ident: $t:ty),*)) => {
+        cdf_functions!(log_only $family, $log_cdf, $lcdf, $lccdf, ($($a: $t),*));
 
         #[doc = concat!("The ", $family, " CDF; for containers, the product.")]
         pub fn $cdf<S: Scalar>($($a: $t),*) -> Result<S, ModelError> {
@@ -32,6 +37,7 @@ macro_rules! cdf_functions {
 
 mod bounded;
 mod check;
+mod circular;
 mod count;
 mod glm;
 mod incomplete;
@@ -44,6 +50,7 @@ mod positive;
 mod truncation;
 
 pub use bounded::*;
+pub use circular::*;
 pub use count::*;
 pub use glm::*;
 pub use location::*;

@@ -678,3 +678,66 @@ cdf_functions!(
     chi_square_lccdf,
     (y: impl Arg<S>, nu: impl Arg<S>)
 );
+
+/// The inverse chi-square log CDF: `Q(nu / 2, 1 / (2 y))`, its complement `P(nu / 2, 1 / (2 y))`.
+fn inv_chi_square_log_cdf<S: Scalar>(
+    f: &'static str,
+    upper: bool,
+    y: impl Arg<S>,
+    nu: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("nu", nu.len())])?;
+    check::nonnegative(f, "Random variable", &y)?;
+    check::positive_finite(f, "Degrees of freedom parameter", &nu)?;
+    let varies = !is_const(&nu);
+    let mut lp = S::zero();
+    for i in 0..n {
+        let yi = y.at(i);
+        // y = 0 is the lower end of the support, where 1 / (2 y) is infinite and Q vanishes.
+        let z = if yi.value() == 0.0 { S::from_f64(f64::INFINITY) } else { yi.powi(-1) * 0.5 };
+        lp += log_gamma_inc(nu.at(i) * 0.5, z, !upper, varies);
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "inv_chi_square",
+    inv_chi_square_log_cdf,
+    inv_chi_square_cdf,
+    inv_chi_square_lcdf,
+    inv_chi_square_lccdf,
+    (y: impl Arg<S>, nu: impl Arg<S>)
+);
+
+/// The scaled inverse chi-square log CDF: `Q(nu / 2, nu s^2 / (2 y))`, its complement
+/// `P(nu / 2, nu s^2 / (2 y))`.
+fn scaled_inv_chi_square_log_cdf<S: Scalar>(
+    f: &'static str,
+    upper: bool,
+    y: impl Arg<S>,
+    nu: impl Arg<S>,
+    s: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let n = common_len(f, &[("y", y.len()), ("nu", nu.len()), ("s", s.len())])?;
+    check::nonnegative(f, "Random variable", &y)?;
+    check::positive_finite(f, "Degrees of freedom parameter", &nu)?;
+    check::positive_finite(f, "Scale parameter", &s)?;
+    let varies = !is_const(&nu);
+    let mut lp = S::zero();
+    for i in 0..n {
+        let (yi, h, si) = (y.at(i), nu.at(i) * 0.5, s.at(i));
+        // The shape h enters z too; that path of its derivative is exact, through z.
+        let z = if yi.value() == 0.0 { S::from_f64(f64::INFINITY) } else { h * si * si / yi };
+        lp += log_gamma_inc(h, z, !upper, varies);
+    }
+    Ok(lp)
+}
+
+cdf_functions!(
+    "scaled_inv_chi_square",
+    scaled_inv_chi_square_log_cdf,
+    scaled_inv_chi_square_cdf,
+    scaled_inv_chi_square_lcdf,
+    scaled_inv_chi_square_lccdf,
+    (y: impl Arg<S>, nu: impl Arg<S>, s: impl Arg<S>)
+);
