@@ -18,6 +18,7 @@ tilde::model! {
     data {
         simplex[3] theta;
         matrix[2, 2] Sigma;
+        array[2] vector[2] locs;
     }
     transformed data {
         vector[3] td_draw = dirichlet_rng(rep_vector(1, 3));
@@ -46,10 +47,15 @@ tilde::model! {
         matrix[2, 2] W = wishart_rng(4.0, Sigma);
         matrix[2, 2] IW = inv_wishart_rng(6, Sigma);
         vector[3] td = td_draw;
+        array[2] vector[2] mvn_arr = multi_normal_rng(locs, Sigma);
+        array[2] vector[2] mvnc_arr = multi_normal_cholesky_rng(locs, cholesky_decompose(Sigma));
+        array[2] vector[2] mst_arr = multi_student_t_rng(5, locs, Sigma);
     }
 }
 
-const DATA: &str = r#"{"theta": [0.2, 0.5, 0.3], "Sigma": [[2, 0.6], [0.6, 1]]}"#;
+const DATA: &str = r#"{"theta": [0.2, 0.5, 0.3], "Sigma": [[2, 0.6], [0.6, 1]],
+    "locs": [[1, -0.5], [-3, 2]]}"#;
+const LOCS: [[f64; 2]; 2] = [[1.0, -0.5], [-3.0, 2.0]];
 const MU: [f64; 2] = [1.0, -0.5];
 const SIGMA: [[f64; 2]; 2] = [[2.0, 0.6], [0.6, 1.0]];
 
@@ -134,6 +140,12 @@ fn averages_of_many_draws_match_the_means() {
             close(&format!("{name}[{i}]"), MU[i - 1], v);
         }
         close(&format!("mst[{i}]"), MU[i - 1], v * 5.0 / 3.0);
+        // One draw per location of the array forms.
+        for (k, loc) in LOCS.iter().enumerate() {
+            close(&format!("mvn_arr[{},{i}]", k + 1), loc[i - 1], v);
+            close(&format!("mvnc_arr[{},{i}]", k + 1), loc[i - 1], v);
+            close(&format!("mst_arr[{},{i}]", k + 1), loc[i - 1], v * 5.0 / 3.0);
+        }
     }
     // Categories 1, 2, 3 with probabilities 0.2, 0.5, 0.3: mean 2.1, variance 0.49.
     close("cat", 2.1, 0.49);
@@ -151,7 +163,7 @@ fn averages_of_many_draws_match_the_means() {
 
 #[test]
 fn invalid_arguments_are_stan_errors() {
-    let data = r#"{"theta": [0.2, 0.5, 0.3], "Sigma": [[1, 2], [2, 1]]}"#;
+    let data = r#"{"theta": [0.2, 0.5, 0.3], "Sigma": [[1, 2], [2, 1]], "locs": [[0, 0], [0, 0]]}"#;
     let model = Draws::from_json_str(data).unwrap();
     let mut out = vec![0.0; model.output_names().len()];
     let mut ws = model.new_workspace::<f64>();

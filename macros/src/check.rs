@@ -471,8 +471,15 @@ impl Checker {
             return;
         }
         if assignable(target, &value.ty) {
-            let whole =
-                matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Ode(_));
+            // A function with a nested result (an ODE solution, an array of draws) writes it
+            // whole, as a variable is copied.
+            let whole = matches!(
+                value.kind,
+                TExprKind::Var(_)
+                    | TExprKind::Index(..)
+                    | TExprKind::Ode(_)
+                    | TExprKind::MatrixFn(..)
+            );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
                     value.span,
@@ -1919,8 +1926,8 @@ impl Checker {
                 self.check_rng_placement(span);
                 match rng_function(stan_name, &args) {
                     // A draw holds no parameters, whatever its arguments.
-                    Ok(ty) => {
-                        TExpr { kind: TExprKind::MatrixFn(stan_name, args), ty, ad: false, span }
+                    Ok((runtime, ty)) => {
+                        TExpr { kind: TExprKind::MatrixFn(runtime, args), ty, ad: false, span }
                     }
                     Err(expected) => self.signature_error(span, &fname, expected, &args),
                 }
@@ -2120,35 +2127,50 @@ fn matrix_function(name: &str, args: &[TExpr]) -> Result<(&'static str, Ty), &'s
 
 /// The result type of the multivariate or ordinal `_rng` called `name` on `args` (Stan's
 /// signatures), or what it takes, for the error. The runtime function has the same name.
-fn rng_function(name: &str, args: &[TExpr]) -> Result<Ty, &'static str> {
+fn rng_function(name: &'static str, args: &[TExpr]) -> Result<(&'static str, Ty), &'static str> {
     use Ty::*;
     let tys: Vec<&Ty> = args.iter().map(|a| &a.ty).collect();
     let vec_like = |t: &Ty| t.is_vector_like();
     let real = |t: &Ty| t.is_scalar();
-    match (name, tys.as_slice()) {
-        ("categorical_rng" | "categorical_logit_rng", [Vector]) => Ok(Int),
-        ("categorical_rng" | "categorical_logit_rng", _) => Err("a `vector`"),
-        ("ordered_logistic_rng" | "ordered_probit_rng", [eta, Vector]) if real(eta) => Ok(Int),
+    // An array of locations draws one vector per location, as in Stan.
+    let locations = |t: &Ty| matches!(t, Array(inner) if inner.is_vector_like());
+    let vectors = || Ty::array_of(Vector, 1);
+    let ty = match (name, tys.as_slice()) {
+        ("multi_normal_rng", [mu, Matrix]) if locations(mu) => {
+            return Ok(("multi_normal_array_rng", vectors()));
+        }
+        ("multi_normal_cholesky_rng", [mu, Matrix]) if locations(mu) => {
+            return Ok(("multi_normal_cholesky_array_rng", vectors()));
+        }
+        ("multi_student_t_rng", [nu, mu, Matrix]) if real(nu) && locations(mu) => {
+            return Ok(("multi_student_t_array_rng", vectors()));
+        }
+        ("categorical_rng" | "categorical_logit_rng", [Vector]) => Int,
+        ("categorical_rng" | "categorical_logit_rng", _) => return Err("a `vector`"),
+        ("ordered_logistic_rng" | "ordered_probit_rng", [eta, Vector]) if real(eta) => Int,
         ("ordered_logistic_rng" | "ordered_probit_rng", _) => {
-            Err("a `real` linear predictor and a `vector` of cut-points")
+            return Err("a `real` linear predictor and a `vector` of cut-points");
         }
-        ("multinomial_rng", [Vector, Int]) => Ok(Ty::array_of(Int, 1)),
-        ("multinomial_rng", _) => Err("a `vector` simplex and an `int` number of trials"),
-        ("dirichlet_rng", [Vector]) => Ok(Vector),
-        ("dirichlet_rng", _) => Err("a `vector`"),
-        ("multi_normal_rng" | "multi_normal_cholesky_rng", [mu, Matrix]) if vec_like(mu) => {
-            Ok(Vector)
-        }
+        ("multinomial_rng", [Vector, Int]) => Ty::array_of(Int, 1),
+        ("multinomial_rng", _) => return Err("a `vector` simplex and an `int` number of trials"),
+        ("dirichlet_rng", [Vector]) => Vector,
+        ("dirichlet_rng", _) => return Err("a `vector`"),
+        ("multi_normal_rng" | "multi_normal_cholesky_rng", [mu, Matrix]) if vec_like(mu) => Vector,
         ("multi_normal_rng" | "multi_normal_cholesky_rng", _) => {
-            Err("a `vector` or `row_vector` location and a `matrix`")
+            return Err("a `vector`, `row_vector` or `array[] vector` location and a `matrix`");
         }
-        ("multi_student_t_rng", [nu, mu, Matrix]) if real(nu) && vec_like(mu) => Ok(Vector),
+        ("multi_student_t_rng", [nu, mu, Matrix]) if real(nu) && vec_like(mu) => Vector,
         ("multi_student_t_rng", _) => {
-            Err("a `real`, a `vector` or `row_vector` location and a `matrix`")
+            return Err(
+                "a `real`, a `vector`, `row_vector` or `array[] vector` location and a `matrix`",
+            );
         }
-        ("lkj_corr_rng" | "lkj_corr_cholesky_rng", [Int, eta]) if real(eta) => Ok(Matrix),
-        ("lkj_corr_rng" | "lkj_corr_cholesky_rng", _) => Err("an `int` size and a `real` shape"),
-        ("wishart_rng" | "inv_wishart_rng", [nu, Matrix]) if real(nu) => Ok(Matrix),
-        _ => Err("a `real` and a `matrix`"),
-    }
+        ("lkj_corr_rng" | "lkj_corr_cholesky_rng", [Int, eta]) if real(eta) => Matrix,
+        ("lkj_corr_rng" | "lkj_corr_cholesky_rng", _) => {
+            return Err("an `int` size and a `real` shape");
+        }
+        ("wishart_rng" | "inv_wishart_rng", [nu, Matrix]) if real(nu) => Matrix,
+        _ => return Err("a `real` and a `matrix`"),
+    };
+    Ok((name, ty))
 }

@@ -39,24 +39,24 @@ fn solves_match_hand_computed_values() {
     mdivide_right::<f64>(&mut x, Data(&b[..]), Data(&a[..])).unwrap();
     assert_close(&x, &[2.0, -2.0, 1.0], "mdivide_right");
 
-    let bm = vec![vec![1.0, 0.0], vec![2.0, 1.0], vec![3.0, -1.0]];
+    let bm = [vec![1.0, 0.0], vec![2.0, 1.0], vec![3.0, -1.0]];
     mdivide_left_matrix::<f64>(&mut out, Data(&a[..]), Data(&bm[..])).unwrap();
     assert_close(&out.concat(), &[1.2, 0.2, 0.8, 0.8, -0.6, -1.6], "mdivide_left matrix");
-    let bt = vec![vec![1.0, 2.0, 3.0], vec![0.0, 1.0, -1.0]];
+    let bt = [vec![1.0, 2.0, 3.0], vec![0.0, 1.0, -1.0]];
     mdivide_right_matrix::<f64>(&mut out, Data(&bt[..]), Data(&a[..])).unwrap();
     assert_close(&out.concat(), &[2.0, -2.0, 1.0, -0.4, 1.8, -0.6], "mdivide_right matrix");
 
     // [[4, 2], [2, 3]]^-1 = [[3, -2], [-2, 4]] / 8.
-    let s = vec![vec![4.0, 2.0], vec![2.0, 3.0]];
+    let s = [vec![4.0, 2.0], vec![2.0, 3.0]];
     let b2 = [1.0, 2.0];
     mdivide_left_spd::<f64>(&mut x, Data(&s[..]), Data(&b2[..])).unwrap();
     assert_close(&x, &[-0.125, 0.75], "mdivide_left_spd");
     mdivide_right_spd::<f64>(&mut x, Data(&b2[..]), Data(&s[..])).unwrap();
     assert_close(&x, &[-0.125, 0.75], "mdivide_right_spd");
-    let i2 = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+    let i2 = [vec![1.0, 0.0], vec![0.0, 1.0]];
     mdivide_left_spd_matrix::<f64>(&mut out, Data(&s[..]), Data(&i2[..])).unwrap();
     assert_close(&out.concat(), &[0.375, -0.25, -0.25, 0.5], "mdivide_left_spd matrix");
-    let b2m = vec![vec![1.0, 2.0], vec![0.0, 8.0]];
+    let b2m = [vec![1.0, 2.0], vec![0.0, 8.0]];
     mdivide_right_spd_matrix::<f64>(&mut out, Data(&b2m[..]), Data(&s[..])).unwrap();
     assert_close(&out.concat(), &[-0.125, 0.75, -2.0, 4.0], "mdivide_right_spd matrix");
 }
@@ -107,7 +107,7 @@ fn derivatives_through_dual_numbers_match_the_analytic_ones() {
         assert!((y[i].eps - A_INV[i][2]).abs() < 1e-14, "d mdivide_left / db[{i}]");
     }
     // The spd solve of S(t) = [[4 + t, 2], [2, 3]]: d(S^-1 b)/dt = -S^-1[:, 0] (S^-1 b)[0].
-    let s = vec![
+    let s = [
         vec![Dual64::from(4.0).derivative(), Dual64::from(2.0)],
         vec![Dual64::from(2.0), Dual64::from(3.0)],
     ];
@@ -122,7 +122,7 @@ fn derivatives_through_dual_numbers_match_the_analytic_ones() {
 
 #[test]
 fn singular_and_indefinite_matrices_are_recoverable_errors() {
-    let singular = vec![vec![1.0, 2.0], vec![2.0, 4.0]];
+    let singular = [vec![1.0, 2.0], vec![2.0, 4.0]];
     let mut out = Vec::new();
     let err = inverse::<f64>(&mut out, Data(&singular[..])).unwrap_err();
     assert!(err.is_recoverable());
@@ -134,11 +134,11 @@ fn singular_and_indefinite_matrices_are_recoverable_errors() {
     let err = mdivide_right::<f64>(&mut x, Data(&b[..]), Data(&singular[..])).unwrap_err();
     assert_eq!(err.message(), "mdivide_right: A is singular (pivot 2 is 0)");
 
-    let indefinite = vec![vec![1.0, 2.0], vec![2.0, 1.0]];
+    let indefinite = [vec![1.0, 2.0], vec![2.0, 1.0]];
     let err = mdivide_left_spd::<f64>(&mut x, Data(&indefinite[..]), Data(&b[..])).unwrap_err();
     assert!(err.is_recoverable());
     assert_eq!(err.message(), "mdivide_left_spd: matrix A is not positive definite");
-    let asym = vec![vec![2.0, 1.0], vec![0.0, 2.0]];
+    let asym = [vec![2.0, 1.0], vec![0.0, 2.0]];
     let err = mdivide_right_spd::<f64>(&mut x, Data(&b[..]), Data(&asym[..])).unwrap_err();
     assert_eq!(
         err.message(),

@@ -337,6 +337,100 @@ pub fn multi_normal_cholesky_rng<S: Scalar>(
     Ok(())
 }
 
+/// One multivariate normal draw per row of `mus` (an array of locations), all with covariance
+/// `sigma`, into the rows of `out`.
+pub fn multi_normal_array_rng<S: Scalar>(
+    out: &mut Vec<Vec<f64>>,
+    mus: impl MatArg<S>,
+    sigma: impl MatArg<S>,
+    rng: &mut ChainRng,
+) -> Result<(), ModelError> {
+    const F: &str = "multi_normal_rng";
+    let (mus, sigma) = (matrix_values(&mus), matrix_values(&sigma));
+    for mu in &mus {
+        check_location_and_matrix(F, "Covariance matrix", mu, &sigma)?;
+    }
+    let l = cholesky_of(F, "Covariance matrix", &sigma)?;
+    draws_per_location(
+        out,
+        &mus,
+        |row, mu, rng| {
+            shifted_normal(row, mu, &l, 1.0, rng);
+            Ok(())
+        },
+        rng,
+    )
+}
+
+/// One multivariate normal draw per row of `mus`, all with the Cholesky factor `l` of the
+/// covariance, into the rows of `out`.
+pub fn multi_normal_cholesky_array_rng<S: Scalar>(
+    out: &mut Vec<Vec<f64>>,
+    mus: impl MatArg<S>,
+    l: impl MatArg<S>,
+    rng: &mut ChainRng,
+) -> Result<(), ModelError> {
+    const F: &str = "multi_normal_cholesky_rng";
+    let (mus, l) = (matrix_values(&mus), matrix_values(&l));
+    for mu in &mus {
+        check_location_and_matrix(F, "Cholesky factor of covariance matrix", mu, &l)?;
+    }
+    let flat: Vec<f64> = l.concat();
+    draws_per_location(
+        out,
+        &mus,
+        |row, mu, rng| {
+            shifted_normal(row, mu, &flat, 1.0, rng);
+            Ok(())
+        },
+        rng,
+    )
+}
+
+/// One multivariate Student-t draw per row of `mus`, with `nu` degrees of freedom and scale
+/// matrix `sigma`, into the rows of `out`.
+pub fn multi_student_t_array_rng<S: Scalar>(
+    out: &mut Vec<Vec<f64>>,
+    nu: impl Arg<S>,
+    mus: impl MatArg<S>,
+    sigma: impl MatArg<S>,
+    rng: &mut ChainRng,
+) -> Result<(), ModelError> {
+    const F: &str = "multi_student_t_rng";
+    let v = nu.value_at(0);
+    check::scalar(F, "Degrees of freedom parameter", v, "not nan", !v.is_nan())?;
+    check::scalar(F, "Degrees of freedom parameter", v, "positive", v > 0.0)?;
+    let (mus, sigma) = (matrix_values(&mus), matrix_values(&sigma));
+    for mu in &mus {
+        check_location_and_matrix(F, "Scale parameter", mu, &sigma)?;
+    }
+    let l = cholesky_of(F, "Scale parameter", &sigma)?;
+    draws_per_location(
+        out,
+        &mus,
+        |row, mu, rng| {
+            let w = if v.is_infinite() { 1.0 } else { v / chi_square(F, v, rng)? };
+            shifted_normal(row, mu, &l, w.sqrt(), rng);
+            Ok(())
+        },
+        rng,
+    )
+}
+
+/// Fills one row of `out` per location in `mus` with `draw`.
+fn draws_per_location(
+    out: &mut Vec<Vec<f64>>,
+    mus: &[Vec<f64>],
+    mut draw: impl FnMut(&mut Vec<f64>, &[f64], &mut ChainRng) -> Result<(), ModelError>,
+    rng: &mut ChainRng,
+) -> Result<(), ModelError> {
+    out.resize_with(mus.len(), Vec::new);
+    for (row, mu) in out.iter_mut().zip(mus) {
+        draw(row, mu, rng)?;
+    }
+    Ok(())
+}
+
 /// A chi-square draw with `nu` degrees of freedom.
 fn chi_square(function: &str, nu: f64, rng: &mut ChainRng) -> Result<f64, ModelError> {
     let d = rand_distr::ChiSquared::new(nu)
