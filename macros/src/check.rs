@@ -1706,18 +1706,54 @@ impl Checker {
                     let f = if runtime == "fmax" { "imax2" } else { "imin2" };
                     return TExpr { kind: TExprKind::IntFn(f, args), ty: Ty::Int, ad: false, span };
                 }
-                if let Some(a) = args.iter().find(|a| !a.ty.is_scalar()) {
-                    self.cx.error(
-                        a.span,
-                        format!(
-                            "`{fname}` takes `real` arguments here, found `{}` (vectorised \
-                             forms are not supported by Tilde yet)",
-                            a.ty.describe()
-                        ),
-                    );
-                    return err_expr(span);
+                if args.iter().all(|a| a.ty.is_scalar()) {
+                    return TExpr {
+                        kind: TExprKind::ScalarFn(runtime, args),
+                        ty: Ty::Real,
+                        ad,
+                        span,
+                    };
                 }
-                TExpr { kind: TExprKind::ScalarFn(runtime, args), ty: Ty::Real, ad, span }
+                // Stan applies the function elementwise to containers of one shape, with
+                // scalars broadcast; `log_mix` and two-argument `log_sum_exp`, `max` and `min`
+                // mean something else or nothing for containers.
+                let elementwise = !matches!(runtime, "log_mix" | "log_sum_exp")
+                    && !matches!(fname.as_str(), "max" | "min");
+                let mut shape: Option<Ty> = None;
+                for a in args.iter().filter(|a| !a.ty.is_scalar()) {
+                    let this = match &a.ty {
+                        Ty::Vector | Ty::RowVector => a.ty.clone(),
+                        Ty::Array(inner) if inner.is_scalar() => Ty::Array(Box::new(Ty::Real)),
+                        _ => Ty::Error,
+                    };
+                    let problem = if !elementwise {
+                        Some(format!(
+                            "`{fname}` takes `real` arguments, found `{}`",
+                            a.ty.describe()
+                        ))
+                    } else if this.is_error() {
+                        Some(format!(
+                            "`{fname}` of a `{}` is not supported by Tilde yet (only of reals, \
+                             vectors, row vectors and one-level arrays)",
+                            a.ty.describe()
+                        ))
+                    } else if shape.as_ref().is_some_and(|s| *s != this) {
+                        Some(format!(
+                            "`{fname}` takes containers of one type, found `{}` and `{}`",
+                            shape.as_ref().map_or(String::new(), Ty::describe),
+                            a.ty.describe()
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = problem {
+                        self.cx.error(a.span, message);
+                        return err_expr(span);
+                    }
+                    shape = Some(this);
+                }
+                let ty = shape.expect("a container argument");
+                TExpr { kind: TExprKind::ScalarFn(runtime, args), ty, ad, span }
             }
             Builtin::Transpose => {
                 if args.len() != 1 {

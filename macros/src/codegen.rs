@@ -1831,6 +1831,31 @@ impl<'p> Gen<'p> {
                 };
                 Elem { prelude, len, elem, kind }
             }
+            TExprKind::ScalarFn(f, args) => {
+                // A function of reals applied elementwise, scalars broadcast.
+                let mut prelude = Vec::new();
+                let mut len: Option<TokenStream> = None;
+                let mut elems = Vec::new();
+                for a in args {
+                    let p = self.plan(a);
+                    prelude.extend(p.prelude);
+                    elems.push(convert(p.elem, p.kind, kind));
+                    if let Some(l) = p.len {
+                        len = Some(match len {
+                            None => l,
+                            Some(prev) => {
+                                let n = self.fresh("n");
+                                let name = *f;
+                                prelude
+                                    .push(quote!(let #n = #rt::ops::same_len(#name, #prev, #l)?;));
+                                quote!(#n)
+                            }
+                        });
+                    }
+                }
+                let f = Ident::new(f, Span::call_site());
+                Elem { prelude, len, elem: quote!(#rt::math::#f(#(#elems),*)), kind }
+            }
             TExprKind::Elementwise(f, a) => {
                 let p = self.plan(a);
                 let x = convert(p.elem, p.kind, kind);

@@ -358,7 +358,7 @@ mod tests {
     #[test]
     fn a_huge_r_hat_fits_its_column() {
         assert_eq!(rhat_cell(1.0042), "1.004");
-        assert_eq!(rhat_cell(819156014863193.25), "8.192e14");
+        assert_eq!(rhat_cell(8.191_560_148_631_9e14), "8.192e14");
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn multi_normal_and_student_t_moments() {
     check_moments("multi_normal", &xs, &mu, &s);
 
     let l11 = 2.0f64.sqrt();
-    let l = vec![vec![l11, 0.0], vec![0.6 / l11, (1.0 - 0.36 / 2.0f64).sqrt()]];
+    let l = [vec![l11, 0.0], vec![0.6 / l11, (1.0 - 0.36 / 2.0f64).sqrt()]];
     let xs = draws(|r| {
         multi_normal_cholesky_rng::<f64>(&mut out, Data(&mu[..]), Data(&l[..]), r).unwrap();
         out.clone()
@@ -229,10 +229,10 @@ fn lkj_moments() {
     let mut out = Vec::new();
     let xs = draws(|r| {
         lkj_corr_rng::<f64>(&mut out, k as i64, Data(eta), r).unwrap();
-        for i in 0..k {
-            assert_eq!(out[i][i], 1.0);
-            for j in 0..k {
-                assert_eq!(out[i][j], out[j][i]);
+        for (i, row) in out.iter().enumerate() {
+            assert_eq!(row[i], 1.0);
+            for (j, x) in row.iter().enumerate() {
+                assert_eq!(*x, out[j][i]);
             }
         }
         vec![out[1][0], out[2][0], out[2][1]]
@@ -330,7 +330,7 @@ fn multivariate_rngs_reject_invalid_arguments() {
         "dirichlet_rng: prior sample sizes[2] is 0, but must be positive finite!"
     );
     let mu = [0.0, 0.0];
-    let asym = vec![vec![1.0, 0.5], vec![0.4, 1.0]];
+    let asym = [vec![1.0, 0.5], vec![0.4, 1.0]];
     assert_eq!(
         message(
             multi_normal_rng::<f64>(&mut Vec::new(), Data(&mu[..]), Data(&asym[..]), r)
@@ -339,7 +339,7 @@ fn multivariate_rngs_reject_invalid_arguments() {
         "multi_normal_rng: Covariance matrix is not symmetric. Covariance matrix[1,2] = 0.5, \
          but Covariance matrix[2,1] = 0.4"
     );
-    let indefinite = vec![vec![1.0, 2.0], vec![2.0, 1.0]];
+    let indefinite = [vec![1.0, 2.0], vec![2.0, 1.0]];
     assert_eq!(
         message(
             multi_student_t_rng::<f64>(
