@@ -1031,12 +1031,17 @@ tilde::model! {
         vector[3] w;
         array[3] int k;
         array[3] real a;
+        matrix[2, 2] M;
+        array[2] vector[2] av;
+        array[2, 2] int ai;
     }
     parameters {
         vector[3] z;
+        matrix[2, 2] W;
     }
     model {
         target += -0.5 * dot_self(z) + sum(pow(exp(z), 0.5)) * 0.01 + sum(fmax(z, w)) * 0.01;
+        target += -0.5 * sum(pow(W, 2)) + 0.1 * sum(hypot(W, M));
     }
     generated quantities {
         vector[3] squares = pow(v, 2);
@@ -1046,15 +1051,20 @@ tilde::model! {
         array[3] real choose = lchoose(k, 2);
         vector[3] tens = log10(w);
         row_vector[3] hyp = hypot(transpose(v), 4);
+        matrix[2, 2] mp = pow(M, 2);
+        matrix[2, 2] mx = fmax(M, M * 0 + 1.5);
+        array[2] vector[2] ea = exp(av);
+        array[2, 2] real fl = sqrt(ai);
     }
 }
 
 #[test]
 fn functions_of_reals_apply_elementwise_to_containers() {
     let data = r#"{"v": [1.5, -2, 3], "w": [1, 10, 100], "k": [2, 3, 5],
-        "a": [1.5, -2, 3]}"#;
+        "a": [1.5, -2, 3], "M": [[1, -2], [3, 0.5]], "av": [[0, 1], [2, -1]],
+        "ai": [[4, 9], [16, 25]]}"#;
     let m = VectorisedFunctions::from_json_str(data).unwrap();
-    let o = outputs(&m, &[0.1, 0.2, 0.3]);
+    let o = outputs(&m, &[0.1, 0.2, 0.3, 0.5, -0.5, 1.0, 2.0]);
     let vec3 =
         |name: &str| -> Vec<f64> { (1..=3).map(|i| get(&o, &format!("{name}[{i}]"))).collect() };
     assert_eq!(vec3("squares"), [2.25, 4.0, 9.0]);
@@ -1068,5 +1078,13 @@ fn functions_of_reals_apply_elementwise_to_containers() {
     assert_eq!(vec3("tens"), [0.0, 1.0, 2.0]);
     assert_eq!(vec3("hyp"), [(1.5f64 * 1.5 + 16.0).sqrt(), (4.0f64 + 16.0).sqrt(), 5.0]);
     use tilde::gradient::reverse_agrees_with_dual;
-    assert_eq!(reverse_agrees_with_dual(&m, &[0.1, 20.0, -0.3]), Ok(true));
+    assert_eq!(reverse_agrees_with_dual(&m, &[0.1, 20.0, -0.3, 0.5, -0.5, 1.0, 2.0]), Ok(true));
+    let two = |name: &str| -> Vec<f64> {
+        let at = |i: usize, j: usize| get(&o, &format!("{name}[{i},{j}]"));
+        vec![at(1, 1), at(1, 2), at(2, 1), at(2, 2)]
+    };
+    assert_eq!(two("mp"), [1.0, 4.0, 9.0, 0.25]);
+    assert_eq!(two("mx"), [1.5, 1.5, 3.0, 1.5]);
+    assert_eq!(two("ea"), [1.0, 1f64.exp(), 2f64.exp(), (-1f64).exp()]);
+    assert_eq!(two("fl"), [2.0, 3.0, 4.0, 5.0]);
 }

@@ -479,6 +479,8 @@ impl Checker {
                     | TExprKind::Index(..)
                     | TExprKind::Ode(_)
                     | TExprKind::MatrixFn(..)
+                    | TExprKind::Elementwise(..)
+                    | TExprKind::ScalarFn(..)
             );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
@@ -1721,11 +1723,7 @@ impl Checker {
                     && !matches!(fname.as_str(), "max" | "min");
                 let mut shape: Option<Ty> = None;
                 for a in args.iter().filter(|a| !a.ty.is_scalar()) {
-                    let this = match &a.ty {
-                        Ty::Vector | Ty::RowVector => a.ty.clone(),
-                        Ty::Array(inner) if inner.is_scalar() => Ty::Array(Box::new(Ty::Real)),
-                        _ => Ty::Error,
-                    };
+                    let this = if a.ty.levels() <= 2 { real_valued(&a.ty) } else { Ty::Error };
                     let problem = if !elementwise {
                         Some(format!(
                             "`{fname}` takes `real` arguments, found `{}`",
@@ -1733,8 +1731,8 @@ impl Checker {
                         ))
                     } else if this.is_error() {
                         Some(format!(
-                            "`{fname}` of a `{}` is not supported by Tilde yet (only of reals, \
-                             vectors, row vectors and one-level arrays)",
+                            "`{fname}` of a `{}` is not supported by Tilde yet (containers \
+                             nested more than two levels)",
                             a.ty.describe()
                         ))
                     } else if shape.as_ref().is_some_and(|s| *s != this) {
@@ -1796,14 +1794,13 @@ impl Checker {
                 let ty = match &arg.ty {
                     Ty::Int | Ty::Real => Ty::Real,
                     Ty::Vector | Ty::RowVector | Ty::Matrix => arg.ty.clone(),
-                    Ty::Array(inner) if inner.is_scalar() => Ty::Array(Box::new(Ty::Real)),
+                    t if t.levels() <= 2 => real_valued(t),
                     other => {
                         self.cx.error(
                             arg.span,
                             format!(
-                                "`{fname}` takes a `real`, `vector`, `row_vector`, `matrix` or \
-                                 `array[] real`, found `{}` (functions of nested containers are \
-                                 not supported by Tilde yet)",
+                                "`{fname}` of a `{}` is not supported by Tilde yet (containers \
+                                 nested more than two levels)",
                                 other.describe()
                             ),
                         );
@@ -2031,6 +2028,16 @@ fn common_type(a: &Ty, b: &Ty) -> Option<Ty> {
         Some(b.clone())
     } else {
         None
+    }
+}
+
+/// The type with the same shape as `t` whose elements are reals: a function of reals applied
+/// elementwise to `t` has this type.
+fn real_valued(t: &Ty) -> Ty {
+    match t {
+        Ty::Int => Ty::Real,
+        Ty::Array(inner) => Ty::Array(Box::new(real_valued(inner))),
+        other => other.clone(),
     }
 }
 

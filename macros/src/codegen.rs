@@ -2282,6 +2282,28 @@ impl<'p> Gen<'p> {
                 };
                 self.fill_matrix(t, kind, shape, elem)
             }
+            TExprKind::ScalarFn(f, args) => {
+                let name = *f;
+                let mut elems = Vec::new();
+                let mut shape = None;
+                for a in args {
+                    let (e, place) = self.matrix_operand(a, kind, prelude);
+                    elems.push(e);
+                    if let Some(x) = place {
+                        shape = Some(match shape {
+                            None => quote!(let __shape = #rt::math::matrix::dims(&#x[..]);),
+                            Some(before) => quote! {
+                                #before
+                                #rt::math::matrix::same_shape(
+                                    #name, __shape, #rt::math::matrix::dims(&#x[..]))?;
+                            },
+                        });
+                    }
+                }
+                let shape = shape.expect("a function of a matrix has a matrix argument");
+                let f = Ident::new(f, Span::call_site());
+                self.fill_matrix(t, kind, shape, quote!(#rt::math::#f(#(#elems),*)))
+            }
             TExprKind::Elementwise(f, a) => {
                 let (ea, sa) = self.matrix_operand(a, kind, prelude);
                 let x = sa.expect("the argument of a function of a matrix is a matrix");
