@@ -279,8 +279,10 @@ impl Rev {
     /// `value`, recorded as depending on `a` with partial derivative `da`.
     #[inline]
     fn unary(a: Rev, value: f64, da: f64) -> Rev {
-        if a.node == CONSTANT {
-            return Rev::constant(value);
+        // A node equal to its one parent with partial 1 is the parent itself: adding a zero
+        // (the off-diagonal of `K + diag_matrix(...)`) or multiplying by one records nothing.
+        if a.node == CONSTANT || (da == 1.0 && value == a.value) {
+            return Rev { value, node: a.node };
         }
         with_tape(|t| t.push(Node { a: a.node, b: NONE, da, db: 0.0 }, value))
     }
@@ -691,6 +693,17 @@ mod tests {
         assert_eq!(g, [0.0, 2.0]);
         let (_, g) = gradient(|_| Rev::constant(1.0), &[1.0, 2.0]);
         assert_eq!(g, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn adding_zero_or_multiplying_by_one_records_nothing() {
+        with_tape(|t| t.clear());
+        let x = with_tape(|t| t.input(2.0));
+        let y = (x + 0.0) * 1.0 - 0.0 + Rev::constant(0.0);
+        assert_eq!((y.node, y.value), (x.node, 2.0));
+        assert_eq!(with_tape(|t| t.nodes.len()), 1);
+        let z = x * 1.5;
+        assert_ne!(z.node, x.node);
     }
 
     #[test]
