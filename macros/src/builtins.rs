@@ -231,6 +231,20 @@ const MATRIX_FUNCTIONS: &[&str] = &[
     "log_determinant",
     "to_vector",
     "to_matrix",
+    "softmax",
+    "log_softmax",
+    "rows_dot_product",
+    "columns_dot_product",
+    "columns_dot_self",
+    "cumulative_sum",
+    "append_row",
+    "append_col",
+    "head",
+    "tail",
+    "segment",
+    "quad_form",
+    "quad_form_sym",
+    "quad_form_diag",
 ];
 
 const METHODS: &[&str] =
@@ -347,6 +361,7 @@ pub fn lookup(name: &str) -> Option<Builtin> {
     }
     let reduction = match name {
         "sum" => Some(Reduction::Sum),
+        "prod" => Some(Reduction::Prod),
         "mean" => Some(Reduction::Mean),
         "sd" => Some(Reduction::Sd),
         "variance" => Some(Reduction::Variance),

@@ -1814,10 +1814,11 @@ impl Checker {
                 if args.len() != want {
                     return arity_error(self, if want == 2 { "2" } else { "1" });
                 }
-                // `sum`, `max` and `min` of an `array[] int` are ints, as in Stan.
+                // `sum`, `prod`, `max` and `min` of an `array[] int` are ints, as in Stan.
                 let int_array = |a: &TExpr| matches!(&a.ty, Ty::Array(inner) if **inner == Ty::Int);
                 let int_reduction = match r {
                     Reduction::Sum => Some("isum"),
+                    Reduction::Prod => Some("iprod"),
                     Reduction::Max => Some("imax"),
                     Reduction::Min => Some("imin"),
                     _ => None,
@@ -2164,7 +2165,85 @@ fn matrix_function(name: &str, args: &[TExpr]) -> Result<(&'static str, Ty), &'s
         ("to_matrix", [x, m, n]) if one_level(x) && is_int(m) && is_int(n) => {
             Ok(("to_matrix_sized", Matrix))
         }
-        _ => Err("a `matrix`, an `array[,] real`, or a vector and two `int` sizes"),
+        ("to_matrix", _) => Err("a `matrix`, an `array[,] real`, or a vector and two `int` sizes"),
+        ("softmax", [Vector]) => Ok(("softmax", Vector)),
+        ("log_softmax", [Vector]) => Ok(("log_softmax", Vector)),
+        ("softmax" | "log_softmax", _) => Err("a `vector`"),
+        ("rows_dot_product", [Vector, Vector]) => Ok(("rows_dot_product", Vector)),
+        ("rows_dot_product", [RowVector, RowVector]) => Ok(("rows_dot_product_row", Vector)),
+        ("rows_dot_product", [Matrix, Matrix]) => Ok(("rows_dot_product_matrix", Vector)),
+        ("columns_dot_product", [Vector, Vector]) => Ok(("columns_dot_product", RowVector)),
+        ("columns_dot_product", [RowVector, RowVector]) => {
+            Ok(("columns_dot_product_row", RowVector))
+        }
+        ("columns_dot_product", [Matrix, Matrix]) => Ok(("columns_dot_product_matrix", RowVector)),
+        ("rows_dot_product" | "columns_dot_product", _) => {
+            Err("two `vector`s, two `row_vector`s or two `matrix`es")
+        }
+        ("columns_dot_self", [Matrix]) => Ok(("columns_dot_self", RowVector)),
+        ("columns_dot_self", [Vector]) => Ok(("columns_dot_self_vector", RowVector)),
+        ("columns_dot_self", [RowVector]) => Ok(("columns_dot_self_row", RowVector)),
+        ("columns_dot_self", _) => Err("a `matrix`, `vector` or `row_vector`"),
+        ("cumulative_sum", [Array(inner)]) if **inner == Int => {
+            Ok(("cumulative_sum_int", Array(Box::new(Int))))
+        }
+        ("cumulative_sum", [x]) if one_level(x) => Ok(("cumulative_sum", (*x).clone())),
+        ("cumulative_sum", _) => Err("a `vector`, `row_vector`, `array[] real` or `array[] int`"),
+        ("append_row", [a, b])
+            if (**a == Vector || a.is_scalar())
+                && (**b == Vector || b.is_scalar())
+                && (**a == Vector || **b == Vector) =>
+        {
+            Ok(("append_vectors", Vector))
+        }
+        ("append_row", [a, b])
+            if matches!(a, Matrix | RowVector) && matches!(b, Matrix | RowVector) =>
+        {
+            Ok(("append_row_matrix", Matrix))
+        }
+        ("append_row", _) => {
+            Err("two of `vector` and `real` (at least one `vector`), or two of `matrix` and \
+                 `row_vector`")
+        }
+        ("append_col", [a, b])
+            if (**a == RowVector || a.is_scalar())
+                && (**b == RowVector || b.is_scalar())
+                && (**a == RowVector || **b == RowVector) =>
+        {
+            Ok(("append_vectors", RowVector))
+        }
+        ("append_col", [a, b]) if matches!(a, Matrix | Vector) && matches!(b, Matrix | Vector) => {
+            Ok(("append_col_matrix", Matrix))
+        }
+        ("append_col", _) => {
+            Err("two of `row_vector` and `real` (at least one `row_vector`), or two of `matrix` \
+                 and `vector`")
+        }
+        ("head" | "tail", [Array(inner), n]) if **inner == Int && is_int(n) => {
+            Ok((if name == "head" { "head_int" } else { "tail_int" }, Array(Box::new(Int))))
+        }
+        ("head" | "tail", [x, n]) if one_level(x) && is_int(n) => {
+            Ok((if name == "head" { "head" } else { "tail" }, (*x).clone()))
+        }
+        ("head" | "tail", _) => {
+            Err("a `vector`, `row_vector` or one-level array and an `int` count")
+        }
+        ("segment", [Array(inner), i, n]) if **inner == Int && is_int(i) && is_int(n) => {
+            Ok(("segment_int", Array(Box::new(Int))))
+        }
+        ("segment", [x, i, n]) if one_level(x) && is_int(i) && is_int(n) => {
+            Ok(("segment", (*x).clone()))
+        }
+        ("segment", _) => {
+            Err("a `vector`, `row_vector` or one-level array, an `int` start and an `int` count")
+        }
+        ("quad_form", [Matrix, Matrix]) => Ok(("quad_form_matrix", Matrix)),
+        ("quad_form", [Matrix, Vector]) => Ok(("quad_form", Real)),
+        ("quad_form_sym", [Matrix, Matrix]) => Ok(("quad_form_sym_matrix", Matrix)),
+        ("quad_form_sym", [Matrix, Vector]) => Ok(("quad_form_sym", Real)),
+        ("quad_form" | "quad_form_sym", _) => Err("a `matrix` and a `matrix` or `vector`"),
+        ("quad_form_diag", [Matrix, v]) if vec_like(v) => Ok(("quad_form_diag", Matrix)),
+        _ => Err("a `matrix` and a `vector` or `row_vector`"),
     }
 }
 

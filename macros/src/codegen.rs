@@ -1764,6 +1764,26 @@ impl<'p> Gen<'p> {
                 prelude.push(quote!(#call;));
                 Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
             }
+            TExprKind::MatrixFn(f, args) if kind == Kind::Int => {
+                // Functions of `array[] int` to `array[] int` (`head_int`, `cumulative_sum_int`,
+                // ...) take the array as a slice and their sizes as ints.
+                let mut prelude = Vec::new();
+                let mut vals = Vec::new();
+                for a in args {
+                    if a.ty.is_scalar() {
+                        vals.push(self.scalar(a, Kind::Int));
+                    } else {
+                        let (pre, v) = self.materialize_as(a, Kind::Int);
+                        prelude.extend(pre);
+                        vals.push(quote!(&#v[..]));
+                    }
+                }
+                let (decl, t) = self.temp(kind);
+                prelude.push(decl);
+                let f = Ident::new(f, Span::call_site());
+                prelude.push(quote!(#rt::math::matrix::#f(&mut *#t, #(#vals),*)?;));
+                Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
+            }
             TExprKind::MatrixFn(f, args) => {
                 let mut prelude = Vec::new();
                 let st = scalar_type(kind);
@@ -2162,10 +2182,11 @@ impl<'p> Gen<'p> {
         kind: Kind,
         prelude: &mut Vec<TokenStream>,
     ) -> Vec<TokenStream> {
+        let rt = rt();
         // The arguments that are sizes or indices; any other int is a real value.
         let size_arg = |k: usize| match f {
             "identity_matrix" => true,
-            "rep_matrix" | "to_matrix_sized" => k >= 1,
+            "rep_matrix" | "to_matrix_sized" | "head" | "tail" | "segment" => k >= 1,
             "rep_matrix_columns" | "rep_matrix_rows" | "column" | "multinomial_rng" => k == 1,
             "lkj_corr_rng" | "lkj_corr_cholesky_rng" => k == 0,
             _ => false,
@@ -2181,6 +2202,13 @@ impl<'p> Gen<'p> {
                     quote!(#h)
                 } else if a.ty.levels() == 2 {
                     self.mat_arg(a, prelude)
+                } else if f == "append_row_matrix" {
+                    // A row vector is a matrix of one row here, a vector one of one column.
+                    let v = self.arg_as(a, prelude, kind);
+                    quote!(#rt::math::AsRow(#v))
+                } else if f == "append_col_matrix" {
+                    let v = self.arg_as(a, prelude, kind);
+                    quote!(#rt::math::AsCol(#v))
                 } else {
                     self.arg_as(a, prelude, kind)
                 }
@@ -2510,6 +2538,7 @@ impl<'p> Gen<'p> {
                 // `Result`; the rest cannot fail.
                 let (f, fallible) = match r {
                     Reduction::Sum => ("sum", false),
+                    Reduction::Prod => ("prod", false),
                     Reduction::Mean => ("mean", true),
                     Reduction::Sd => ("sd", true),
                     Reduction::Variance => ("variance", true),

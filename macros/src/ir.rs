@@ -325,6 +325,7 @@ pub enum Elementwise {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Reduction {
     Sum,
+    Prod,
     Mean,
     Sd,
     Variance,

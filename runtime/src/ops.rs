@@ -36,6 +36,14 @@ pub fn isum(xs: &[i64]) -> Result<i64, ModelError> {
     xs.iter().try_fold(0i64, |acc, &x| iadd(acc, x))
 }
 
+/// Stan's `prod` of an `array[] int`: overflow is an error.
+pub fn iprod(xs: &[i64]) -> Result<i64, ModelError> {
+    xs.iter().try_fold(1i64, |acc, &x| {
+        acc.checked_mul(x)
+            .ok_or_else(|| ModelError::fatal(format!("prod: integer overflow in {acc} * {x}")))
+    })
+}
+
 /// Stan's `max` of an `array[] int`; an empty array has none.
 pub fn imax(xs: &[i64]) -> Result<i64, ModelError> {
     xs.iter().copied().max().ok_or_else(|| ModelError::fatal("max of an empty int array"))

@@ -287,6 +287,26 @@ impl<S: Scalar, A: Arg<S>> MatArg<S> for AsRow<A> {
     }
 }
 
+/// A vector argument seen as a one-column matrix (the vectors of `append_col`).
+#[derive(Debug, Clone, Copy)]
+pub struct AsCol<A>(pub A);
+
+impl<S: Scalar, A: Arg<S>> MatArg<S> for AsCol<A> {
+    const CONSTANT: bool = A::CONSTANT;
+    fn rows(&self) -> usize {
+        self.0.len().unwrap_or(1)
+    }
+    fn cols(&self) -> usize {
+        1
+    }
+    fn entry(&self, i: usize, _: usize) -> S {
+        self.0.at(i)
+    }
+    fn entry_value(&self, i: usize, _: usize) -> f64 {
+        self.0.value_at(i)
+    }
+}
+
 /// The common length of a call's arguments: `Some(1)`-like broadcasting of scalars, and an
 /// error naming the argument whose length disagrees with the first container's.
 ///

@@ -1083,3 +1083,499 @@ pub fn mdivide_right_spd_matrix<S: Scalar>(
         Ok(())
     })
 }
+
+fn nonzero<S: Scalar>(function: &str, name: &str, x: &impl Arg<S>) -> Result<usize, ModelError> {
+    match n_of(x) {
+        0 => Err(size_error(function, format!("{name} has size 0, but must have a non-zero size"))),
+        n => Ok(n),
+    }
+}
+
+/// `softmax(v)`: `exp(v) / sum(exp(v))`, with the maximum subtracted first so that large
+/// entries do not overflow; an empty vector is an error, as in Stan.
+pub fn softmax<S: Scalar>(out: &mut Vec<S>, v: impl Arg<S>) -> Result<(), ModelError> {
+    let n = nonzero("softmax", "v", &v)?;
+    let top = (0..n).map(|i| v.value_at(i)).fold(f64::NEG_INFINITY, f64::max);
+    resize(out, n, S::zero());
+    let mut total = S::zero();
+    for (i, y) in out.iter_mut().enumerate() {
+        *y = (v.at(i) - top).exp();
+        total += *y;
+    }
+    for y in out.iter_mut() {
+        *y /= total;
+    }
+    Ok(())
+}
+
+/// `log_softmax(v)`: `v - log_sum_exp(v)`, stable for large entries; an empty vector is an
+/// error, as in Stan.
+pub fn log_softmax<S: Scalar>(out: &mut Vec<S>, v: impl Arg<S>) -> Result<(), ModelError> {
+    nonzero("log_softmax", "v", &v)?;
+    let lse = super::log_sum_exp_of(&v);
+    to_vector_of(out, &v)?;
+    for y in out.iter_mut() {
+        *y -= lse;
+    }
+    Ok(())
+}
+
+/// The running sums of a vector, row vector or array (`cumulative_sum`).
+pub fn cumulative_sum<S: Scalar>(out: &mut Vec<S>, x: impl Arg<S>) -> Result<(), ModelError> {
+    resize(out, n_of(&x), S::zero());
+    let mut acc = S::zero();
+    for (i, y) in out.iter_mut().enumerate() {
+        acc = if i == 0 { x.at(0) } else { acc + x.at(i) };
+        *y = acc;
+    }
+    Ok(())
+}
+
+/// Products of corresponding entries, for the `rows_dot_product` of two vectors and the
+/// `columns_dot_product` of two row vectors (each row, or column, has one entry).
+fn products<S: Scalar>(
+    function: &str,
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let (n, m) = (n_of(&a), n_of(&b));
+    if n != m {
+        return Err(size_error(function, format!("x has {n} elements but y has {m}")));
+    }
+    resize(out, n, S::zero());
+    for (i, y) in out.iter_mut().enumerate() {
+        *y = a.at(i) * b.at(i);
+    }
+    Ok(())
+}
+
+/// The dot product of two vectors as a one-element vector, for the `rows_dot_product` of two
+/// row vectors and the `columns_dot_product` of two vectors.
+fn whole_dot<S: Scalar>(
+    function: &str,
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let (n, m) = (n_of(&a), n_of(&b));
+    if n != m {
+        return Err(size_error(function, format!("x has {n} elements but y has {m}")));
+    }
+    let d = super::dot_product(&a, &b)?;
+    resize(out, 1, d);
+    Ok(())
+}
+
+/// `rows_dot_product` of two vectors: the products of their entries.
+pub fn rows_dot_product<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    products("rows_dot_product", out, a, b)
+}
+
+/// `rows_dot_product` of two row vectors: their dot product, as a one-element vector.
+pub fn rows_dot_product_row<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    whole_dot("rows_dot_product", out, a, b)
+}
+
+/// `columns_dot_product` of two row vectors: the products of their entries.
+pub fn columns_dot_product_row<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    products("columns_dot_product", out, a, b)
+}
+
+/// `columns_dot_product` of two vectors: their dot product, as a one-element row vector.
+pub fn columns_dot_product<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    whole_dot("columns_dot_product", out, a, b)
+}
+
+fn same_dims<S: Scalar>(
+    function: &str,
+    a: &impl MatArg<S>,
+    b: &impl MatArg<S>,
+) -> Result<(usize, usize), ModelError> {
+    let (da, db) = ((a.rows(), a.cols()), (b.rows(), b.cols()));
+    if da != db {
+        return Err(size_error(
+            function,
+            format!("x is {} but y is {}", shape(da.0, da.1), shape(db.0, db.1)),
+        ));
+    }
+    Ok(da)
+}
+
+/// `rows_dot_product` of two matrices: the dot product of each row of `a` with the same row
+/// of `b`.
+pub fn rows_dot_product_matrix<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (r, c) = same_dims("rows_dot_product", &a, &b)?;
+    resize(out, r, S::zero());
+    for (i, y) in out.iter_mut().enumerate() {
+        *y = (0..c).fold(S::zero(), |acc, j| acc + a.entry(i, j) * b.entry(i, j));
+    }
+    Ok(())
+}
+
+/// `columns_dot_product` of two matrices: the dot product of each column of `a` with the same
+/// column of `b`.
+pub fn columns_dot_product_matrix<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (r, c) = same_dims("columns_dot_product", &a, &b)?;
+    resize(out, c, S::zero());
+    for (j, y) in out.iter_mut().enumerate() {
+        *y = (0..r).fold(S::zero(), |acc, i| acc + a.entry(i, j) * b.entry(i, j));
+    }
+    Ok(())
+}
+
+/// `columns_dot_self` of a matrix: the squared norm of each column.
+pub fn columns_dot_self<S: Scalar>(out: &mut Vec<S>, m: impl MatArg<S>) -> Result<(), ModelError> {
+    let (r, c) = (m.rows(), m.cols());
+    resize(out, c, S::zero());
+    for (j, y) in out.iter_mut().enumerate() {
+        *y = (0..r).fold(S::zero(), |acc, i| acc + m.entry(i, j).square());
+    }
+    Ok(())
+}
+
+/// `columns_dot_self` of a vector (one column): its squared norm, as a one-element row vector.
+pub fn columns_dot_self_vector<S: Scalar>(
+    out: &mut Vec<S>,
+    v: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let d = super::dot_self(&v);
+    resize(out, 1, d);
+    Ok(())
+}
+
+/// `columns_dot_self` of a row vector (columns of one entry): the squares of its entries.
+pub fn columns_dot_self_row<S: Scalar>(out: &mut Vec<S>, v: impl Arg<S>) -> Result<(), ModelError> {
+    resize(out, n_of(&v), S::zero());
+    for (i, y) in out.iter_mut().enumerate() {
+        *y = v.at(i).square();
+    }
+    Ok(())
+}
+
+/// The entries of `a` followed by those of `b`, where a scalar counts as one entry: the
+/// `append_row` of vectors and reals, and the `append_col` of row vectors and reals.
+pub fn append_vectors<S: Scalar>(
+    out: &mut Vec<S>,
+    a: impl Arg<S>,
+    b: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let n = n_of(&a);
+    resize(out, n + n_of(&b), S::zero());
+    for (i, y) in out.iter_mut().enumerate() {
+        *y = if i < n { a.at(i) } else { b.at(i - n) };
+    }
+    Ok(())
+}
+
+/// `append_row` of matrices and row vectors (row vectors as one-row matrices): the rows of
+/// `a` above those of `b`, which must have as many columns.
+pub fn append_row_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (ra, ca, rb, cb) = (a.rows(), a.cols(), b.rows(), b.cols());
+    if ca != cb {
+        return Err(size_error(
+            "append_row",
+            format!(
+                "x has {ca} columns but y has {cb} (x is {}, y is {})",
+                shape(ra, ca),
+                shape(rb, cb)
+            ),
+        ));
+    }
+    resize2(out, ra + rb, ca, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, y) in row.iter_mut().enumerate() {
+            *y = if i < ra { a.entry(i, j) } else { b.entry(i - ra, j) };
+        }
+    }
+    Ok(())
+}
+
+/// `append_col` of matrices and vectors (vectors as one-column matrices): the columns of `a`
+/// left of those of `b`, which must have as many rows.
+pub fn append_col_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    let (ra, ca, rb, cb) = (a.rows(), a.cols(), b.rows(), b.cols());
+    if ra != rb {
+        return Err(size_error(
+            "append_col",
+            format!(
+                "x has {ra} rows but y has {rb} (x is {}, y is {})",
+                shape(ra, ca),
+                shape(rb, cb)
+            ),
+        ));
+    }
+    resize2(out, ra, ca + cb, S::zero());
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, y) in row.iter_mut().enumerate() {
+            *y = if j < ca { a.entry(i, j) } else { b.entry(i, j - ca) };
+        }
+    }
+    Ok(())
+}
+
+/// Checks the count `n` of `head` or `tail` of a container of `len` elements.
+fn check_count(function: &str, len: usize, n: i64) -> Result<usize, ModelError> {
+    if (0..=len as i64).contains(&n) {
+        Ok(n as usize)
+    } else {
+        Err(size_error(
+            function,
+            format!("n is {n}, but must be between 0 and {len}, the size of v"),
+        ))
+    }
+}
+
+/// The 0-based start and the length of `segment(v, i, n)` in a container of `len` elements.
+/// As in Stan, `i` must index an element even when `n` is 0.
+fn segment_range(len: usize, i: i64, n: i64) -> Result<(usize, usize), ModelError> {
+    let len_i = len as i64;
+    if !(1..=len_i).contains(&i) {
+        let what = format!("i is {i}, but must be between 1 and {len}, the size of v");
+        return Err(size_error("segment", what));
+    }
+    if n < 0 {
+        return Err(size_error("segment", format!("n is {n}, but must be non-negative")));
+    }
+    if i - 1 + n > len_i {
+        let what = format!("i + n - 1 is {}, but must be at most {len}, the size of v", i - 1 + n);
+        return Err(size_error("segment", what));
+    }
+    Ok(((i - 1) as usize, n as usize))
+}
+
+fn copy_range<S: Scalar>(out: &mut Vec<S>, x: &impl Arg<S>, start: usize, n: usize) {
+    resize(out, n, S::zero());
+    for (k, y) in out.iter_mut().enumerate() {
+        *y = x.at(start + k);
+    }
+}
+
+/// `head(v, n)`: the first `n` entries.
+pub fn head<S: Scalar>(out: &mut Vec<S>, x: impl Arg<S>, n: i64) -> Result<(), ModelError> {
+    let n = check_count("head", n_of(&x), n)?;
+    copy_range(out, &x, 0, n);
+    Ok(())
+}
+
+/// `tail(v, n)`: the last `n` entries.
+pub fn tail<S: Scalar>(out: &mut Vec<S>, x: impl Arg<S>, n: i64) -> Result<(), ModelError> {
+    let len = n_of(&x);
+    let n = check_count("tail", len, n)?;
+    copy_range(out, &x, len - n, n);
+    Ok(())
+}
+
+/// `segment(v, i, n)`: the `n` entries from entry `i` (1-based).
+pub fn segment<S: Scalar>(
+    out: &mut Vec<S>,
+    x: impl Arg<S>,
+    i: i64,
+    n: i64,
+) -> Result<(), ModelError> {
+    let (start, n) = segment_range(n_of(&x), i, n)?;
+    copy_range(out, &x, start, n);
+    Ok(())
+}
+
+/// `head` of an `array[] int`.
+pub fn head_int(out: &mut Vec<i64>, x: &[i64], n: i64) -> Result<(), ModelError> {
+    let n = check_count("head", x.len(), n)?;
+    out.clear();
+    out.extend_from_slice(&x[..n]);
+    Ok(())
+}
+
+/// `tail` of an `array[] int`.
+pub fn tail_int(out: &mut Vec<i64>, x: &[i64], n: i64) -> Result<(), ModelError> {
+    let n = check_count("tail", x.len(), n)?;
+    out.clear();
+    out.extend_from_slice(&x[x.len() - n..]);
+    Ok(())
+}
+
+/// `segment` of an `array[] int`.
+pub fn segment_int(out: &mut Vec<i64>, x: &[i64], i: i64, n: i64) -> Result<(), ModelError> {
+    let (start, n) = segment_range(x.len(), i, n)?;
+    out.clear();
+    out.extend_from_slice(&x[start..start + n]);
+    Ok(())
+}
+
+/// `cumulative_sum` of an `array[] int`: overflow is an error, as for `sum`.
+pub fn cumulative_sum_int(out: &mut Vec<i64>, x: &[i64]) -> Result<(), ModelError> {
+    out.clear();
+    let mut acc = 0i64;
+    for &v in x {
+        acc = acc.checked_add(v).ok_or_else(|| {
+            ModelError::fatal(format!("cumulative_sum: integer overflow in {acc} + {v}"))
+        })?;
+        out.push(acc);
+    }
+    Ok(())
+}
+
+fn quad_form_dims<S: Scalar>(
+    function: &str,
+    a: &impl MatArg<S>,
+    rows_b: usize,
+) -> Result<usize, ModelError> {
+    let k = check_square(function, "A", a)?;
+    if k != rows_b {
+        return Err(size_error(
+            function,
+            format!("A is {} but B has {rows_b} rows", shape(a.rows(), a.cols())),
+        ));
+    }
+    Ok(k)
+}
+
+/// `quad_form(A, B)`: `B' A B`. `scratch` holds `A B`.
+fn quad_form_into<S: Scalar>(
+    function: &str,
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+    symmetric: bool,
+) -> Result<(), ModelError> {
+    let k = quad_form_dims(function, &a, b.rows())?;
+    if symmetric {
+        check_symmetric(function, "A", &a)?;
+    }
+    let c = b.cols();
+    // A B, then B' (A B): two products of k x k by k x c and c x k by k x c.
+    let mut ab = vec![vec![S::zero(); c]; k];
+    for i in 0..k {
+        for l in 0..k {
+            let x = a.entry(i, l);
+            for j in 0..c {
+                ab[i][j] += x * b.entry(l, j);
+            }
+        }
+    }
+    resize2(out, c, c, S::zero());
+    for p in 0..c {
+        for q in 0..c {
+            out[p][q] = (0..k).fold(S::zero(), |acc, i| acc + b.entry(i, p) * ab[i][q]);
+        }
+    }
+    if symmetric {
+        // Stan symmetrises the result of `quad_form_sym`, which rounding may have broken.
+        for p in 0..c {
+            for q in (p + 1)..c {
+                let m = (out[p][q] + out[q][p]) * 0.5;
+                out[p][q] = m;
+                out[q][p] = m;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `quad_form(A, B)` of two matrices: `B' A B`.
+pub fn quad_form_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    quad_form_into("quad_form", out, a, b, false)
+}
+
+/// `quad_form_sym(A, B)`: `B' A B` for a symmetric `A`, itself symmetric.
+pub fn quad_form_sym_matrix<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    a: impl MatArg<S>,
+    b: impl MatArg<S>,
+) -> Result<(), ModelError> {
+    quad_form_into("quad_form_sym", out, a, b, true)
+}
+
+fn quad_form_vector_into<S: Scalar>(
+    function: &str,
+    a: impl MatArg<S>,
+    v: impl Arg<S>,
+) -> Result<S, ModelError> {
+    let k = quad_form_dims(function, &a, n_of(&v))?;
+    let mut total = S::zero();
+    for i in 0..k {
+        let row = (0..k).fold(S::zero(), |acc, j| acc + a.entry(i, j) * v.at(j));
+        total += v.at(i) * row;
+    }
+    Ok(total)
+}
+
+/// `quad_form(A, v)`: `v' A v`. `_scratch` is the matrix buffer every real-valued matrix
+/// function receives; this one needs none.
+pub fn quad_form<S: Scalar>(
+    a: impl MatArg<S>,
+    v: impl Arg<S>,
+    _scratch: &mut Vec<Vec<S>>,
+) -> Result<S, ModelError> {
+    quad_form_vector_into("quad_form", a, v)
+}
+
+/// `quad_form_sym(A, v)`: `v' A v` for a symmetric `A`.
+pub fn quad_form_sym<S: Scalar>(
+    a: impl MatArg<S>,
+    v: impl Arg<S>,
+    _scratch: &mut Vec<Vec<S>>,
+) -> Result<S, ModelError> {
+    check_symmetric("quad_form_sym", "A", &a)?;
+    quad_form_vector_into("quad_form_sym", a, v)
+}
+
+/// `quad_form_diag(m, v)`: `diag_matrix(v) * m * diag_matrix(v)`.
+pub fn quad_form_diag<S: Scalar>(
+    out: &mut Vec<Vec<S>>,
+    m: impl MatArg<S>,
+    v: impl Arg<S>,
+) -> Result<(), ModelError> {
+    let k = check_square("quad_form_diag", "m", &m)?;
+    let n = n_of(&v);
+    if n != k {
+        return Err(size_error(
+            "quad_form_diag",
+            format!("v has {n} elements but m is {}", shape(m.rows(), m.cols())),
+        ));
+    }
+    resize2(out, k, k, S::zero());
+    for i in 0..k {
+        let vi = v.at(i);
+        for j in 0..k {
+            out[i][j] = vi * m.entry(i, j) * v.at(j);
+        }
+    }
+    Ok(())
+}

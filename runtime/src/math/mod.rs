@@ -9,7 +9,7 @@ pub(crate) mod partials;
 mod reduce;
 mod special;
 
-pub use args::{Arg, AsRow, Data, IntArg, Lazy, MatArg, Var, common_len};
+pub use args::{Arg, AsCol, AsRow, Data, IntArg, Lazy, MatArg, Var, common_len};
 pub use basic::*;
 pub use logexp::*;
 pub use reduce::*;
