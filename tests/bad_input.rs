@@ -660,3 +660,46 @@ fn constrained_vectors_too_small_to_have_a_value_are_named() {
     assert_eq!(err, "u: found dimension size less than 2 in unit_vector declaration; found=1");
     assert!(SizedSimplex::from_json_str(r#"{"K": 1, "D": 2}"#).is_ok());
 }
+
+tilde::model! {
+    /// A lower-bounded scale near its bound and a scale on the log scale far out.
+    pub struct ExtremeScales;
+
+    data {
+        real y;
+        real z;
+    }
+    parameters {
+        real<lower=0> sigma;
+        real log_scale;
+    }
+    model {
+        y ~ normal(0, sigma);
+        z ~ normal(0, exp(log_scale));
+    }
+}
+
+#[test]
+fn gradients_at_extreme_but_valid_points_are_finite_and_right() {
+    use tilde::LogDensity;
+    use tilde::gradient::{GradientEvaluator, Method};
+    // sigma = e^-700, about 1e-304, next to its bound; exp(log_scale) = e^700, about 1e304.
+    // (With `y` far from 0 in units of sigma, the partial derivative in sigma itself overflows
+    // a double in reverse mode, as in Stan's; dual numbers still get it.)
+    let m = ExtremeScales::from_json_str(r#"{"y": 1e-304, "z": 1e300}"#).unwrap();
+    let x = [-700.0, 700.0];
+    let (a, b) = (1e-304 * 700f64.exp(), 1e300 / 700f64.exp());
+    let want = [a * a, b * b - 1.0];
+    // The sampler's choice for two parameters is dual numbers, whose quotient rule overflows
+    // here (it squares the scale); the evaluator then takes the reverse-mode gradient.
+    assert_eq!(GradientEvaluator::new(&m).method(), Method::Dual { width: 4 });
+    for method in [Method::Reverse, Method::Dual { width: 4 }, Method::Dual { width: 8 }] {
+        let mut eval = GradientEvaluator::with_method(&m, method);
+        let mut grad = [0.0; 2];
+        let lp = eval.logp_and_grad(&x, &mut grad).unwrap();
+        assert!(lp.is_finite(), "{method:?}: lp {lp}");
+        for (g, w) in grad.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{method:?}: {grad:?} vs {want:?}");
+        }
+    }
+}

@@ -91,6 +91,10 @@ pub fn reverse_agrees_with_dual<M: Model>(model: &M, x: &[f64]) -> Result<bool, 
 /// [`Method::for_dim`] picks for the model's dimension or by one chosen explicitly.
 pub struct GradientEvaluator<'m, M: Model> {
     passes: Passes<'m, M>,
+    /// Reverse mode beside dual numbers, for the points where the duals' own arithmetic
+    /// overflows: the quotient rule squares the divisor, so a scale of `e^700` or `e^-700`
+    /// gives an infinite dual gradient where the gradient itself is finite.
+    fallback: Option<ReverseGradient<'m, M>>,
 }
 
 /// The methods [`GradientEvaluator`] can pick; each is one more compilation of the model's log
@@ -126,7 +130,11 @@ impl<'m, M: Model> GradientEvaluator<'m, M> {
             Method::Dual { .. } => Passes::Four(DualGradient::with_width(model)),
             Method::Reverse => Passes::Reverse(ReverseGradient::new(model)),
         };
-        GradientEvaluator { passes }
+        let fallback = match method {
+            Method::Dual { .. } => Some(ReverseGradient::new(model)),
+            Method::Reverse => None,
+        };
+        GradientEvaluator { passes, fallback }
     }
 
     /// The method in use.
@@ -165,7 +173,14 @@ impl<M: Model> LogDensity for GradientEvaluator<'_, M> {
     }
 
     fn logp_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        each_width!(&mut self.passes, e => e.logp_and_grad(x, grad))
+        let lp = each_width!(&mut self.passes, e => e.logp_and_grad(x, grad))?;
+        if lp.is_finite()
+            && grad.iter().any(|g| !g.is_finite())
+            && let Some(reverse) = &mut self.fallback
+        {
+            return reverse.logp_and_grad(x, grad);
+        }
+        Ok(lp)
     }
 
     fn explain(&mut self, x: &[f64]) -> Option<String> {
