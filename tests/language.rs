@@ -1088,3 +1088,71 @@ fn functions_of_reals_apply_elementwise_to_containers() {
     assert_eq!(two("ea"), [1.0, 1f64.exp(), 2f64.exp(), (-1f64).exp()]);
     assert_eq!(two("fl"), [2.0, 3.0, 4.0, 5.0]);
 }
+
+tilde::model! {
+    /// Rows and columns picked out of two-level containers, in expressions.
+    pub struct TwoLevelParts;
+
+    data {
+        matrix[3, 3] M;
+        array[3] vector[2] av;
+        array[3, 2] int ai;
+        array[2] int idx;
+    }
+    parameters {
+        matrix[3, 2] W;
+    }
+    model {
+        to_vector(W) ~ normal(0, 1);
+        target += 0.1 * sum(W[2:3, 1]) + 0.2 * sum(to_vector(W[idx])) + 0.3 * sum(W[:, 2]);
+    }
+    generated quantities {
+        vector[2] col_part = M[2:3, 1];
+        vector[2] col_multi = M[idx, 3];
+        matrix[2, 3] rows = M[2:];
+        matrix[2, 2] block = M[idx, 1:2];
+        matrix[3, 2] cols = M[:, 2:3];
+        array[2] vector[2] arows = av[1:2];
+        array[3] real acol = av[:, 2];
+        array[2] int icol = ai[2:3, 2];
+        array[2, 2] int irows = ai[idx];
+        real elem = M[2, 3];
+        row_vector[2] row_part = M[1, 2:3];
+    }
+}
+
+#[test]
+fn parts_of_two_level_containers() {
+    let data = r#"{"M": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "av": [[1, 2], [3, 4], [5, 6]],
+        "ai": [[1, 2], [3, 4], [5, 6]], "idx": [3, 1]}"#;
+    let m = TwoLevelParts::from_json_str(data).unwrap();
+    let o = outputs(&m, &[0.0; 6]);
+    let v = |name: &str, n: usize| -> Vec<f64> {
+        (1..=n).map(|i| get(&o, &format!("{name}[{i}]"))).collect()
+    };
+    let mat = |name: &str, r: usize, c: usize| -> Vec<f64> {
+        (1..=r)
+            .flat_map(|i| (1..=c).map(move |j| (i, j)))
+            .map(|(i, j)| get(&o, &format!("{name}[{i},{j}]")))
+            .collect()
+    };
+    assert_eq!(v("col_part", 2), [4.0, 7.0]);
+    assert_eq!(v("col_multi", 2), [9.0, 3.0]);
+    assert_eq!(mat("rows", 2, 3), [4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+    assert_eq!(mat("block", 2, 2), [7.0, 8.0, 1.0, 2.0]);
+    assert_eq!(mat("cols", 3, 2), [2.0, 3.0, 5.0, 6.0, 8.0, 9.0]);
+    assert_eq!(mat("arows", 2, 2), [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(v("acol", 3), [2.0, 4.0, 6.0]);
+    assert_eq!(v("icol", 2), [4.0, 6.0]);
+    assert_eq!(mat("irows", 2, 2), [5.0, 6.0, 1.0, 2.0]);
+    assert_eq!(get(&o, "elem"), 6.0);
+    assert_eq!(v("row_part", 2), [2.0, 3.0]);
+    use tilde::gradient::reverse_agrees_with_dual;
+    let x = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6];
+    assert_eq!(reverse_agrees_with_dual(&m, &x), Ok(true));
+    // An index out of range names the variable and the dimension.
+    let bad = TwoLevelParts::from_json_str(&data.replace("[3, 1]", "[4, 1]")).unwrap();
+    let mut ws = bad.new_workspace::<f64>();
+    let err = bad.log_density(&x, &mut ws).unwrap_err();
+    assert_eq!(err.message(), "row index 4 out of range for `W`, which has 3 rows");
+}

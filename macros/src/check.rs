@@ -481,6 +481,7 @@ impl Checker {
                     | TExprKind::MatrixFn(..)
                     | TExprKind::Elementwise(..)
                     | TExprKind::ScalarFn(..)
+                    | TExprKind::Pick { .. }
             );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
@@ -1527,6 +1528,9 @@ impl Checker {
                 span,
             };
         }
+        if base.ty.levels() == 2 && (1..=2).contains(&indices.len()) {
+            return self.check_two_level_index(base, indices, span);
+        }
         // Leading single indices select an element; a final range or index array takes a part of
         // the one-level container that remains.
         let mut ty = base.ty.clone();
@@ -1596,6 +1600,102 @@ impl Checker {
     }
 
     /// A range or an index array applied to what `singles` selected from `base`.
+    /// One or two indices on a two-level variable `base`: an element, a row, a part of a row
+    /// (`m[i, 2:3]`), or rows and columns picked out (`m[2:3]`, `m[idx, j]`, `a[:, 1:2]`).
+    fn check_two_level_index(
+        &mut self,
+        base: TExpr,
+        indices: Vec<syntax::Index>,
+        span: Span,
+    ) -> TExpr {
+        let mut it = indices.into_iter();
+        let first = it.next().expect("one or two indices");
+        let second = it.next();
+        let Some(rows) = self.check_pick_index(first) else {
+            return err_expr(span);
+        };
+        let row_ty = index_type(&base.ty).expect("a two-level type has rows");
+        let leaf_int = base.ty.strip_arrays().0 == &Ty::Int;
+        let ad = base.ad && !leaf_int;
+        if let PickIndex::Single(i) = rows {
+            // A row, then perhaps an element or a part of it.
+            let Some(second) = second else {
+                let kind = TExprKind::Index(Box::new(base), vec![i]);
+                return TExpr { kind, ty: row_ty, ad, span };
+            };
+            let Some(cols) = self.check_pick_index(second) else {
+                return err_expr(span);
+            };
+            return match cols {
+                PickIndex::Single(j) => {
+                    let ty = index_type(&row_ty).expect("a row has elements");
+                    let ad = ad && ty != Ty::Int;
+                    TExpr { kind: TExprKind::Index(Box::new(base), vec![i, j]), ty, ad, span }
+                }
+                PickIndex::All => {
+                    self.finish_part(base, vec![i], row_ty, PartIndex::Range(None, None), span)
+                }
+                PickIndex::Range(lo, hi) => {
+                    self.finish_part(base, vec![i], row_ty, PartIndex::Range(lo, hi), span)
+                }
+                PickIndex::Multi(idx) => {
+                    self.finish_part(base, vec![i], row_ty, PartIndex::Multi(idx), span)
+                }
+            };
+        }
+        let cols = match second {
+            None => None,
+            Some(index) => match self.check_pick_index(index) {
+                Some(c) => Some(c),
+                None => return err_expr(span),
+            },
+        };
+        // One column of the rows is one level; anything else keeps both.
+        let ty = match (&cols, &base.ty) {
+            (Some(PickIndex::Single(_)), Ty::Matrix) => Ty::Vector,
+            (Some(PickIndex::Single(_)), Ty::Array(inner)) => {
+                Ty::Array(Box::new(index_type(inner).expect("rows have elements")))
+            }
+            _ => base.ty.clone(),
+        };
+        let kind = TExprKind::Pick {
+            base: Box::new(base),
+            rows: Box::new(rows),
+            cols: cols.map(Box::new),
+        };
+        TExpr { kind, ty, ad, span }
+    }
+
+    /// One index of a two-level variable, checked: a single `int`, an index array, a range or
+    /// `:`.
+    fn check_pick_index(&mut self, index: syntax::Index) -> Option<PickIndex> {
+        match index {
+            syntax::Index::All => Some(PickIndex::All),
+            syntax::Index::Range(lo, hi) => {
+                let lo = self.check_range_bound(lo)?;
+                let hi = self.check_range_bound(hi)?;
+                Some(PickIndex::Range(lo, hi))
+            }
+            syntax::Index::Single(e) => {
+                let t = self.check_expr(e);
+                if t.ty.is_error() {
+                    return None;
+                }
+                match &t.ty {
+                    Ty::Int => Some(PickIndex::Single(t)),
+                    Ty::Array(inner) if **inner == Ty::Int => Some(PickIndex::Multi(t)),
+                    other => {
+                        self.cx.error(
+                            t.span,
+                            format!("an index must be an `int`, found `{}`", other.describe()),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
     fn finish_part(
         &mut self,
         base: TExpr,

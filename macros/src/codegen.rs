@@ -1343,6 +1343,11 @@ impl<'p> Gen<'p> {
             TExprKind::MultiIndex { base, index } => {
                 Self::mentions(base, id) || Self::mentions(index, id)
             }
+            TExprKind::Pick { .. } => {
+                let mut found = false;
+                e.for_each_var(&mut |v| found |= v == id);
+                found
+            }
             TExprKind::Reduce(_, xs)
             | TExprKind::ScalarFn(_, xs)
             | TExprKind::IntFn(_, xs)
@@ -1851,6 +1856,22 @@ impl<'p> Gen<'p> {
                 };
                 Elem { prelude, len, elem, kind }
             }
+            TExprKind::Pick { base, rows, cols: Some(col) } => {
+                let mut prelude = Vec::new();
+                let (decl, t) = self.temp(kind);
+                prelude.push(decl);
+                let name = Self::root_name(self.p, base);
+                let place = self.container_place(base);
+                let rows = self.pick_index(rows, &mut prelude);
+                let PickIndex::Single(j) = &**col else {
+                    unreachable!("checking gives a one-level pick one column")
+                };
+                let j = self.scalar(j, Kind::Int);
+                prelude.push(quote! {
+                    #rt::ops::pick_column(&mut *#t, &#place[..], #rows, #j, #name)?;
+                });
+                Elem { prelude, len: Some(quote!(#t.len())), elem: quote!(#t[__i]), kind }
+            }
             TExprKind::ScalarFn(f, args) => {
                 // A function of reals applied elementwise, scalars broadcast.
                 let mut prelude = Vec::new();
@@ -2084,6 +2105,36 @@ impl<'p> Gen<'p> {
         let h = self.fresh("mat");
         pre.push(quote!(let #h: ::std::vec::Vec<#st> = (0..#n).map(|__i| #elem).collect();));
         (pre, quote!(#h))
+    }
+
+    /// A [`PickIndex`] as the runtime's `ops::Sel`; an index array is evaluated first.
+    fn pick_index(&mut self, p: &PickIndex, prelude: &mut Vec<TokenStream>) -> TokenStream {
+        let rt = rt();
+        match p {
+            PickIndex::All => quote!(#rt::ops::Sel::All),
+            PickIndex::Range(lo, hi) => {
+                let mut bound = |b: &Option<TExpr>| match b {
+                    Some(e) => {
+                        let v = self.scalar(e, Kind::Int);
+                        quote!(Some(#v))
+                    }
+                    None => quote!(None),
+                };
+                let (lo, hi) = (bound(lo), bound(hi));
+                quote!(#rt::ops::Sel::Range(#lo, #hi))
+            }
+            PickIndex::Multi(e) => {
+                let (pre, v) = self.materialize_as(e, Kind::Int);
+                prelude.extend(pre);
+                let h = self.fresh("idx");
+                prelude.push(quote!(let #h: &[i64] = &#v[..];));
+                quote!(#rt::ops::Sel::Multi(#h))
+            }
+            PickIndex::Single(e) => {
+                let v = self.scalar(e, Kind::Int);
+                quote!(#rt::ops::Sel::Single(#v))
+            }
+        }
     }
 
     /// The name of the variable at the root of an indexing expression, for error messages.
@@ -2331,6 +2382,16 @@ impl<'p> Gen<'p> {
                 let shape = shape.expect("a function of a matrix has a matrix argument");
                 let f = Ident::new(f, Span::call_site());
                 self.fill_matrix(t, kind, shape, quote!(#rt::math::#f(#(#elems),*)))
+            }
+            TExprKind::Pick { base, rows, cols } => {
+                let name = Self::root_name(self.p, base);
+                let place = self.container_place(base);
+                let rows = self.pick_index(rows, prelude);
+                let cols = match cols {
+                    Some(c) => self.pick_index(c, prelude),
+                    None => quote!(#rt::ops::Sel::All),
+                };
+                quote!(#rt::ops::pick(&mut *#t, &#place[..], #rows, #cols, #name)?;)
             }
             TExprKind::Elementwise(f, a) => {
                 let (ea, sa) = self.matrix_operand(a, kind, prelude);
@@ -2654,6 +2715,7 @@ impl<'p> Gen<'p> {
             | TExprKind::RowVectorLit(_)
             | TExprKind::Slice { .. }
             | TExprKind::MultiIndex { .. }
+            | TExprKind::Pick { .. }
             | TExprKind::Ode(_) => unreachable!("containers are not scalars"),
         }
     }

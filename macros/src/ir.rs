@@ -391,6 +391,13 @@ pub enum TExprKind {
     },
     /// Single indices applied to a variable-like container.
     Index(Box<TExpr>, Vec<TExpr>),
+    /// Rows, and columns or one column, picked out of a two-level variable: `m[2:3]`,
+    /// `m[idx, j]`, `a[:, 1:2]`. One column gives a one-level value.
+    Pick {
+        base: Box<TExpr>,
+        rows: Box<PickIndex>,
+        cols: Option<Box<PickIndex>>,
+    },
     /// A call of a user-defined function.
     UserCall {
         name: Ident,
@@ -403,6 +410,29 @@ pub enum TExprKind {
     Ode(Box<OdeCall>),
     /// `[a, b, c]`.
     RowVectorLit(Vec<TExpr>),
+}
+
+/// One index of a [`TExprKind::Pick`].
+pub enum PickIndex {
+    All,
+    Range(Option<TExpr>, Option<TExpr>),
+    /// An `array[] int` of indices.
+    Multi(TExpr),
+    Single(TExpr),
+}
+
+impl PickIndex {
+    fn for_each_var(&self, f: &mut dyn FnMut(VarId)) {
+        match self {
+            PickIndex::All => {}
+            PickIndex::Range(lo, hi) => {
+                for e in lo.iter().chain(hi) {
+                    e.for_each_var(f);
+                }
+            }
+            PickIndex::Multi(e) | PickIndex::Single(e) => e.for_each_var(f),
+        }
+    }
 }
 
 /// A call of one of Stan's ODE solvers.
@@ -460,6 +490,13 @@ impl TExpr {
             TExprKind::MultiIndex { base, index } => {
                 base.for_each_var(f);
                 index.for_each_var(f);
+            }
+            TExprKind::Pick { base, rows, cols } => {
+                base.for_each_var(f);
+                rows.for_each_var(f);
+                if let Some(c) = cols {
+                    c.for_each_var(f);
+                }
             }
             TExprKind::Reduce(_, xs)
             | TExprKind::ScalarFn(_, xs)

@@ -261,6 +261,116 @@ pub fn same_len(op: &str, a: usize, b: usize) -> Result<usize, ModelError> {
     }
 }
 
+/// One index of a part picked out of a two-level container (see [`pick`]), 1-based as in Stan.
+#[derive(Clone, Copy, Debug)]
+pub enum Sel<'a> {
+    /// Every row or column: `:`.
+    All,
+    /// `a:b`, `a:` or `:b`.
+    Range(Option<i64>, Option<i64>),
+    /// An index array: `m[idx]`.
+    Multi(&'a [i64]),
+    /// One row or column.
+    Single(i64),
+}
+
+impl Sel<'_> {
+    /// How many rows or columns this index selects among `n`.
+    fn len(self, n: usize) -> usize {
+        match self {
+            Sel::All => n,
+            Sel::Range(lo, hi) => {
+                let (lo, hi) = (lo.unwrap_or(1), hi.unwrap_or(n as i64));
+                usize::try_from(hi.saturating_sub(lo).saturating_add(1)).unwrap_or(0)
+            }
+            Sel::Multi(idx) => idx.len(),
+            Sel::Single(_) => 1,
+        }
+    }
+
+    /// The 0-based position of the `k`-th selected row or column (after [`Sel::check`]).
+    fn at(self, k: usize) -> usize {
+        match self {
+            Sel::All => k,
+            Sel::Range(lo, _) => (lo.unwrap_or(1) - 1) as usize + k,
+            Sel::Multi(idx) => (idx[k] - 1) as usize,
+            Sel::Single(i) => (i - 1) as usize,
+        }
+    }
+
+    /// Checks that every selected position lies in `1..=n`; `what` names rows or columns.
+    fn check(self, n: usize, name: &str, what: &str) -> Result<(), ModelError> {
+        let bad = |i: i64| {
+            ModelError::fatal(format!(
+                "{what} index {i} out of range for `{name}`, which has {n} {what}s"
+            ))
+        };
+        let ok = |i: i64| i >= 1 && i as u64 <= n as u64;
+        match self {
+            Sel::All => Ok(()),
+            Sel::Range(lo, hi) if self.len(n) > 0 => {
+                let (lo, hi) = (lo.unwrap_or(1), hi.unwrap_or(n as i64));
+                match (ok(lo), ok(hi)) {
+                    (true, true) => Ok(()),
+                    (false, _) => Err(bad(lo)),
+                    (_, false) => Err(bad(hi)),
+                }
+            }
+            Sel::Range(..) => Ok(()),
+            Sel::Multi(idx) => idx.iter().find(|&&i| !ok(i)).map_or(Ok(()), |&i| Err(bad(i))),
+            Sel::Single(i) => {
+                if ok(i) {
+                    Ok(())
+                } else {
+                    Err(bad(i))
+                }
+            }
+        }
+    }
+}
+
+/// Sets `out` to the rows `rows` and columns `cols` of the two-level container `m` (a matrix,
+/// an array of vectors or a two-dimensional array) called `name`: `m[2:3]`, `m[idx, 1:2]`.
+/// It reuses `out`'s rows, so that a part taken in every evaluation allocates only once.
+pub fn pick<T: Copy>(
+    out: &mut Vec<Vec<T>>,
+    m: &[Vec<T>],
+    rows: Sel<'_>,
+    cols: Sel<'_>,
+    name: &str,
+) -> Result<(), ModelError> {
+    let n_cols = m.first().map_or(0, Vec::len);
+    rows.check(m.len(), name, "row")?;
+    cols.check(n_cols, name, "column")?;
+    let (r, c) = (rows.len(m.len()), cols.len(n_cols));
+    out.truncate(r);
+    out.resize_with(r, Vec::new);
+    for (k, dst) in out.iter_mut().enumerate() {
+        let src = &m[rows.at(k)];
+        dst.clear();
+        dst.extend((0..c).map(|l| src[cols.at(l)]));
+    }
+    Ok(())
+}
+
+/// Sets `out` to column `j` of the rows `rows` of the two-level container `m` called `name`:
+/// `m[2:3, j]`, `m[idx, j]`.
+pub fn pick_column<T: Copy>(
+    out: &mut Vec<T>,
+    m: &[Vec<T>],
+    rows: Sel<'_>,
+    j: i64,
+    name: &str,
+) -> Result<(), ModelError> {
+    let n_cols = m.first().map_or(0, Vec::len);
+    rows.check(m.len(), name, "row")?;
+    Sel::Single(j).check(n_cols, name, "column")?;
+    let j = (j - 1) as usize;
+    out.clear();
+    out.extend((0..rows.len(m.len())).map(|k| m[rows.at(k)][j]));
+    Ok(())
+}
+
 /// Checks that a value assigned to `name` has the declared length.
 #[inline]
 pub fn assign_len(name: &str, declared: usize, found: usize) -> Result<(), ModelError> {
