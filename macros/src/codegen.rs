@@ -1320,51 +1320,9 @@ impl<'p> Gen<'p> {
 
     /// Whether `e` reads variable `id`.
     fn mentions(e: &TExpr, id: VarId) -> bool {
-        let any = |xs: &[TExpr]| xs.iter().any(|x| Self::mentions(x, id));
-        match &e.kind {
-            TExprKind::Var(v) => *v == id,
-            TExprKind::Int(_) | TExprKind::Real(_) | TExprKind::Constant(_) => false,
-            TExprKind::Unary(_, a)
-            | TExprKind::Elementwise(_, a)
-            | TExprKind::Size(_, a)
-            | TExprKind::Transpose(a) => Self::mentions(a, id),
-            TExprKind::Binary(_, a, b) | TExprKind::Rep(a, b) => {
-                Self::mentions(a, id) || Self::mentions(b, id)
-            }
-            TExprKind::Ternary(a, b, c) => {
-                Self::mentions(a, id) || Self::mentions(b, id) || Self::mentions(c, id)
-            }
-            TExprKind::Index(b, idx) => Self::mentions(b, id) || any(idx),
-            TExprKind::Slice { base, lower, upper } => {
-                Self::mentions(base, id)
-                    || lower.as_ref().is_some_and(|e| Self::mentions(e, id))
-                    || upper.as_ref().is_some_and(|e| Self::mentions(e, id))
-            }
-            TExprKind::MultiIndex { base, index } => {
-                Self::mentions(base, id) || Self::mentions(index, id)
-            }
-            TExprKind::Pick { .. } => {
-                let mut found = false;
-                e.for_each_var(&mut |v| found |= v == id);
-                found
-            }
-            TExprKind::Reduce(_, xs)
-            | TExprKind::ScalarFn(_, xs)
-            | TExprKind::IntFn(_, xs)
-            | TExprKind::MatrixFn(_, xs)
-            | TExprKind::UserCall { args: xs, .. }
-            | TExprKind::ArrayLit(xs)
-            | TExprKind::RowVectorLit(xs)
-            | TExprKind::Density { args: xs, .. }
-            | TExprKind::Cdf { args: xs, .. }
-            | TExprKind::Rng { args: xs, .. } => any(xs),
-            TExprKind::Ode(call) => {
-                let OdeCall { initial_state, initial_time, times, control, args, .. } = &**call;
-                any(args)
-                    || [initial_state, initial_time, times].iter().any(|x| Self::mentions(x, id))
-                    || control.as_ref().is_some_and(|c| any(c))
-            }
-        }
+        let mut found = false;
+        e.for_each_var(&mut |v| found |= v == id);
+        found
     }
 
     fn assign(&mut self, target: &TLValue, op: AssignOp, value: &TExpr) -> TokenStream {
@@ -2579,16 +2537,7 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Elementwise(f, a) => {
                 let x = self.scalar(a, if a.ad { Kind::Var } else { Kind::Data });
-                match f {
-                    Elementwise::Method(m) => {
-                        let m = Ident::new(m, Span::call_site());
-                        quote!(#rt::Scalar::#m(#x))
-                    }
-                    Elementwise::Math(m) => {
-                        let m = Ident::new(m, Span::call_site());
-                        quote!(#rt::math::#m(#x))
-                    }
-                }
+                elementwise_call(*f, x)
             }
             TExprKind::Reduce(r, args) => {
                 let mut prelude = Vec::new();

@@ -16,7 +16,7 @@
 
 use super::check;
 use super::multi::cholesky_into;
-use crate::math::{Arg, Data, MatArg};
+use crate::math::{Arg, AsRow, Data, MatArg};
 use crate::model::ModelError;
 use crate::ops::{resize, resize2};
 use crate::rng::ChainRng;
@@ -313,12 +313,7 @@ pub fn multi_normal_rng<S: Scalar>(
     sigma: impl MatArg<S>,
     rng: &mut ChainRng,
 ) -> Result<(), ModelError> {
-    const F: &str = "multi_normal_rng";
-    let (mu, sigma) = (values(&mu), matrix_values(&sigma));
-    check_location_and_matrix(F, "Covariance matrix", &mu, &sigma)?;
-    let l = cholesky_of(F, "Covariance matrix", &sigma)?;
-    shifted_normal(out, &mu, &l, 1.0, rng);
-    Ok(())
+    one_location(out, |rows| multi_normal_array_rng(rows, AsRow(mu), sigma, rng))
 }
 
 /// A multivariate normal draw with location `mu` and the Cholesky factor `l` of its
@@ -329,12 +324,7 @@ pub fn multi_normal_cholesky_rng<S: Scalar>(
     l: impl MatArg<S>,
     rng: &mut ChainRng,
 ) -> Result<(), ModelError> {
-    const F: &str = "multi_normal_cholesky_rng";
-    let (mu, l) = (values(&mu), matrix_values(&l));
-    check_location_and_matrix(F, "Cholesky factor of covariance matrix", &mu, &l)?;
-    let flat: Vec<f64> = l.concat();
-    shifted_normal(out, &mu, &flat, 1.0, rng);
-    Ok(())
+    one_location(out, |rows| multi_normal_cholesky_array_rng(rows, AsRow(mu), l, rng))
 }
 
 /// One multivariate normal draw per row of `mus` (an array of locations), all with covariance
@@ -409,12 +399,25 @@ pub fn multi_student_t_array_rng<S: Scalar>(
         out,
         &mus,
         |row, mu, rng| {
+            // Infinite degrees of freedom are the normal limit.
             let w = if v.is_infinite() { 1.0 } else { v / chi_square(F, v, rng)? };
             shifted_normal(row, mu, &l, w.sqrt(), rng);
             Ok(())
         },
         rng,
     )
+}
+
+/// The draw for one location of an `_array_rng`, into `out`: the single-location forms are
+/// the array forms with one row, so they check and draw exactly alike.
+fn one_location(
+    out: &mut Vec<f64>,
+    draw: impl FnOnce(&mut Vec<Vec<f64>>) -> Result<(), ModelError>,
+) -> Result<(), ModelError> {
+    let mut rows = vec![std::mem::take(out)];
+    let drawn = draw(&mut rows);
+    *out = rows.pop().unwrap_or_default();
+    drawn
 }
 
 /// Fills one row of `out` per location in `mus` with `draw`.
@@ -448,17 +451,7 @@ pub fn multi_student_t_rng<S: Scalar>(
     sigma: impl MatArg<S>,
     rng: &mut ChainRng,
 ) -> Result<(), ModelError> {
-    const F: &str = "multi_student_t_rng";
-    let v = nu.value_at(0);
-    check::scalar(F, "Degrees of freedom parameter", v, "not nan", !v.is_nan())?;
-    check::scalar(F, "Degrees of freedom parameter", v, "positive", v > 0.0)?;
-    let (mu, sigma) = (values(&mu), matrix_values(&sigma));
-    check_location_and_matrix(F, "Scale parameter", &mu, &sigma)?;
-    let l = cholesky_of(F, "Scale parameter", &sigma)?;
-    // Infinite degrees of freedom are the normal limit.
-    let w = if v.is_infinite() { 1.0 } else { v / chi_square(F, v, rng)? };
-    shifted_normal(out, &mu, &l, w.sqrt(), rng);
-    Ok(())
+    one_location(out, |rows| multi_student_t_array_rng(rows, nu, AsRow(mu), sigma, rng))
 }
 
 /// Checks the size `K` and shape `eta` of the LKJ draws.

@@ -952,16 +952,7 @@ pub fn mdivide_left<S: Scalar>(
     a: impl MatArg<S>,
     b: impl Arg<S>,
 ) -> Result<(), ModelError> {
-    const F: &str = "mdivide_left";
-    let k = check_system(F, "A", &a, "b", n_of(&b))?;
-    resize(out, k, S::zero());
-    for (i, x) in out.iter_mut().enumerate() {
-        *x = b.at(i);
-    }
-    with_scratch(k * k, |s: &mut [S]| {
-        copy_flat(s, &a, k, false);
-        lu_solve(F, "A", s, k, out)
-    })
+    lu_solve_vector("mdivide_left", out, &a, &b, false)
 }
 
 /// `out = A \ B` for a matrix `B`.
@@ -985,15 +976,53 @@ pub fn mdivide_right<S: Scalar>(
     b: impl Arg<S>,
     a: impl MatArg<S>,
 ) -> Result<(), ModelError> {
-    const F: &str = "mdivide_right";
-    let k = check_system(F, "A", &a, "b", n_of(&b))?;
+    lu_solve_vector("mdivide_right", out, &a, &b, true)
+}
+
+/// Copies the vector `b` into `out`, where a solve with `A` (called `A` in errors of
+/// `function`) overwrites it, after checking their sizes; the size.
+fn start_vector_solve<S: Scalar>(
+    function: &'static str,
+    out: &mut Vec<S>,
+    a: &impl MatArg<S>,
+    b: &impl Arg<S>,
+) -> Result<usize, ModelError> {
+    let k = check_system(function, "A", a, "b", n_of(b))?;
     resize(out, k, S::zero());
     for (i, x) in out.iter_mut().enumerate() {
         *x = b.at(i);
     }
+    Ok(k)
+}
+
+/// `out = A \ b`, or `b / A` when `transposed`, for a vector `b`, by Gaussian elimination.
+fn lu_solve_vector<S: Scalar>(
+    function: &'static str,
+    out: &mut Vec<S>,
+    a: &impl MatArg<S>,
+    b: &impl Arg<S>,
+    transposed: bool,
+) -> Result<(), ModelError> {
+    let k = start_vector_solve(function, out, a, b)?;
     with_scratch(k * k, |s: &mut [S]| {
-        copy_flat(s, &a, k, true);
-        lu_solve(F, "A", s, k, out)
+        copy_flat(s, a, k, transposed);
+        lu_solve(function, "A", s, k, out)
+    })
+}
+
+/// `out = A \ b` for a symmetric positive definite `A` and a vector `b`, through the Cholesky
+/// factor of `A`; `b / A` is the same solve, as `A` is symmetric.
+fn spd_solve_vector<S: Scalar>(
+    function: &'static str,
+    out: &mut Vec<S>,
+    a: &impl MatArg<S>,
+    b: &impl Arg<S>,
+) -> Result<(), ModelError> {
+    let k = start_vector_solve(function, out, a, b)?;
+    with_scratch(k * k, |l: &mut [S]| {
+        spd_factor(function, a, l, k)?;
+        cholesky_solve(l, k, out);
+        Ok(())
     })
 }
 
@@ -1019,17 +1048,7 @@ pub fn mdivide_left_spd<S: Scalar>(
     a: impl MatArg<S>,
     b: impl Arg<S>,
 ) -> Result<(), ModelError> {
-    const F: &str = "mdivide_left_spd";
-    let k = check_system(F, "A", &a, "b", n_of(&b))?;
-    resize(out, k, S::zero());
-    for (i, x) in out.iter_mut().enumerate() {
-        *x = b.at(i);
-    }
-    with_scratch(k * k, |l: &mut [S]| {
-        spd_factor(F, &a, l, k)?;
-        cholesky_solve(l, k, out);
-        Ok(())
-    })
+    spd_solve_vector("mdivide_left_spd", out, &a, &b)
 }
 
 /// `out = A \ B` for a symmetric positive definite `A` and a matrix `B`.
@@ -1054,18 +1073,7 @@ pub fn mdivide_right_spd<S: Scalar>(
     b: impl Arg<S>,
     a: impl MatArg<S>,
 ) -> Result<(), ModelError> {
-    const F: &str = "mdivide_right_spd";
-    let k = check_system(F, "A", &a, "b", n_of(&b))?;
-    resize(out, k, S::zero());
-    for (i, x) in out.iter_mut().enumerate() {
-        *x = b.at(i);
-    }
-    // A is symmetric, so `x A = b` is `A x' = b'`.
-    with_scratch(k * k, |l: &mut [S]| {
-        spd_factor(F, &a, l, k)?;
-        cholesky_solve(l, k, out);
-        Ok(())
-    })
+    spd_solve_vector("mdivide_right_spd", out, &a, &b)
 }
 
 /// `out = B / A` for a matrix `B` and a symmetric positive definite `A`.
