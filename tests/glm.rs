@@ -43,15 +43,15 @@ tilde::model! {
     }
 }
 
-fn data(written: bool, n: usize) -> String {
+fn data(written: bool, n: usize, k: usize) -> String {
     let x: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..3).map(|j| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0).collect())
+        .map(|i| (0..k).map(|j| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0).collect())
         .collect();
     let y: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
     let b: Vec<i64> = (0..n).map(|i| (i % 3 == 0) as i64).collect();
     let c: Vec<i64> = (0..n).map(|i| (i % 5) as i64).collect();
     format!(
-        r#"{{"N": {n}, "K": 3, "X": {x:?}, "y": {y:?}, "b": {b:?}, "c": {c:?},
+        r#"{{"N": {n}, "K": {k}, "X": {x:?}, "y": {y:?}, "b": {b:?}, "c": {c:?},
             "written": {}}}"#,
         written as i32
     )
@@ -59,19 +59,25 @@ fn data(written: bool, n: usize) -> String {
 
 #[test]
 fn each_glm_equals_its_written_out_form_in_value_and_gradient() {
-    let glm = Glms::from_json_str(&data(false, 9)).unwrap();
-    let written = Glms::from_json_str(&data(true, 9)).unwrap();
-    for method in [Method::Reverse, Method::Dual { width: 4 }] {
-        let mut a = GradientEvaluator::with_method(&glm, method);
-        let mut b = GradientEvaluator::with_method(&written, method);
-        for theta in [[0.1, -0.3, 0.5, 0.2, -0.4], [1.5, 0.8, -1.1, 0.05, 0.9]] {
-            let (mut ga, mut gb) = ([0.0_f64; 5], [0.0_f64; 5]);
-            let la = a.logp_and_grad(&theta, &mut ga).unwrap();
-            let lb = b.logp_and_grad(&theta, &mut gb).unwrap();
-            assert!((la - lb).abs() < 1e-10 * lb.abs(), "{method:?}: lp {la} vs {lb}");
-            for i in 0..5 {
-                let close = (ga[i] - gb[i]).abs() < 1e-10 * gb[i].abs().max(1.0);
-                assert!(close, "{method:?} d/dx{i}: {} vs {}", ga[i], gb[i]);
+    // The passes take rows sixteen at a time and columns sixteen, four and one at a time:
+    // these sizes have partial blocks of rows and every width of columns.
+    for (n, k) in [(9, 3), (37, 21), (16, 16)] {
+        let glm = Glms::from_json_str(&data(false, n, k)).unwrap();
+        let written = Glms::from_json_str(&data(true, n, k)).unwrap();
+        for method in [Method::Reverse, Method::Dual { width: 4 }] {
+            let mut a = GradientEvaluator::with_method(&glm, method);
+            let mut b = GradientEvaluator::with_method(&written, method);
+            for scale in [0.1, 0.4] {
+                let theta: Vec<f64> =
+                    (0..k + 2).map(|i| scale * (((i * 5) % 7) as f64 - 3.0) / 3.0).collect();
+                let (mut ga, mut gb) = (vec![0.0; k + 2], vec![0.0; k + 2]);
+                let la = a.logp_and_grad(&theta, &mut ga).unwrap();
+                let lb = b.logp_and_grad(&theta, &mut gb).unwrap();
+                assert!((la - lb).abs() < 1e-10 * lb.abs(), "{method:?}: lp {la} vs {lb}");
+                for i in 0..k + 2 {
+                    let close = (ga[i] - gb[i]).abs() < 1e-10 * gb[i].abs().max(1.0);
+                    assert!(close, "{n}x{k} {method:?} d/dx{i}: {} vs {}", ga[i], gb[i]);
+                }
             }
         }
     }

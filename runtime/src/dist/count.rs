@@ -5,7 +5,7 @@
 
 use super::check::{self, is_const};
 use super::incomplete::{log_beta_inc, log_gamma_inc};
-use crate::math::logexp::{inv_logit_f64, log1p_exp_f64};
+use crate::math::logexp::{inv_logit_f64, log1p_exp_and_inv_logit};
 use crate::math::partials::Terms;
 use crate::math::{
     Arg, IntArg, common_len, lbeta, lchoose_f64, lgamma_f64, lgamma_shift_excess, log_inv_logit,
@@ -313,8 +313,9 @@ fn bernoulli_logit_lpmf_analytic<const PROPTO: bool, S: Scalar>(
         // a is s inv_logit(-s a).
         let sign = if n.int_at(i) == 1 { 1.0 } else { -1.0 };
         let sa = sign * a.value();
-        lp -= log1p_exp_f64(-sa);
-        terms.push(0, &alpha, a, sign * inv_logit_f64(-sa));
+        let (softplus, p) = log1p_exp_and_inv_logit(-sa);
+        lp -= softplus;
+        terms.push(0, &alpha, a, sign * p);
     }
     terms.finish_arg(0, &alpha);
     Ok(terms.finish(lp))

@@ -1,20 +1,18 @@
 //! Log-scale arithmetic and the logistic family (Stan functions reference, "Composed
 //! functions" and "Link functions"), written to stay finite at extreme arguments.
 
+pub(crate) use super::kernels::log1p_exp_and_inv_logit;
+use super::kernels::{exp_nonpositive, ln_1p_unit};
 use super::special::{lift, lift2};
 use crate::scalar::Scalar;
 
 pub(crate) fn inv_logit_f64(x: f64) -> f64 {
-    if x < 0.0 {
-        let e = x.exp();
-        e / (1.0 + e)
-    } else {
-        1.0 / (1.0 + (-x).exp())
-    }
+    let e = exp_nonpositive(-x.abs());
+    if x < 0.0 { e / (1.0 + e) } else { 1.0 / (1.0 + e) }
 }
 
 pub(crate) fn log1p_exp_f64(x: f64) -> f64 {
-    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
+    x.max(0.0) + ln_1p_unit(exp_nonpositive(-x.abs()))
 }
 
 /// The logistic sigmoid `1 / (1 + exp(-x))`.

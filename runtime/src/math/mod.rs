@@ -3,6 +3,7 @@
 
 pub mod args;
 mod basic;
+pub(crate) mod kernels;
 pub(crate) mod logexp;
 pub mod matrix;
 pub(crate) mod partials;
