@@ -41,7 +41,7 @@ fn madd<const FUSED: bool>(a: f64, b: f64, c: f64) -> f64 {
 /// [`exp_nonpositive`], with fused multiply-adds in the polynomial if `FUSED`.
 #[inline(always)]
 fn exp_nonpositive_with<const FUSED: bool>(x: f64) -> f64 {
-    debug_assert!(!(x > 0.0), "exp_nonpositive({x})");
+    debug_assert!(x <= 0.0 || x.is_nan(), "exp_nonpositive({x})");
     let shifted = x * LOG2_E + ROUNDER;
     let k = shifted - ROUNDER;
     let r = (x - k * LN2_HI) - k * LN2_LO;
