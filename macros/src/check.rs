@@ -482,6 +482,7 @@ impl Checker {
                     | TExprKind::Elementwise(..)
                     | TExprKind::ScalarFn(..)
                     | TExprKind::Pick { .. }
+                    | TExprKind::UserCall { .. }
             );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
@@ -1483,13 +1484,6 @@ impl Checker {
         }
         let ty = sig.ret.clone().unwrap_or(Ty::Void);
         let ad = args.iter().any(|a| a.ad) && ty.strip_arrays().0 != &Ty::Int && ty != Ty::Void;
-        if self.current.is_none() && ty.levels() >= 2 {
-            self.cx.error(
-                span,
-                "functions returning nested containers are not supported by Tilde yet",
-            );
-            return err_expr(span);
-        }
         TExpr { kind: TExprKind::UserCall { name, args }, ty, ad, span }
     }
 

@@ -1115,6 +1115,20 @@ impl<'p> Gen<'p> {
                 if ret.is_scalar() {
                     let v = self.scalar(e, kind_of(&ret, true));
                     quote!(return Ok(#v);)
+                } else if ret.levels() >= 2 {
+                    // A matrix or nested array: evaluated into a place, then copied into the
+                    // caller's own value with the function's scalar type.
+                    let want = kind_of(&ret, true);
+                    let mut pre = Vec::new();
+                    let place = self.matrix_place(e, &mut pre);
+                    let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+                    quote!({
+                        #(#pre)*
+                        return Ok((#place)
+                            .iter()
+                            .map(|__r| __r.iter().map(|__x| #conv).collect())
+                            .collect());
+                    })
                 } else {
                     let want = kind_of(&ret, true);
                     let direct = matches!(
@@ -1607,9 +1621,16 @@ impl<'p> Gen<'p> {
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
             _ if e.ty.levels() == 2 => {
+                // The block yields an owned value, which the statement using it keeps alive: a
+                // function's result itself, or the temporary's rows moved out of it.
                 let mut pre = Vec::new();
                 let place = self.matrix_place(e, &mut pre);
-                quote!({ #(#pre)* &#place })
+                let value = if let TExprKind::UserCall { .. } = e.kind {
+                    place
+                } else {
+                    quote!(::std::mem::take(&mut #place))
+                };
+                quote!({ #(#pre)* #value })
             }
             _ => {
                 // Any other container expression is evaluated into a fresh vector; only

@@ -1,0 +1,115 @@
+//! Container constructs of Stan's language through the whole pipeline: functions returning
+//! two-level containers, `?:` and `*=` on containers, indexing expressions, assignment to parts
+//! of two-level containers, container literals and loops over containers.
+
+use tilde::Model;
+use tilde::gradient::reverse_agrees_with_dual;
+use tilde::rng::{Stream, chain_rng};
+
+/// Runs `write_outputs` once at `theta` and returns the outputs by name.
+fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
+    let names = model.output_names();
+    let mut out = vec![0.0; names.len()];
+    let mut ws = model.new_workspace::<f64>();
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    model.write_outputs(theta, &mut ws, &mut rng, true, &mut out).unwrap();
+    names.into_iter().zip(out).collect()
+}
+
+fn get(outs: &[(String, f64)], name: &str) -> f64 {
+    outs.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no output {name}")).1
+}
+
+/// Elements 1 to `n` of the one-level output `name`.
+fn vec_of(outs: &[(String, f64)], name: &str, n: usize) -> Vec<f64> {
+    (1..=n).map(|i| get(outs, &format!("{name}[{i}]"))).collect()
+}
+
+/// The `r` by `c` two-level output `name`, row by row.
+fn rows_of(outs: &[(String, f64)], name: &str, r: usize, c: usize) -> Vec<f64> {
+    (1..=r)
+        .flat_map(|i| (1..=c).map(move |j| (i, j)))
+        .map(|(i, j)| get(outs, &format!("{name}[{i},{j}]")))
+        .collect()
+}
+
+/// The log density and its gradient at `theta`, from the reverse-mode evaluator.
+fn logp_and_grad<M: Model>(model: &M, theta: &[f64]) -> (f64, Vec<f64>) {
+    use tilde::LogDensity;
+    let mut eval = tilde::gradient::GradientEvaluator::new(model);
+    let mut grad = vec![0.0; theta.len()];
+    let lp = eval.logp_and_grad(theta, &mut grad).unwrap();
+    (lp, grad)
+}
+
+tilde::model! {
+    /// User-defined functions returning a matrix, an array of vectors and a two-dimensional
+    /// array, called from every block.
+    pub struct NestedResults;
+
+    functions {
+        matrix outer_self(vector v) {
+            return v * transpose(v);
+        }
+        array[] vector doubled(vector v) {
+            array[2] vector[2] out;
+            out[1] = v;
+            out[2] = 2 * v;
+            return out;
+        }
+        array[,] real grid(real a) {
+            array[2, 2] real g;
+            g[1, 1] = a;
+            g[1, 2] = 2 * a;
+            g[2, 1] = 3 * a;
+            g[2, 2] = 4 * a;
+            return g;
+        }
+    }
+    data {
+        vector[2] x;
+    }
+    parameters {
+        vector[2] theta;
+    }
+    transformed parameters {
+        matrix[2, 2] S = outer_self(theta);
+    }
+    model {
+        matrix[2, 2] P = outer_self(theta) + outer_self(x);
+        array[2] vector[2] d = doubled(theta);
+        theta ~ normal(0, 1);
+        target += P[1, 2];
+        target += sum(d[2]);
+        target += sum(to_vector(outer_self(theta)));
+    }
+    generated quantities {
+        matrix[2, 2] D = outer_self(x);
+        array[2] vector[2] dx = doubled(x);
+        array[2, 2] real g = grid(1.5);
+        vector[2] mx = outer_self(x) * x;
+        int r = rows(outer_self(x));
+        real ld = log_determinant(outer_self(x) + diag_matrix(x));
+    }
+}
+
+#[test]
+fn functions_return_two_level_containers_to_every_block() {
+    let m = NestedResults::from_json_str(r#"{"x": [1, 2]}"#).unwrap();
+    let o = outputs(&m, &[0.5, -1.0]);
+    assert_eq!(rows_of(&o, "S", 2, 2), [0.25, -0.5, -0.5, 1.0]);
+    assert_eq!(rows_of(&o, "D", 2, 2), [1.0, 2.0, 2.0, 4.0]);
+    assert_eq!(rows_of(&o, "dx", 2, 2), [1.0, 2.0, 2.0, 4.0]);
+    assert_eq!(rows_of(&o, "g", 2, 2), [1.5, 3.0, 4.5, 6.0]);
+    assert_eq!(vec_of(&o, "mx", 2), [5.0, 10.0]);
+    assert_eq!(get(&o, "r"), 2.0);
+    assert!((get(&o, "ld") - 8f64.ln()).abs() < 1e-14);
+    let (t1, t2) = (0.5, -1.0);
+    let (lp, grad) = logp_and_grad(&m, &[t1, t2]);
+    // -|theta|^2 / 2 + (t1 t2 + x1 x2) + 2 (t1 + t2) + (t1 + t2)^2.
+    let expected = -0.5 * (t1 * t1 + t2 * t2) + (t1 * t2 + 2.0) + 2.0 * (t1 + t2) + 0.25;
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+    let s = t1 + t2;
+    assert_eq!(grad, [-t1 + t2 + 2.0 + 2.0 * s, -t2 + t1 + 2.0 + 2.0 * s]);
+    assert_eq!(reverse_agrees_with_dual(&m, &[t1, t2]), Ok(true));
+}
