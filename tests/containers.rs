@@ -113,3 +113,77 @@ fn functions_return_two_level_containers_to_every_block() {
     assert_eq!(grad, [-t1 + t2 + 2.0 + 2.0 * s, -t2 + t1 + 2.0 + 2.0 * s]);
     assert_eq!(reverse_agrees_with_dual(&m, &[t1, t2]), Ok(true));
 }
+
+tilde::model! {
+    /// `?:` choosing between containers, and `*=` by a matrix as a matrix product.
+    pub struct ChoicesAndProducts;
+
+    data {
+        int flag;
+        matrix[2, 2] A;
+        matrix[2, 2] B;
+    }
+    parameters {
+        vector[2] theta;
+    }
+    model {
+        vector[2] v = flag ? theta : 2 * theta;
+        matrix[2, 2] M = A;
+        row_vector[2] r = transpose(theta);
+        M *= B;
+        r *= A;
+        target += -0.5 * dot_self(v) + sum(r) + M[1, 1];
+    }
+    generated quantities {
+        array[2] real arr = flag ? {1, 2} : {3.5, 4.5};
+        matrix[2, 2] pm = flag ? A : B;
+        matrix[2, 2] sum_or_diff = flag ? A + B : A - B;
+        row_vector[2] safe = flag < 2 ? A[1] : A[3];
+        matrix[2, 2] prod = A;
+        row_vector[2] rr = [1, 1];
+        array[2] vector[2] av;
+        array[2] vector[2] same;
+        prod *= B;
+        rr *= A;
+        av[1] = theta;
+        av[2] = -theta;
+        same[1] = theta;
+        same[2] = theta;
+        av = flag ? av : same;
+    }
+}
+
+#[test]
+fn choices_between_containers_and_matrix_products_in_place() {
+    let data = |flag: i32| {
+        format!(r#"{{"flag": {flag}, "A": [[1, 2], [3, 4]], "B": [[0, 1], [1, 0]]}}"#)
+    };
+    let m = ChoicesAndProducts::from_json_str(&data(1)).unwrap();
+    let theta = [0.5, -1.5];
+    let o = outputs(&m, &theta);
+    assert_eq!(vec_of(&o, "arr", 2), [1.0, 2.0]);
+    assert_eq!(rows_of(&o, "pm", 2, 2), [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(rows_of(&o, "sum_or_diff", 2, 2), [1.0, 3.0, 4.0, 4.0]);
+    // `A[3]` is out of range, but only the branch taken is evaluated.
+    assert_eq!(vec_of(&o, "safe", 2), [1.0, 2.0]);
+    assert_eq!(rows_of(&o, "prod", 2, 2), [2.0, 1.0, 4.0, 3.0]);
+    assert_eq!(vec_of(&o, "rr", 2), [4.0, 6.0]);
+    assert_eq!(rows_of(&o, "av", 2, 2), [0.5, -1.5, -0.5, 1.5]);
+    let (t1, t2) = (theta[0], theta[1]);
+    // v = theta, r = theta' A, (A B)[1, 1] = 2.
+    let (lp, grad) = logp_and_grad(&m, &theta);
+    assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + (3.0 * t1 + 7.0 * t2) + 2.0);
+    assert_eq!(grad, [-t1 + 3.0, -t2 + 7.0]);
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+
+    let m = ChoicesAndProducts::from_json_str(&data(0)).unwrap();
+    let o = outputs(&m, &theta);
+    assert_eq!(vec_of(&o, "arr", 2), [3.5, 4.5]);
+    assert_eq!(rows_of(&o, "pm", 2, 2), [0.0, 1.0, 1.0, 0.0]);
+    assert_eq!(rows_of(&o, "sum_or_diff", 2, 2), [1.0, 1.0, 2.0, 4.0]);
+    assert_eq!(rows_of(&o, "av", 2, 2), [0.5, -1.5, 0.5, -1.5]);
+    // v = 2 theta.
+    let (lp, grad) = logp_and_grad(&m, &theta);
+    assert_eq!(lp, -2.0 * (t1 * t1 + t2 * t2) + (3.0 * t1 + 7.0 * t2) + 2.0);
+    assert_eq!(grad, [-4.0 * t1 + 3.0, -4.0 * t2 + 7.0]);
+}

@@ -483,6 +483,7 @@ impl Checker {
                     | TExprKind::ScalarFn(..)
                     | TExprKind::Pick { .. }
                     | TExprKind::UserCall { .. }
+                    | TExprKind::Ternary(..)
             );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
@@ -540,6 +541,37 @@ impl Checker {
                         syntax::AssignOp::EltDiv => BinOp::EltDiv,
                         syntax::AssignOp::Set => unreachable!("handled above"),
                     };
+                    // `x *= y` with a matrix `y` is Stan's `x = x * y`, a matrix product, not
+                    // an elementwise update: it is checked and generated as that assignment.
+                    let product = bop == BinOp::Mul && !value.ty.is_scalar();
+                    if product
+                        && target.part.is_none()
+                        && let Some(t) = binary_type(bop, &target.ty, &value.ty)
+                        && assignable(&target.ty, &t)
+                    {
+                        let info = &self.vars[target.var];
+                        let mut current = TExpr {
+                            kind: TExprKind::Var(target.var),
+                            ty: info.ty.clone(),
+                            ad: info.ad,
+                            span: op_span,
+                        };
+                        if !target.indices.is_empty() {
+                            current = TExpr {
+                                kind: TExprKind::Index(
+                                    Box::new(current),
+                                    target.indices.clone(),
+                                ),
+                                ty: target.ty.clone(),
+                                ad: info.ad,
+                                span: op_span,
+                            };
+                        }
+                        let ad = current.ad || value.ad;
+                        let kind = TExprKind::Binary(bop, Box::new(current), Box::new(value));
+                        let value = TExpr { kind, ty: t, ad, span: op_span };
+                        return Some(TStmt::Assign { target, op: syntax::AssignOp::Set, value });
+                    }
                     let matrix_product = target.ty.levels() == 2
                         && matches!(bop, BinOp::Mul | BinOp::Div)
                         && !value.ty.is_scalar();
@@ -1237,9 +1269,6 @@ impl Checker {
                     );
                     Ty::Error
                 };
-                if !ty.is_scalar() && !ty.is_error() {
-                    self.cx.error(span, "`?:` on containers is not supported by Tilde yet");
-                }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
                 TExpr {
                     kind: TExprKind::Ternary(Box::new(c), Box::new(a), Box::new(b)),

@@ -1897,6 +1897,19 @@ impl<'p> Gen<'p> {
                     kind: leaf,
                 }
             }
+            TExprKind::Ternary(c, a, b) => {
+                // Only the chosen branch is evaluated, as in Stan, into a temporary.
+                let c = self.truthy(c);
+                let (decl, t) = self.temp(kind);
+                let fa = self.fill_vec(a, &t, kind);
+                let fb = self.fill_vec(b, &t, kind);
+                Elem {
+                    prelude: vec![decl, quote!(if #c { #fa } else { #fb })],
+                    len: Some(quote!(#t.len())),
+                    elem: quote!(#t[__i]),
+                    kind,
+                }
+            }
             TExprKind::ArrayLit(items) | TExprKind::RowVectorLit(items) => {
                 let vals: Vec<TokenStream> = items.iter().map(|i| self.scalar(i, kind)).collect();
                 let h = self.fresh("h");
@@ -1910,6 +1923,42 @@ impl<'p> Gen<'p> {
             }
             _ => unreachable!("checking allows no other container expressions"),
         }
+    }
+
+    /// Statements that set the vector `t` to the elements of the one-level expression `e`,
+    /// converted to `kind`.
+    fn fill_vec(&mut self, e: &TExpr, t: &Ident, kind: Kind) -> TokenStream {
+        let p = self.plan(e);
+        let prelude = p.prelude;
+        let elem = convert(p.elem, p.kind, kind);
+        let n = p.len.unwrap_or_else(|| quote!(1usize));
+        quote! {{
+            #(#prelude)*
+            let __n: usize = #n;
+            #t.clear();
+            for __i in 0..__n {
+                let __x = #elem;
+                #t.push(__x);
+            }
+        }}
+    }
+
+    /// Statements that set the matrix `t` to a copy of the two-level expression `e`, its
+    /// entries converted to `kind`.
+    fn copy_matrix_into(&mut self, e: &TExpr, t: &Ident, kind: Kind) -> TokenStream {
+        let mut pre = Vec::new();
+        let place = self.matrix_place(e, &mut pre);
+        let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), kind);
+        quote! {{
+            #(#pre)*
+            let __src = &#place[..];
+            #t.truncate(__src.len());
+            #t.resize_with(__src.len(), ::std::vec::Vec::new);
+            for (__d, __s) in #t.iter_mut().zip(__src) {
+                __d.clear();
+                __d.extend(__s.iter().map(|__x| #conv));
+            }
+        }}
     }
 
     /// The Rust name of a user-defined function.
@@ -2371,6 +2420,12 @@ impl<'p> Gen<'p> {
                     None => quote!(#rt::ops::Sel::All),
                 };
                 quote!(#rt::ops::pick(&mut *#t, &#place[..], #rows, #cols, #name)?;)
+            }
+            TExprKind::Ternary(c, a, b) => {
+                let c = self.truthy(c);
+                let fa = self.copy_matrix_into(a, t, kind);
+                let fb = self.copy_matrix_into(b, t, kind);
+                quote!(if #c { #fa } else { #fb })
             }
             TExprKind::Elementwise(f, a) => {
                 let (ea, sa) = self.matrix_operand(a, kind, prelude);

@@ -305,6 +305,7 @@ impl TPart {
     }
 }
 
+#[derive(Clone)]
 pub struct TExpr {
     pub kind: TExprKind,
     pub ty: Ty,
@@ -336,6 +337,7 @@ pub enum Reduction {
     Min,
 }
 
+#[derive(Clone)]
 pub enum TExprKind {
     Int(i64),
     Real(f64),
@@ -413,6 +415,7 @@ pub enum TExprKind {
 }
 
 /// One index of a [`TExprKind::Pick`].
+#[derive(Clone)]
 pub enum PickIndex {
     All,
     Range(Option<TExpr>, Option<TExpr>),
@@ -436,6 +439,7 @@ impl PickIndex {
 }
 
 /// A call of one of Stan's ODE solvers.
+#[derive(Clone)]
 pub struct OdeCall {
     /// The name the user called, `ode_rk45_tol`, for messages.
     pub stan_name: String,
