@@ -187,3 +187,79 @@ fn choices_between_containers_and_matrix_products_in_place() {
     assert_eq!(lp, -2.0 * (t1 * t1 + t2 * t2) + (3.0 * t1 + 7.0 * t2) + 2.0);
     assert_eq!(grad, [-4.0 * t1 + 3.0, -4.0 * t2 + 7.0]);
 }
+
+tilde::model! {
+    /// Indexing expressions rather than variables: results of functions and of operators.
+    pub struct IndexedExpressions;
+
+    functions {
+        vector twice(vector v) {
+            return 2 * v;
+        }
+        matrix outer_self(vector v) {
+            return v * transpose(v);
+        }
+    }
+    data {
+        vector[3] x;
+        matrix[2, 2] A;
+        array[2] int idx;
+        int k;
+    }
+    parameters {
+        vector[2] theta;
+    }
+    model {
+        theta ~ normal(0, 1);
+        target += twice(theta)[2] + (A * theta)[1] + sum((A * theta)[1:2]);
+    }
+    generated quantities {
+        real f2 = twice(x)[2];
+        real ab = (A * A)[2, 1];
+        vector[2] mv = (A * x[1:2])[1:2];
+        real seg = segment(x, 1, 3)[2];
+        row_vector[2] row2 = (A + A)[2];
+        vector[2] col = (A * A)[:, 2];
+        real colpart = A[:, 2][2];
+        vector[2] multi = twice(x)[idx];
+        matrix[2, 2] block = outer_self(x[1:2])[idx, 1:2];
+        real nested = twice(twice(x))[3];
+        real chosen = (k > 0 ? x : twice(x))[3];
+        real picked = twice(x)[k];
+    }
+}
+
+#[test]
+fn expressions_can_be_indexed() {
+    let data = |k: i32| {
+        format!(r#"{{"x": [1, 2, 3], "A": [[1, 2], [3, 4]], "idx": [2, 1], "k": {k}}}"#)
+    };
+    let m = IndexedExpressions::from_json_str(&data(1)).unwrap();
+    let theta = [0.25, -0.75];
+    let o = outputs(&m, &theta);
+    assert_eq!(get(&o, "f2"), 4.0);
+    assert_eq!(get(&o, "ab"), 15.0);
+    assert_eq!(vec_of(&o, "mv", 2), [5.0, 11.0]);
+    assert_eq!(get(&o, "seg"), 2.0);
+    assert_eq!(vec_of(&o, "row2", 2), [6.0, 8.0]);
+    assert_eq!(vec_of(&o, "col", 2), [10.0, 22.0]);
+    assert_eq!(get(&o, "colpart"), 4.0);
+    assert_eq!(vec_of(&o, "multi", 2), [4.0, 2.0]);
+    assert_eq!(rows_of(&o, "block", 2, 2), [2.0, 4.0, 1.0, 2.0]);
+    assert_eq!(get(&o, "nested"), 12.0);
+    assert_eq!(get(&o, "chosen"), 3.0);
+    assert_eq!(get(&o, "picked"), 2.0);
+    let (t1, t2) = (theta[0], theta[1]);
+    // 2 t2 + (t1 + 2 t2) + (t1 + 2 t2) + (3 t1 + 4 t2).
+    let (lp, grad) = logp_and_grad(&m, &theta);
+    assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + 5.0 * t1 + 10.0 * t2);
+    assert_eq!(grad, [-t1 + 5.0, -t2 + 10.0]);
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+
+    let m = IndexedExpressions::from_json_str(&data(4)).unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    let mut out = vec![0.0; m.output_names().len()];
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
+    assert_eq!(err.message(), "index 4 out of range for `twice(...)`, which has size 3");
+}

@@ -1521,10 +1521,6 @@ impl Checker {
         if base.ty.is_error() {
             return err_expr(span);
         }
-        if !matches!(base.kind, TExprKind::Var(_)) {
-            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
-            return err_expr(span);
-        }
         // `m[:, j]` is column `j` of a matrix.
         if base.ty == Ty::Matrix
             && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()

@@ -125,6 +125,10 @@ pub struct Gen<'p> {
     /// Whether statements that add to the log density name themselves when they fail or leave
     /// it non-finite (for `log_density_explained`, in `f64`).
     explain: bool,
+    /// Indexed expressions that are not variables (`f(x)` in `f(x)[2]`), already evaluated by
+    /// statements in the prelude being built, with the place holding each value. Entries are
+    /// popped once the code that reads them is generated.
+    roots: Vec<(*const TExpr, TokenStream)>,
 }
 
 pub fn generate(p: &Program) -> TokenStream {
@@ -136,6 +140,7 @@ pub fn generate(p: &Program) -> TokenStream {
         counter: 0,
         ws_fields: Vec::new(),
         explain: false,
+        roots: Vec::new(),
     };
     g.program()
 }
@@ -1131,11 +1136,7 @@ impl<'p> Gen<'p> {
                     })
                 } else {
                     let want = kind_of(&ret, true);
-                    let direct = matches!(
-                        e.kind,
-                        TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }
-                    );
-                    if direct && kind_of(&e.ty, e.ad) == want {
+                    if self.is_place(e) && kind_of(&e.ty, e.ad) == want {
                         // A variable of the function, possibly a reference to its buffer: the
                         // caller gets its own copy.
                         let p = self.container_place(e);
@@ -1400,7 +1401,7 @@ impl<'p> Gen<'p> {
             // lives in a temporary, which cannot alias the target.
             let src = if let TExprKind::Ode(call) = &value.kind {
                 self.ode_call(call, value.ad)
-            } else if matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+            } else if self.is_place(value) {
                 let place = self.container_place(value);
                 quote!(#place.clone())
             } else {
@@ -1593,21 +1594,21 @@ impl<'p> Gen<'p> {
     /// The place of a container variable, or of an indexed element that is a container.
     fn container_place(&mut self, e: &TExpr) -> TokenStream {
         let rt = rt();
+        if let Some(place) = self.root(e) {
+            return place;
+        }
         match &e.kind {
             TExprKind::Var(id) => self.var_place(*id),
-            TExprKind::Index(base, idx) => {
-                let TExprKind::Var(id) = base.kind else {
-                    unreachable!("checking allows indexing variables only")
-                };
-                let name = self.name_str(id);
-                let mut path = self.var_place(id);
+            TExprKind::Index(base, idx) if self.is_place(base) => {
+                let name = Self::root_name(self.p, base);
+                let mut path = self.container_place(base);
                 for i in idx {
                     let i = self.scalar(i, Kind::Int);
                     path = quote!((*#rt::ops::at_ref(&#path[..], #i, #name)?));
                 }
                 path
             }
-            TExprKind::Slice { base, lower, upper } => {
+            TExprKind::Slice { base, lower, upper } if self.is_place(base) => {
                 let name = Self::root_name(self.p, base);
                 let inner = self.container_place(base);
                 let lo = match lower {
@@ -1639,6 +1640,59 @@ impl<'p> Gen<'p> {
                 quote!({ #(#pre)* #v })
             }
         }
+    }
+
+    /// The place registered for `e` by [`Gen::hoist_bases`], if any.
+    fn root(&self, e: &TExpr) -> Option<TokenStream> {
+        let key: *const TExpr = e;
+        self.roots.iter().rev().find(|(k, _)| *k == key).map(|(_, t)| t.clone())
+    }
+
+    /// Whether `e` is a place: a variable or an evaluated root, possibly indexed by single
+    /// indices and then a range.
+    fn is_place(&self, e: &TExpr) -> bool {
+        if self.root(e).is_some() {
+            return true;
+        }
+        match &e.kind {
+            TExprKind::Var(_) => true,
+            TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => self.is_place(b),
+            _ => false,
+        }
+    }
+
+    /// For an indexing expression `e` whose root is not a variable (`f(x)[2:3]`,
+    /// `(m * v)[i]`), evaluates the root once, by statements pushed onto `prelude`, and
+    /// registers where it lives; code generated afterwards indexes that place. Returns the
+    /// mark to which [`Gen::roots`] is truncated once that code is generated.
+    fn hoist_bases(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> usize {
+        let mark = self.roots.len();
+        let mut base = match &e.kind {
+            TExprKind::Index(b, _)
+            | TExprKind::Slice { base: b, .. }
+            | TExprKind::MultiIndex { base: b, .. }
+            | TExprKind::Pick { base: b, .. } => &**b,
+            _ => return mark,
+        };
+        loop {
+            if self.root(base).is_some() {
+                return mark;
+            }
+            match &base.kind {
+                TExprKind::Var(_) => return mark,
+                TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => base = b,
+                _ => break,
+            }
+        }
+        let place = if base.ty.levels() >= 2 {
+            self.matrix_place(base, prelude)
+        } else {
+            let (pre, v) = self.materialize(base);
+            prelude.extend(pre);
+            v
+        };
+        self.roots.push((base as *const TExpr, place));
+        mark
     }
 
     /// Evaluates a one-level container expression into a new `Vec`.
@@ -1706,25 +1760,33 @@ impl<'p> Gen<'p> {
             }
             TExprKind::MultiIndex { base, index } => {
                 let name = Self::root_name(self.p, base);
+                let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
                 let b = self.container_slice(base);
+                self.roots.truncate(mark);
                 let idx = self.container_slice(index);
                 let (h, hi) = (self.fresh("h"), self.fresh("idx"));
+                prelude.extend([
+                    quote!(let #h = #b;),
+                    quote!(let #hi = #idx;),
+                    quote!(#rt::ops::check_indices(#hi, #h.len(), #name)?;),
+                ]);
                 Elem {
-                    prelude: vec![
-                        quote!(let #h = #b;),
-                        quote!(let #hi = #idx;),
-                        quote!(#rt::ops::check_indices(#hi, #h.len(), #name)?;),
-                    ],
+                    prelude,
                     len: Some(quote!(#hi.len())),
                     elem: quote!(#h[(#hi[__i] - 1) as usize]),
                     kind,
                 }
             }
             TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. } => {
+                let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
                 let slice = self.container_slice(e);
+                self.roots.truncate(mark);
                 let h = self.fresh("h");
+                prelude.push(quote!(let #h = #slice;));
                 Elem {
-                    prelude: vec![quote!(let #h = #slice;)],
+                    prelude,
                     len: Some(quote!(#h.len())),
                     elem: quote!(#h[__i]),
                     kind,
@@ -1837,10 +1899,12 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Pick { base, rows, cols: Some(col) } => {
                 let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
                 let (decl, t) = self.temp(kind);
                 prelude.push(decl);
                 let name = Self::root_name(self.p, base);
                 let place = self.container_place(base);
+                self.roots.truncate(mark);
                 let rows = self.pick_index(rows, &mut prelude);
                 let PickIndex::Single(j) = &**col else {
                     unreachable!("checking gives a one-level pick one column")
@@ -2119,9 +2183,7 @@ impl<'p> Gen<'p> {
 
     /// A one-level container expression as a `Vec` (or a place) whose elements are of `want`.
     fn materialize_as(&mut self, e: &TExpr, want: Kind) -> (Vec<TokenStream>, TokenStream) {
-        let direct =
-            matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. });
-        if direct && kind_of(&e.ty, e.ad) == want {
+        if self.is_place(e) && kind_of(&e.ty, e.ad) == want {
             let p = self.container_place(e);
             return (Vec::new(), quote!(#p));
         }
@@ -2170,6 +2232,7 @@ impl<'p> Gen<'p> {
         match &e.kind {
             TExprKind::Var(id) => p.vars[*id].name.to_string(),
             TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => Self::root_name(p, b),
+            TExprKind::UserCall { name, .. } => format!("{name}(...)"),
             _ => "expression".to_string(),
         }
     }
@@ -2223,7 +2286,7 @@ impl<'p> Gen<'p> {
     /// a temporary computed by statements pushed onto `prelude`. The place's elements have the
     /// expression's own kind.
     fn matrix_place(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> TokenStream {
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+        if self.is_place(e) {
             return self.container_place(e);
         }
         if let TExprKind::UserCall { .. } = e.kind {
@@ -2413,7 +2476,9 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Pick { base, rows, cols } => {
                 let name = Self::root_name(self.p, base);
+                let mark = self.hoist_bases(e, prelude);
                 let place = self.container_place(base);
+                self.roots.truncate(mark);
                 let rows = self.pick_index(rows, prelude);
                 let cols = match cols {
                     Some(c) => self.pick_index(c, prelude),
@@ -2506,7 +2571,7 @@ impl<'p> Gen<'p> {
                 _ => quote!(#rt::math::args::Data(#h)),
             };
         }
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }) {
+        if self.is_place(e) {
             let slice = self.container_slice(e);
             let h = self.fresh("a");
             prelude.push(quote!(let #h = #slice;));
@@ -2683,11 +2748,11 @@ impl<'p> Gen<'p> {
                 }
             }
             TExprKind::Index(base, idx) => {
-                let TExprKind::Var(id) = base.kind else {
-                    unreachable!("checking allows indexing variables only")
-                };
-                let name = self.name_str(id);
-                let mut path = self.var_place(id);
+                let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
+                let name = Self::root_name(self.p, base);
+                let mut path = self.container_place(base);
+                self.roots.truncate(mark);
                 let last = idx.len() - 1;
                 for (k, i) in idx.iter().enumerate() {
                     let i = self.scalar(i, Kind::Int);
@@ -2697,7 +2762,7 @@ impl<'p> Gen<'p> {
                         quote!((*#rt::ops::at_ref(&#path[..], #i, #name)?))
                     };
                 }
-                path
+                if prelude.is_empty() { path } else { quote!({ #(#prelude)* #path }) }
             }
             TExprKind::UserCall { .. } => self.user_call(e),
             TExprKind::IntFn(f, args) => {
