@@ -263,3 +263,86 @@ fn expressions_can_be_indexed() {
     let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
     assert_eq!(err.message(), "index 4 out of range for `twice(...)`, which has size 3");
 }
+
+tilde::model! {
+    /// Assignment to rows, columns and blocks of matrices and arrays of vectors.
+    pub struct TwoLevelTargets;
+
+    data {
+        matrix[3, 3] M;
+        array[2] int idx;
+        vector[2] v;
+        int k;
+    }
+    parameters {
+        vector[2] theta;
+    }
+    model {
+        matrix[3, 2] W = rep_matrix(0, 3, 2);
+        W[2:3, 1] = theta;
+        W[1, 1:2] = transpose(theta);
+        W[idx] = W[2:3] + 1;
+        theta ~ normal(0, 1);
+        target += sum(to_vector(W));
+    }
+    generated quantities {
+        matrix[3, 3] rows = M;
+        matrix[3, 3] col_part = M;
+        matrix[3, 3] blk = M;
+        matrix[3, 3] shifted = M;
+        matrix[3, 3] plus = M;
+        row_vector[2] row_part = M[1, 2:3];
+        array[3] vector[2] av;
+        array[3, 2] int ai;
+        rows[1:2] = M[2:3];
+        col_part[2:3, 1] = v;
+        blk[idx, 2:3] = M[1:2, 1:2];
+        shifted[2:3] = shifted[1:2];
+        plus[:, 2:3] += M[:, 1:2];
+        row_part[1:2] = M[3, 1:2];
+        for (i in 1:3) {
+            av[i] = transpose([i, 10 * i]);
+            ai[i, 1] = i;
+            ai[i, 2] = -i;
+        }
+        av[idx, 2] = {-1, -2};
+        av[3:3] = av[1:1];
+        ai[2:3] = ai[1:2];
+        matrix[3, 3] grow = M;
+        grow[1:k] = M[1:2];
+    }
+}
+
+#[test]
+fn parts_of_two_level_containers_can_be_assigned() {
+    let data = r#"{"M": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "idx": [3, 1], "v": [-1, -2],
+        "k": 2}"#;
+    let m = TwoLevelTargets::from_json_str(data).unwrap();
+    let theta = [0.5, 2.0];
+    let o = outputs(&m, &theta);
+    assert_eq!(rows_of(&o, "rows", 3, 3), [4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 7.0, 8.0, 9.0]);
+    assert_eq!(rows_of(&o, "col_part", 3, 3), [1.0, 2.0, 3.0, -1.0, 5.0, 6.0, -2.0, 8.0, 9.0]);
+    assert_eq!(rows_of(&o, "blk", 3, 3), [1.0, 4.0, 5.0, 4.0, 5.0, 6.0, 7.0, 1.0, 2.0]);
+    assert_eq!(rows_of(&o, "shifted", 3, 3), [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(rows_of(&o, "plus", 3, 3), [1.0, 3.0, 5.0, 4.0, 9.0, 11.0, 7.0, 15.0, 17.0]);
+    assert_eq!(vec_of(&o, "row_part", 2), [7.0, 8.0]);
+    assert_eq!(rows_of(&o, "av", 3, 2), [1.0, -2.0, 2.0, 20.0, 1.0, -2.0]);
+    assert_eq!(rows_of(&o, "ai", 3, 2), [1.0, -1.0, 1.0, -1.0, 2.0, -2.0]);
+    // W = [t1, t2; t1, 0; t2, 0] before W[idx] = W[2:3] + 1 sets rows 3 and 1 to the old rows
+    // 2 and 3 plus one: [t2 + 1, 1; t1, 0; t1 + 1, 1], whose sum is 2 t1 + t2 + 4.
+    let (t1, t2) = (theta[0], theta[1]);
+    let (lp, grad) = logp_and_grad(&m, &theta);
+    assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + 2.0 * t1 + t2 + 4.0);
+    assert_eq!(grad, [-t1 + 2.0, -t2 + 1.0]);
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+
+    let m = TwoLevelTargets::from_json_str(&data.replace("\"k\": 2", "\"k\": 3")).unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    let mut out = vec![0.0; m.output_names().len()];
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "size mismatch in assignment to a part of `grow`: the part is 3 x 3, the value 2 x 3"
+    );
+}

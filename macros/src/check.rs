@@ -893,16 +893,48 @@ impl Checker {
             return None;
         }
         let mut ty = info.ty.clone();
-        // `m[:, j] = v` writes column `j` of a matrix.
-        if ty == Ty::Matrix
-            && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
-        {
-            let Some(syntax::Index::Single(j)) = indices.into_iter().nth(1) else {
-                unreachable!("matched above")
+        // One or two indices on a two-level variable: an element, a row or a part of one
+        // (`m[i]`, `m[i, 2:3]`), or rows and columns (`m[2:3]`, `m[idx, j]`, `m[:, 1:2]`).
+        if ty.levels() == 2 && (1..=2).contains(&indices.len()) {
+            let mut picked = Vec::new();
+            for index in indices {
+                picked.push(self.check_pick_index(index)?);
+            }
+            let mut it = picked.into_iter();
+            let rows = it.next().expect("one or two indices");
+            let cols = it.next();
+            let row_ty = index_type(&ty).expect("a two-level type has rows");
+            if let PickIndex::Single(i) = rows {
+                return Some(match cols {
+                    None => TLValue { var, indices: vec![i], part: None, ty: row_ty },
+                    Some(PickIndex::Single(j)) => {
+                        let ty = index_type(&row_ty).expect("a row has elements");
+                        TLValue { var, indices: vec![i, j], part: None, ty }
+                    }
+                    Some(PickIndex::All) => {
+                        let part = Some(TPart::Range(None, None));
+                        TLValue { var, indices: vec![i], part, ty: row_ty }
+                    }
+                    Some(PickIndex::Range(lo, hi)) => {
+                        let part = Some(TPart::Range(lo, hi));
+                        TLValue { var, indices: vec![i], part, ty: row_ty }
+                    }
+                    Some(PickIndex::Multi(idx)) => {
+                        let part = Some(TPart::Multi(idx));
+                        TLValue { var, indices: vec![i], part, ty: row_ty }
+                    }
+                });
+            }
+            // One column of the rows is one level; anything else keeps both.
+            let part_ty = match (&cols, &ty) {
+                (Some(PickIndex::Single(_)), Ty::Matrix) => Ty::Vector,
+                (Some(PickIndex::Single(_)), Ty::Array(_)) => {
+                    Ty::Array(Box::new(index_type(&row_ty).expect("rows have elements")))
+                }
+                _ => ty.clone(),
             };
-            let j = self.check_int_index(j)?;
-            let part = Some(TPart::Column(j));
-            return Some(TLValue { var, indices: Vec::new(), part, ty: Ty::Vector });
+            let part = Some(TPart::Pick { rows, cols });
+            return Some(TLValue { var, indices: Vec::new(), part, ty: part_ty });
         }
         let mut out = Vec::new();
         let n = indices.len();
@@ -974,20 +1006,6 @@ impl Checker {
             return Some(TLValue { var, indices: out, part: Some(part), ty });
         }
         Some(TLValue { var, indices: out, part: None, ty })
-    }
-
-    /// An index that must be a single `int`.
-    fn check_int_index(&mut self, e: Expr) -> Option<TExpr> {
-        let t = self.check_expr(e);
-        if t.ty.is_error() {
-            return None;
-        }
-        if t.ty != Ty::Int {
-            self.cx
-                .error(t.span, format!("an index must be an `int`, found `{}`", t.ty.describe()));
-            return None;
-        }
-        Some(t)
     }
 
     /// A bound of a range `a:b`: absent, or an `int`. `None` after an error.

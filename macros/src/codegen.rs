@@ -1356,6 +1356,9 @@ impl<'p> Gen<'p> {
             index_pre.push(quote!(let #h: i64 = #i;));
             path = quote!((*#rt::ops::at_mut(&mut #path[..], #h, #name)?));
         }
+        if let Some(TPart::Pick { rows, cols }) = &target.part {
+            return self.assign_pick(target, rows, cols.as_ref(), op, value, index_pre);
+        }
         if let Some(part) = &target.part {
             return self.assign_part(target, part, op, value, path, index_pre);
         }
@@ -1524,15 +1527,7 @@ impl<'p> Gen<'p> {
                     quote!(#rt::ops::at_mut(&mut __dst[..], __mi[__i], #name)?),
                 )
             }
-            TPart::Column(j) => {
-                let j = self.scalar(j, Kind::Int);
-                pre.push(quote!(let __j: i64 = #j;));
-                (
-                    quote!(),
-                    quote!(__dst.len()),
-                    quote!(#rt::ops::at_mut(&mut __dst[__i][..], __j, #name)?),
-                )
-            }
+            TPart::Pick { .. } => unreachable!("parts of two-level containers go to assign_pick"),
         };
         let plan = self.plan(value);
         let elem = convert(plan.elem.clone(), plan.kind, tkind);
@@ -1583,6 +1578,104 @@ impl<'p> Gen<'p> {
                 *__p = #combine;
             }
         }}
+    }
+
+    /// Assignment to rows and columns of a two-level variable (`m[2:3] = m2`, `m[idx, j] = v`,
+    /// `av[:, 1:2] = b`), entry by entry, with the indices and the value's shape checked at run
+    /// time. A value that reads the target is evaluated whole first.
+    fn assign_pick(
+        &mut self,
+        target: &TLValue,
+        rows: &PickIndex,
+        cols: Option<&PickIndex>,
+        op: AssignOp,
+        value: &TExpr,
+        mut pre: Vec<TokenStream>,
+    ) -> TokenStream {
+        let rt = rt();
+        let info = self.info(target.var);
+        let name = info.name.to_string();
+        let tkind = kind_of(&target.ty, info.ad);
+        let vkind = kind_of(&value.ty, value.ad);
+        let place = self.var_place(target.var);
+        let aliased = Self::mentions(value, target.var);
+        let rows = self.pick_index_owned(rows, &mut pre, target.var);
+        let cols = match cols {
+            Some(c) => self.pick_index_owned(c, &mut pre, target.var),
+            None => quote!(#rt::ops::Sel::All),
+        };
+        // The value as `__vshape` and its entry `(__i, __l)`.
+        let (setup, entry) = if value.ty.levels() == 2 {
+            let src = self.matrix_place(value, &mut pre);
+            let copy = if aliased && self.is_place(value) {
+                quote!(let __own_src = (#src).clone(); let __src = &__own_src[..];)
+            } else {
+                quote!(let __src = &#src[..];)
+            };
+            let setup = quote! {
+                #copy
+                let __vshape = (__src.len(), __src.first().map_or(0, |__r| __r.len()));
+            };
+            (setup, convert(quote!(__src[__i][__l]), vkind, tkind))
+        } else {
+            let plan = self.plan(value);
+            pre.extend(plan.prelude);
+            let len = plan.len.unwrap_or_else(|| quote!(1usize));
+            let elem = convert(plan.elem, plan.kind, tkind);
+            let st = scalar_type(tkind);
+            let setup = quote! {
+                let __vlen: usize = #len;
+                let __tmp: ::std::vec::Vec<#st> = (0..__vlen).map(|__i| #elem).collect();
+                let __vshape = (__vlen, 1usize);
+            };
+            (setup, quote!(__tmp[__i]))
+        };
+        let one_level = target.ty.levels() == 1;
+        let combine = match op {
+            AssignOp::Set => quote!(__val),
+            AssignOp::Add => quote!(*__p + __val),
+            AssignOp::Sub => quote!(*__p - __val),
+            AssignOp::Mul | AssignOp::EltMul => quote!(*__p * __val),
+            AssignOp::Div | AssignOp::EltDiv => quote!(*__p / __val),
+        };
+        quote! {{
+            #(#pre)*
+            let __rows = #rows;
+            let __cols = #cols;
+            #setup
+            let __dst = &mut *#place;
+            let (__nr, __nc) = #rt::ops::pick_shape(
+                &__dst[..], __rows, __cols, #name, __vshape, #one_level)?;
+            for __i in 0..__nr {
+                let __row = &mut __dst[__rows.at(__i)];
+                for __l in 0..__nc {
+                    let __val = #entry;
+                    let __p = &mut __row[__cols.at(__l)];
+                    *__p = #combine;
+                }
+            }
+        }}
+    }
+
+    /// Like [`Gen::pick_index`], with an index array that reads the variable `target` copied
+    /// first, so that `target` can then be borrowed for writing.
+    fn pick_index_owned(
+        &mut self,
+        p: &PickIndex,
+        prelude: &mut Vec<TokenStream>,
+        target: VarId,
+    ) -> TokenStream {
+        let rt = rt();
+        match p {
+            PickIndex::Multi(e) if Self::mentions(e, target) => {
+                let (pre, v) = self.materialize_as(e, Kind::Int);
+                prelude.extend(pre);
+                let h = self.fresh("idx");
+                prelude.push(quote!(let #h: ::std::vec::Vec<i64> = (#v)[..].to_vec();));
+                quote!(#rt::ops::Sel::Multi(&#h[..]))
+            }
+            _ => self.pick_index(p, prelude),
+        }
     }
 
     /// A `&[T]` view of a container variable or of an indexed element that is a container.

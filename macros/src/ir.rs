@@ -290,8 +290,9 @@ pub enum TPart {
     Range(Option<TExpr>, Option<TExpr>),
     /// `x[idx]` with `idx` an `array[] int`, of a one-level container.
     Multi(TExpr),
-    /// `m[:, j]`, column `j` of a matrix.
-    Column(TExpr),
+    /// Rows, and columns or one column, of a two-level variable: `m[2:3]`, `m[idx, j]`,
+    /// `av[:, 1:2]`. One column is a one-level part; anything else is two-level.
+    Pick { rows: PickIndex, cols: Option<PickIndex> },
 }
 
 impl TPart {
@@ -300,7 +301,7 @@ impl TPart {
         match self {
             TPart::Range(..) => "range",
             TPart::Multi(_) => "multi-index",
-            TPart::Column(_) => "column",
+            TPart::Pick { .. } => "part",
         }
     }
 }

@@ -289,7 +289,7 @@ impl Sel<'_> {
     }
 
     /// The 0-based position of the `k`-th selected row or column (after [`Sel::check`]).
-    fn at(self, k: usize) -> usize {
+    pub fn at(self, k: usize) -> usize {
         match self {
             Sel::All => k,
             Sel::Range(lo, _) => (lo.unwrap_or(1) - 1) as usize + k,
@@ -351,6 +351,40 @@ pub fn pick<T: Copy>(
         dst.extend((0..c).map(|l| src[cols.at(l)]));
     }
     Ok(())
+}
+
+/// Checks an assignment to the rows `rows` and columns `cols` of the two-level container `m`
+/// called `name` (`m[2:3] = ...`, `m[idx, j] = ...`): every index in range, and a value of
+/// `value` rows and columns (a one-level value, for a single column, is `(len, 1)`) of the
+/// part's shape, which is returned.
+pub fn pick_shape<T>(
+    m: &[Vec<T>],
+    rows: Sel<'_>,
+    cols: Sel<'_>,
+    name: &str,
+    value: (usize, usize),
+    one_level: bool,
+) -> Result<(usize, usize), ModelError> {
+    let n_cols = m.first().map_or(0, Vec::len);
+    rows.check(m.len(), name, "row")?;
+    cols.check(n_cols, name, "column")?;
+    let (r, c) = (rows.len(m.len()), cols.len(n_cols));
+    if one_level && value.0 != r {
+        return Err(ModelError::fatal(format!(
+            "size mismatch in assignment to a part of `{name}`: the part has {r} element(s), \
+             the value {}",
+            value.0
+        )));
+    }
+    // An empty value has no columns to compare.
+    if !one_level && (value.0 != r || (r > 0 && value.1 != c)) {
+        return Err(ModelError::fatal(format!(
+            "size mismatch in assignment to a part of `{name}`: the part is {r} x {c}, the \
+             value {} x {}",
+            value.0, value.1
+        )));
+    }
+    Ok((r, c))
 }
 
 /// Sets `out` to column `j` of the rows `rows` of the two-level container `m` called `name`:
