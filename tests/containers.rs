@@ -346,3 +346,64 @@ fn parts_of_two_level_containers_can_be_assigned() {
         "size mismatch in assignment to a part of `grow`: the part is 3 x 3, the value 2 x 3"
     );
 }
+
+tilde::model! {
+    /// Array literals of containers and matrix literals.
+    pub struct Literals;
+
+    data {
+        vector[2] v;
+        row_vector[2] r;
+        int k;
+    }
+    parameters {
+        vector[2] theta;
+    }
+    model {
+        array[2] vector[2] av = {theta, v};
+        matrix[2, 2] M = [transpose(theta), r];
+        theta ~ normal(0, 1);
+        target += sum(av[1]) + M[1, 2] + sum(M[2]);
+    }
+    generated quantities {
+        array[2] vector[2] lit = {v, 2 * v};
+        array[2, 2] int grid = {{1, 2}, {3, 4}};
+        array[2, 2] real mixed = {{1, 2.5}, {3, 4}};
+        matrix[2, 2] mat = [[1, 2], [3, 4]];
+        matrix[2, 2] rows_m = [r, 2 * r];
+        real e = [[1, 2], [3, 4]][2, 1];
+        matrix[2, 2] prodm = [[1, 2], [3, 4]] * [[0, 1], [1, 0]];
+        array[2] vector[2] ragged = {v, head(v, k)};
+    }
+}
+
+#[test]
+fn container_literals_follow_stan() {
+    let data = |k: i32| format!(r#"{{"v": [1, 2], "r": [3, 4], "k": {k}}}"#);
+    let m = Literals::from_json_str(&data(2)).unwrap();
+    let theta = [0.5, -0.25];
+    let o = outputs(&m, &theta);
+    assert_eq!(rows_of(&o, "lit", 2, 2), [1.0, 2.0, 2.0, 4.0]);
+    assert_eq!(rows_of(&o, "grid", 2, 2), [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(rows_of(&o, "mixed", 2, 2), [1.0, 2.5, 3.0, 4.0]);
+    assert_eq!(rows_of(&o, "mat", 2, 2), [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(rows_of(&o, "rows_m", 2, 2), [3.0, 4.0, 6.0, 8.0]);
+    assert_eq!(get(&o, "e"), 3.0);
+    assert_eq!(rows_of(&o, "prodm", 2, 2), [2.0, 1.0, 4.0, 3.0]);
+    let (t1, t2) = (theta[0], theta[1]);
+    // sum(theta) + theta[2] + sum(r).
+    let (lp, grad) = logp_and_grad(&m, &theta);
+    assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + t1 + 2.0 * t2 + 7.0);
+    assert_eq!(grad, [-t1 + 1.0, -t2 + 2.0]);
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+
+    let m = Literals::from_json_str(&data(1)).unwrap();
+    let mut ws = m.new_workspace::<f64>();
+    let mut out = vec![0.0; m.output_names().len()];
+    let mut rng = chain_rng(1, 0, Stream::Generated);
+    let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "the elements of an array literal must have one size, found sizes 2 and 1"
+    );
+}

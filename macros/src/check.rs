@@ -484,6 +484,7 @@ impl Checker {
                     | TExprKind::Pick { .. }
                     | TExprKind::UserCall { .. }
                     | TExprKind::Ternary(..)
+                    | TExprKind::ArrayLit(_)
             );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
@@ -1298,16 +1299,28 @@ impl Checker {
             ExprKind::Index(base, indices) => self.check_index(*base, indices, span),
             ExprKind::ArrayLit(items) => {
                 let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
-                let mut elem = Ty::Int;
+                let mut elem: Option<Ty> = None;
                 let mut ok = true;
                 for it in &items {
-                    match common_type(&elem, &it.ty) {
-                        Some(t) if t.is_scalar() => elem = t,
-                        _ if it.ty.is_error() => ok = false,
-                        _ => {
+                    if it.ty.is_error() {
+                        ok = false;
+                        continue;
+                    }
+                    let next = match &elem {
+                        None => Some(it.ty.clone()),
+                        Some(e) => common_type(e, &it.ty),
+                    };
+                    match next {
+                        Some(t) => elem = Some(t),
+                        None => {
                             self.cx.error(
                                 it.span,
-                                "array literals of containers are not supported by Tilde yet",
+                                format!(
+                                    "the elements of an array literal must have one type, \
+                                     found `{}` and `{}`",
+                                    elem.as_ref().map_or(String::new(), Ty::describe),
+                                    it.ty.describe()
+                                ),
                             );
                             ok = false;
                         }
@@ -1317,27 +1330,48 @@ impl Checker {
                     self.cx.error(span, "an array literal needs at least one element");
                     ok = false;
                 }
+                if ok && elem.as_ref().is_some_and(|t| t.levels() >= 2) {
+                    self.cx.error(
+                        span,
+                        "array literals of matrices or of nested arrays (three levels) are not \
+                         supported by Tilde yet",
+                    );
+                    ok = false;
+                }
                 let ad = items.iter().any(|i| i.ad);
-                let ty = if ok { Ty::Array(Box::new(elem)) } else { Ty::Error };
+                let ty = match elem {
+                    Some(e) if ok => Ty::Array(Box::new(e)),
+                    _ => Ty::Error,
+                };
                 TExpr { kind: TExprKind::ArrayLit(items), ty, ad, span }
             }
             ExprKind::RowVectorLit(items) => {
+                // All scalars make a row vector; all row vectors, the rows of a matrix.
                 let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
+                let rows = items.first().is_some_and(|i| i.ty == Ty::RowVector);
                 let mut ok = !items.is_empty();
                 for it in &items {
-                    if !it.ty.is_scalar() {
+                    let fits = if rows { it.ty == Ty::RowVector } else { it.ty.is_scalar() };
+                    if !fits {
                         if !it.ty.is_error() {
                             self.cx.error(
                                 it.span,
-                                "matrix literals are not supported by Tilde yet: \
-                                 a row vector literal takes scalars",
+                                format!(
+                                    "a row vector literal takes scalars, and a matrix literal \
+                                     row vectors; found `{}`",
+                                    it.ty.describe()
+                                ),
                             );
                         }
                         ok = false;
                     }
                 }
                 let ad = items.iter().any(|i| i.ad);
-                let ty = if ok { Ty::RowVector } else { Ty::Error };
+                let ty = match (ok, rows) {
+                    (false, _) => Ty::Error,
+                    (true, false) => Ty::RowVector,
+                    (true, true) => Ty::Matrix,
+                };
                 TExpr { kind: TExprKind::RowVectorLit(items), ty, ad, span }
             }
             ExprKind::Call { name, args, conditional } => {

@@ -2579,6 +2579,27 @@ impl<'p> Gen<'p> {
                 };
                 quote!(#rt::ops::pick(&mut *#t, &#place[..], #rows, #cols, #name)?;)
             }
+            TExprKind::ArrayLit(items) | TExprKind::RowVectorLit(items) => {
+                // Each element is one row; all must have one size.
+                let n = items.len();
+                let mut fills = Vec::new();
+                for (k, item) in items.iter().enumerate() {
+                    let r = self.fresh("row");
+                    let fill = self.fill_vec(item, &r, kind);
+                    fills.push(quote!({ let #r = &mut #t[#k]; #fill }));
+                }
+                let what = if matches!(e.kind, TExprKind::ArrayLit(_)) {
+                    "the elements of an array literal"
+                } else {
+                    "the rows of a matrix literal"
+                };
+                quote! {{
+                    #t.truncate(#n);
+                    #t.resize_with(#n, ::std::vec::Vec::new);
+                    #(#fills)*
+                    #rt::ops::check_rectangular(&#t[..], #what)?;
+                }}
+            }
             TExprKind::Ternary(c, a, b) => {
                 let c = self.truthy(c);
                 let fa = self.copy_matrix_into(a, t, kind);

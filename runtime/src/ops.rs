@@ -405,6 +405,19 @@ pub fn pick_column<T: Copy>(
     Ok(())
 }
 
+/// Checks that the rows of a container built from a literal (`what`: "the rows of a matrix
+/// literal") all have the size of the first.
+pub fn check_rectangular<T>(rows: &[Vec<T>], what: &str) -> Result<(), ModelError> {
+    let first = rows.first().map_or(0, Vec::len);
+    match rows.iter().find(|r| r.len() != first) {
+        None => Ok(()),
+        Some(r) => Err(ModelError::fatal(format!(
+            "{what} must have one size, found sizes {first} and {}",
+            r.len()
+        ))),
+    }
+}
+
 /// Checks that a value assigned to `name` has the declared length.
 #[inline]
 pub fn assign_len(name: &str, declared: usize, found: usize) -> Result<(), ModelError> {
