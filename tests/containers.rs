@@ -407,3 +407,79 @@ fn container_literals_follow_stan() {
         "the elements of an array literal must have one size, found sizes 2 and 1"
     );
 }
+
+tilde::model! {
+    /// Loops over arrays of containers and over the entries of matrices.
+    pub struct LoopsOverContainers;
+
+    data {
+        matrix[2, 3] M;
+        array[2] vector[2] av;
+        array[2, 2] int ai;
+    }
+    parameters {
+        vector[2] theta;
+    }
+    model {
+        array[2] vector[2] tv = {theta, 2 * theta};
+        theta ~ normal(0, 1);
+        for (v in tv) {
+            target += sum(v);
+        }
+    }
+    generated quantities {
+        real total = 0;
+        real order = 0;
+        int isum = 0;
+        real wsum = 0;
+        int count = 0;
+        real first = 0;
+        array[2] vector[2] w = av;
+        for (v in av) {
+            total += v[1] * v[2];
+        }
+        {
+            real k = 0;
+            for (x in M) {
+                k += 1;
+                order += k * x;
+            }
+        }
+        for (row in ai) {
+            isum += row[1] - row[2];
+        }
+        for (v in w) {
+            w[2] = w[1];
+            wsum += sum(v);
+        }
+        for (x in M) {
+            if (x > 4) break;
+            count += 1;
+        }
+        for (v in {av[2], av[1]}) {
+            first = v[1];
+            break;
+        }
+    }
+}
+
+#[test]
+fn loops_run_over_arrays_of_containers_and_matrix_entries() {
+    let data = r#"{"M": [[1, 2, 3], [4, 5, 6]], "av": [[1, 2], [3, 4]], "ai": [[5, 1], [2, 7]]}"#;
+    let m = LoopsOverContainers::from_json_str(data).unwrap();
+    let theta = [0.5, 1.5];
+    let o = outputs(&m, &theta);
+    assert_eq!(get(&o, "total"), 14.0);
+    // Column-major order: 1, 4, 2, 5, 3, 6, weighted by position.
+    assert_eq!(get(&o, "order"), 86.0);
+    assert_eq!(get(&o, "isum"), -1.0);
+    // The loop sees the body's write of `w[2]`.
+    assert_eq!(get(&o, "wsum"), 6.0);
+    assert_eq!(get(&o, "count"), 3.0);
+    assert_eq!(get(&o, "first"), 3.0);
+    let (t1, t2) = (theta[0], theta[1]);
+    let (lp, grad) = logp_and_grad(&m, &theta);
+    assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + 3.0 * (t1 + t2));
+    assert_eq!(grad, [-t1 + 3.0, -t2 + 3.0]);
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+}

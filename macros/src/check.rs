@@ -651,7 +651,8 @@ impl Checker {
                 let container = self.check_expr(container);
                 let elem = match &container.ty {
                     Ty::Array(inner) => (**inner).clone(),
-                    Ty::Vector | Ty::RowVector => Ty::Real,
+                    // A matrix gives its entries, column by column, as in Stan.
+                    Ty::Vector | Ty::RowVector | Ty::Matrix => Ty::Real,
                     Ty::Error => Ty::Error,
                     other => {
                         self.cx.error(
@@ -664,12 +665,6 @@ impl Checker {
                         Ty::Error
                     }
                 };
-                if !elem.is_scalar() && !elem.is_error() {
-                    self.cx.error(
-                        container.span,
-                        "looping over arrays of containers is not supported by Tilde yet",
-                    );
-                }
                 let ad = container.ad;
                 self.with_scope(|ck| {
                     let id = ck.declare(var, elem, ad, Origin::Loop)?;

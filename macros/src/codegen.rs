@@ -151,6 +151,19 @@ fn var_ident(info: &VarInfo) -> Ident {
     Ident::new(&format!("v_{raw}"), info.name.span())
 }
 
+/// Whether any of `stmts` (or the statements nested in them) assigns to one of `vars`.
+fn writes_any(stmts: &[TStmt], vars: &[VarId]) -> bool {
+    stmts.iter().any(|s| match s {
+        TStmt::Assign { target, .. } => vars.contains(&target.var),
+        TStmt::For { body, .. }
+        | TStmt::ForEach { body, .. }
+        | TStmt::While { body, .. }
+        | TStmt::Block(body) => writes_any(body, vars),
+        TStmt::If { then, otherwise, .. } => writes_any(then, vars) || writes_any(otherwise, vars),
+        _ => false,
+    })
+}
+
 /// Statements that need the `S` type parameter name it; in the constructor and in
 /// `write_outputs` it stands for `f64`.
 fn s_alias() -> TokenStream {
@@ -1070,20 +1083,7 @@ impl<'p> Gen<'p> {
                     }
                 }
             }
-            TStmt::ForEach { var, container, body } => {
-                let ident = var_ident(self.info(*var));
-                let slice = self.container_slice(container);
-                let body = self.block(body);
-                quote! {
-                    {
-                        let __n = (#slice).len();
-                        for __k in 0..__n {
-                            let #ident = (#slice)[__k];
-                            #body
-                        }
-                    }
-                }
-            }
+            TStmt::ForEach { var, container, body } => self.for_each(*var, container, body),
             TStmt::While { cond, body } => {
                 let c = self.truthy(cond);
                 let body = self.block(body);
@@ -1144,6 +1144,53 @@ impl<'p> Gen<'p> {
                     }
                     let (pre, v) = self.materialize_as(e, want);
                     quote!({ #(#pre)* return Ok(#v); })
+                }
+            }
+        }
+    }
+
+    /// `for (x in container)`: the elements of an array or vector, or the entries of a matrix
+    /// in column-major order, as in Stan. The container is evaluated once, unless the body
+    /// assigns to the variable it comes from: then each element is read (and a container
+    /// element copied) as the loop reaches it, so that it sees the body's writes.
+    fn for_each(&mut self, var: VarId, container: &TExpr, body: &[TStmt]) -> TokenStream {
+        let ident = var_ident(self.info(var));
+        let mut read = Vec::new();
+        container.for_each_var(&mut |v| read.push(v));
+        let written = writes_any(body, &read);
+        let slice = self.container_slice(container);
+        let body = self.block(body);
+        let matrix = container.ty == Ty::Matrix;
+        let elem_is_container = !self.info(var).ty.is_scalar();
+        // `__c` is the container, `__at` the position of the element `__k`.
+        let (setup, c) = if written {
+            (quote!(), quote!((#slice)))
+        } else {
+            (quote!(let __c = #slice;), quote!(__c))
+        };
+        let (count, at) = if matrix {
+            (
+                quote! {
+                    let __nr = #c.len();
+                    let __n = __nr * #c.first().map_or(0, |__r| __r.len());
+                },
+                quote!([__k % __nr][__k / __nr]),
+            )
+        } else {
+            (quote!(let __n = #c.len();), quote!([__k]))
+        };
+        let bind = match (elem_is_container, written) {
+            (false, _) => quote!(let #ident = #c #at;),
+            (true, false) => quote!(let #ident = &#c #at;),
+            (true, true) => quote!(let #ident = #c #at.clone();),
+        };
+        quote! {
+            {
+                #setup
+                #count
+                for __k in 0..__n {
+                    #bind
+                    #body
                 }
             }
         }
