@@ -308,6 +308,9 @@ tilde::model! {
         av[idx, 2] = {-1, -2};
         av[3:3] = av[1:1];
         ai[2:3] = ai[1:2];
+        matrix[3, 3] scaled = M;
+        scaled[2:3] *= 2;
+        scaled[:, 1] += 1;
         matrix[3, 3] grow = M;
         grow[1:k] = M[1:2];
     }
@@ -326,6 +329,7 @@ fn parts_of_two_level_containers_can_be_assigned() {
     assert_eq!(rows_of(&o, "shifted", 3, 3), [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     assert_eq!(rows_of(&o, "plus", 3, 3), [1.0, 3.0, 5.0, 4.0, 9.0, 11.0, 7.0, 15.0, 17.0]);
     assert_eq!(vec_of(&o, "row_part", 2), [7.0, 8.0]);
+    assert_eq!(rows_of(&o, "scaled", 3, 3), [2.0, 2.0, 3.0, 9.0, 10.0, 12.0, 15.0, 16.0, 18.0]);
     assert_eq!(rows_of(&o, "av", 3, 2), [1.0, -2.0, 2.0, 20.0, 1.0, -2.0]);
     assert_eq!(rows_of(&o, "ai", 3, 2), [1.0, -1.0, 1.0, -1.0, 2.0, -2.0]);
     // W = [t1, t2; t1, 0; t2, 0] before W[idx] = W[2:3] + 1 sets rows 3 and 1 to the old rows

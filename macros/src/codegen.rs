@@ -1651,8 +1651,12 @@ impl<'p> Gen<'p> {
             Some(c) => self.pick_index_owned(c, &mut pre, target.var),
             None => quote!(#rt::ops::Sel::All),
         };
-        // The value as `__vshape` and its entry `(__i, __l)`.
-        let (setup, entry) = if value.ty.levels() == 2 {
+        // The value's shape as `__vshape` (none for a scalar, which applies to every entry) and
+        // its entry `(__i, __l)`.
+        let (setup, entry) = if value.ty.is_scalar() {
+            let v = self.scalar(value, tkind);
+            (quote!(let __x = #v; let __vshape = None;), quote!(__x))
+        } else if value.ty.levels() == 2 {
             let src = self.matrix_place(value, &mut pre);
             let copy = if aliased && self.is_place(value) {
                 quote!(let __own_src = (#src).clone(); let __src = &__own_src[..];)
@@ -1661,7 +1665,7 @@ impl<'p> Gen<'p> {
             };
             let setup = quote! {
                 #copy
-                let __vshape = (__src.len(), __src.first().map_or(0, |__r| __r.len()));
+                let __vshape = Some((__src.len(), __src.first().map_or(0, |__r| __r.len())));
             };
             (setup, convert(quote!(__src[__i][__l]), vkind, tkind))
         } else {
@@ -1670,12 +1674,16 @@ impl<'p> Gen<'p> {
             let len = plan.len.unwrap_or_else(|| quote!(1usize));
             let elem = convert(plan.elem, plan.kind, tkind);
             let st = scalar_type(tkind);
-            let setup = quote! {
-                let __vlen: usize = #len;
-                let __tmp: ::std::vec::Vec<#st> = (0..__vlen).map(|__i| #elem).collect();
-                let __vshape = (__vlen, 1usize);
-            };
-            (setup, quote!(__tmp[__i]))
+            if aliased {
+                let setup = quote! {
+                    let __vlen: usize = #len;
+                    let __tmp: ::std::vec::Vec<#st> = (0..__vlen).map(|__i| #elem).collect();
+                    let __vshape = Some((__vlen, 1usize));
+                };
+                (setup, quote!(__tmp[__i]))
+            } else {
+                (quote!(let __vshape = Some((#len, 1usize));), elem)
+            }
         };
         let one_level = target.ty.levels() == 1;
         let combine = match op {

@@ -355,20 +355,23 @@ pub fn pick<T: Copy>(
 
 /// Checks an assignment to the rows `rows` and columns `cols` of the two-level container `m`
 /// called `name` (`m[2:3] = ...`, `m[idx, j] = ...`): every index in range, and a value of
-/// `value` rows and columns (a one-level value, for a single column, is `(len, 1)`) of the
-/// part's shape, which is returned.
+/// `value` rows and columns (a one-level value, for a single column, is `(len, 1)`; a scalar,
+/// which applies to every entry, has no shape) of the part's shape, which is returned.
 pub fn pick_shape<T>(
     m: &[Vec<T>],
     rows: Sel<'_>,
     cols: Sel<'_>,
     name: &str,
-    value: (usize, usize),
+    value: Option<(usize, usize)>,
     one_level: bool,
 ) -> Result<(usize, usize), ModelError> {
     let n_cols = m.first().map_or(0, Vec::len);
     rows.check(m.len(), name, "row")?;
     cols.check(n_cols, name, "column")?;
     let (r, c) = (rows.len(m.len()), cols.len(n_cols));
+    let Some(value) = value else {
+        return Ok((r, c));
+    };
     if one_level && value.0 != r {
         return Err(ModelError::fatal(format!(
             "size mismatch in assignment to a part of `{name}`: the part has {r} element(s), \
