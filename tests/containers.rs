@@ -115,7 +115,7 @@ fn functions_return_two_level_containers_to_every_block() {
 }
 
 tilde::model! {
-    /// `?:` choosing between containers, and `*=` by a matrix as a matrix product.
+    /// `?:` choosing between containers, and `*=` and `/=` by a matrix as in Stan.
     pub struct ChoicesAndProducts;
 
     data {
@@ -143,8 +143,12 @@ tilde::model! {
         row_vector[2] rr = [1, 1];
         array[2] vector[2] av;
         array[2] vector[2] same;
+        matrix[2, 2] quot = A;
+        row_vector[2] rq = [1, 1];
         prod *= B;
         rr *= A;
+        quot /= B;
+        rq /= A;
         av[1] = theta;
         av[2] = -theta;
         same[1] = theta;
@@ -155,9 +159,8 @@ tilde::model! {
 
 #[test]
 fn choices_between_containers_and_matrix_products_in_place() {
-    let data = |flag: i32| {
-        format!(r#"{{"flag": {flag}, "A": [[1, 2], [3, 4]], "B": [[0, 1], [1, 0]]}}"#)
-    };
+    let data =
+        |flag: i32| format!(r#"{{"flag": {flag}, "A": [[1, 2], [3, 4]], "B": [[0, 1], [1, 0]]}}"#);
     let m = ChoicesAndProducts::from_json_str(&data(1)).unwrap();
     let theta = [0.5, -1.5];
     let o = outputs(&m, &theta);
@@ -168,6 +171,10 @@ fn choices_between_containers_and_matrix_products_in_place() {
     assert_eq!(vec_of(&o, "safe", 2), [1.0, 2.0]);
     assert_eq!(rows_of(&o, "prod", 2, 2), [2.0, 1.0, 4.0, 3.0]);
     assert_eq!(vec_of(&o, "rr", 2), [4.0, 6.0]);
+    // A / B = A * inverse(B), and B is its own inverse; [1, 1] / A solves x A = [1, 1].
+    assert_eq!(rows_of(&o, "quot", 2, 2), [2.0, 1.0, 4.0, 3.0]);
+    let rq = vec_of(&o, "rq", 2);
+    assert!((rq[0] + 0.5).abs() < 1e-15 && (rq[1] - 0.5).abs() < 1e-15, "{rq:?}");
     assert_eq!(rows_of(&o, "av", 2, 2), [0.5, -1.5, -0.5, 1.5]);
     let (t1, t2) = (theta[0], theta[1]);
     // v = theta, r = theta' A, (A B)[1, 1] = 2.
@@ -231,9 +238,8 @@ tilde::model! {
 
 #[test]
 fn expressions_can_be_indexed() {
-    let data = |k: i32| {
-        format!(r#"{{"x": [1, 2, 3], "A": [[1, 2], [3, 4]], "idx": [2, 1], "k": {k}}}"#)
-    };
+    let data =
+        |k: i32| format!(r#"{{"x": [1, 2, 3], "A": [[1, 2], [3, 4]], "idx": [2, 1], "k": {k}}}"#);
     let m = IndexedExpressions::from_json_str(&data(1)).unwrap();
     let theta = [0.25, -0.75];
     let o = outputs(&m, &theta);

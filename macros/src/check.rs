@@ -542,12 +542,22 @@ impl Checker {
                         syntax::AssignOp::EltDiv => BinOp::EltDiv,
                         syntax::AssignOp::Set => unreachable!("handled above"),
                     };
-                    // `x *= y` with a matrix `y` is Stan's `x = x * y`, a matrix product, not
-                    // an elementwise update: it is checked and generated as that assignment.
-                    let product = bop == BinOp::Mul && !value.ty.is_scalar();
-                    if product
-                        && target.part.is_none()
-                        && let Some(t) = binary_type(bop, &target.ty, &value.ty)
+                    // `x *= y` and `x /= y` with a matrix `y` are Stan's `x = x * y` and
+                    // `x = x / y`, a matrix product and `mdivide_right`, not elementwise updates:
+                    // each is checked and generated as that assignment.
+                    let rewritten = match bop {
+                        BinOp::Mul if !value.ty.is_scalar() => {
+                            binary_type(bop, &target.ty, &value.ty).map(|t| (None, t))
+                        }
+                        BinOp::Div if value.ty == Ty::Matrix => match target.ty {
+                            Ty::RowVector => Some((Some("mdivide_right"), Ty::RowVector)),
+                            Ty::Matrix => Some((Some("mdivide_right_matrix"), Ty::Matrix)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if target.part.is_none()
+                        && let Some((runtime, t)) = rewritten
                         && assignable(&target.ty, &t)
                     {
                         let info = &self.vars[target.var];
@@ -559,17 +569,17 @@ impl Checker {
                         };
                         if !target.indices.is_empty() {
                             current = TExpr {
-                                kind: TExprKind::Index(
-                                    Box::new(current),
-                                    target.indices.clone(),
-                                ),
+                                kind: TExprKind::Index(Box::new(current), target.indices.clone()),
                                 ty: target.ty.clone(),
                                 ad: info.ad,
                                 span: op_span,
                             };
                         }
                         let ad = current.ad || value.ad;
-                        let kind = TExprKind::Binary(bop, Box::new(current), Box::new(value));
+                        let kind = match runtime {
+                            None => TExprKind::Binary(bop, Box::new(current), Box::new(value)),
+                            Some(f) => TExprKind::MatrixFn(f, vec![current, value]),
+                        };
                         let value = TExpr { kind, ty: t, ad, span: op_span };
                         return Some(TStmt::Assign { target, op: syntax::AssignOp::Set, value });
                     }
@@ -929,7 +939,7 @@ impl Checker {
                 }
                 _ => ty.clone(),
             };
-            let part = Some(TPart::Pick { rows, cols });
+            let part = Some(TPart::Pick { rows: Box::new(rows), cols: cols.map(Box::new) });
             return Some(TLValue { var, indices: Vec::new(), part, ty: part_ty });
         }
         let mut out = Vec::new();

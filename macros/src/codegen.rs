@@ -1404,7 +1404,7 @@ impl<'p> Gen<'p> {
             path = quote!((*#rt::ops::at_mut(&mut #path[..], #h, #name)?));
         }
         if let Some(TPart::Pick { rows, cols }) = &target.part {
-            return self.assign_pick(target, rows, cols.as_ref(), op, value, index_pre);
+            return self.assign_pick(target, rows, cols.as_deref(), op, value, index_pre);
         }
         if let Some(part) = &target.part {
             return self.assign_part(target, part, op, value, path, index_pre);
@@ -1933,12 +1933,7 @@ impl<'p> Gen<'p> {
                 self.roots.truncate(mark);
                 let h = self.fresh("h");
                 prelude.push(quote!(let #h = #slice;));
-                Elem {
-                    prelude,
-                    len: Some(quote!(#h.len())),
-                    elem: quote!(#h[__i]),
-                    kind,
-                }
+                Elem { prelude, len: Some(quote!(#h.len())), elem: quote!(#h[__i]), kind }
             }
             TExprKind::Unary(op, a) => {
                 let mut p = self.plan(a);

@@ -292,7 +292,7 @@ pub enum TPart {
     Multi(TExpr),
     /// Rows, and columns or one column, of a two-level variable: `m[2:3]`, `m[idx, j]`,
     /// `av[:, 1:2]`. One column is a one-level part; anything else is two-level.
-    Pick { rows: PickIndex, cols: Option<PickIndex> },
+    Pick { rows: Box<PickIndex>, cols: Option<Box<PickIndex>> },
 }
 
 impl TPart {
