@@ -482,6 +482,9 @@ impl Checker {
                     | TExprKind::Elementwise(..)
                     | TExprKind::ScalarFn(..)
                     | TExprKind::Pick { .. }
+                    | TExprKind::UserCall { .. }
+                    | TExprKind::Ternary(..)
+                    | TExprKind::ArrayLit(_)
             );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
@@ -539,6 +542,47 @@ impl Checker {
                         syntax::AssignOp::EltDiv => BinOp::EltDiv,
                         syntax::AssignOp::Set => unreachable!("handled above"),
                     };
+                    // `x *= y` and `x /= y` with a matrix `y` are Stan's `x = x * y` and
+                    // `x = x / y`, a matrix product and `mdivide_right`, not elementwise updates:
+                    // each is checked and generated as that assignment.
+                    let rewritten = match bop {
+                        BinOp::Mul if !value.ty.is_scalar() => {
+                            binary_type(bop, &target.ty, &value.ty).map(|t| (None, t))
+                        }
+                        BinOp::Div if value.ty == Ty::Matrix => match target.ty {
+                            Ty::RowVector => Some((Some("mdivide_right"), Ty::RowVector)),
+                            Ty::Matrix => Some((Some("mdivide_right_matrix"), Ty::Matrix)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if target.part.is_none()
+                        && let Some((runtime, t)) = rewritten
+                        && assignable(&target.ty, &t)
+                    {
+                        let info = &self.vars[target.var];
+                        let mut current = TExpr {
+                            kind: TExprKind::Var(target.var),
+                            ty: info.ty.clone(),
+                            ad: info.ad,
+                            span: op_span,
+                        };
+                        if !target.indices.is_empty() {
+                            current = TExpr {
+                                kind: TExprKind::Index(Box::new(current), target.indices.clone()),
+                                ty: target.ty.clone(),
+                                ad: info.ad,
+                                span: op_span,
+                            };
+                        }
+                        let ad = current.ad || value.ad;
+                        let kind = match runtime {
+                            None => TExprKind::Binary(bop, Box::new(current), Box::new(value)),
+                            Some(f) => TExprKind::MatrixFn(f, vec![current, value]),
+                        };
+                        let value = TExpr { kind, ty: t, ad, span: op_span };
+                        return Some(TStmt::Assign { target, op: syntax::AssignOp::Set, value });
+                    }
                     let matrix_product = target.ty.levels() == 2
                         && matches!(bop, BinOp::Mul | BinOp::Div)
                         && !value.ty.is_scalar();
@@ -617,7 +661,8 @@ impl Checker {
                 let container = self.check_expr(container);
                 let elem = match &container.ty {
                     Ty::Array(inner) => (**inner).clone(),
-                    Ty::Vector | Ty::RowVector => Ty::Real,
+                    // A matrix gives its entries, column by column, as in Stan.
+                    Ty::Vector | Ty::RowVector | Ty::Matrix => Ty::Real,
                     Ty::Error => Ty::Error,
                     other => {
                         self.cx.error(
@@ -630,12 +675,6 @@ impl Checker {
                         Ty::Error
                     }
                 };
-                if !elem.is_scalar() && !elem.is_error() {
-                    self.cx.error(
-                        container.span,
-                        "looping over arrays of containers is not supported by Tilde yet",
-                    );
-                }
                 let ad = container.ad;
                 self.with_scope(|ck| {
                     let id = ck.declare(var, elem, ad, Origin::Loop)?;
@@ -860,16 +899,48 @@ impl Checker {
             return None;
         }
         let mut ty = info.ty.clone();
-        // `m[:, j] = v` writes column `j` of a matrix.
-        if ty == Ty::Matrix
-            && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
-        {
-            let Some(syntax::Index::Single(j)) = indices.into_iter().nth(1) else {
-                unreachable!("matched above")
+        // One or two indices on a two-level variable: an element, a row or a part of one
+        // (`m[i]`, `m[i, 2:3]`), or rows and columns (`m[2:3]`, `m[idx, j]`, `m[:, 1:2]`).
+        if ty.levels() == 2 && (1..=2).contains(&indices.len()) {
+            let mut picked = Vec::new();
+            for index in indices {
+                picked.push(self.check_pick_index(index)?);
+            }
+            let mut it = picked.into_iter();
+            let rows = it.next().expect("one or two indices");
+            let cols = it.next();
+            let row_ty = index_type(&ty).expect("a two-level type has rows");
+            if let PickIndex::Single(i) = rows {
+                return Some(match cols {
+                    None => TLValue { var, indices: vec![i], part: None, ty: row_ty },
+                    Some(PickIndex::Single(j)) => {
+                        let ty = index_type(&row_ty).expect("a row has elements");
+                        TLValue { var, indices: vec![i, j], part: None, ty }
+                    }
+                    Some(PickIndex::All) => {
+                        let part = Some(TPart::Range(None, None));
+                        TLValue { var, indices: vec![i], part, ty: row_ty }
+                    }
+                    Some(PickIndex::Range(lo, hi)) => {
+                        let part = Some(TPart::Range(lo, hi));
+                        TLValue { var, indices: vec![i], part, ty: row_ty }
+                    }
+                    Some(PickIndex::Multi(idx)) => {
+                        let part = Some(TPart::Multi(idx));
+                        TLValue { var, indices: vec![i], part, ty: row_ty }
+                    }
+                });
+            }
+            // One column of the rows is one level; anything else keeps both.
+            let part_ty = match (&cols, &ty) {
+                (Some(PickIndex::Single(_)), Ty::Matrix) => Ty::Vector,
+                (Some(PickIndex::Single(_)), Ty::Array(_)) => {
+                    Ty::Array(Box::new(index_type(&row_ty).expect("rows have elements")))
+                }
+                _ => ty.clone(),
             };
-            let j = self.check_int_index(j)?;
-            let part = Some(TPart::Column(j));
-            return Some(TLValue { var, indices: Vec::new(), part, ty: Ty::Vector });
+            let part = Some(TPart::Pick { rows: Box::new(rows), cols: cols.map(Box::new) });
+            return Some(TLValue { var, indices: Vec::new(), part, ty: part_ty });
         }
         let mut out = Vec::new();
         let n = indices.len();
@@ -941,20 +1012,6 @@ impl Checker {
             return Some(TLValue { var, indices: out, part: Some(part), ty });
         }
         Some(TLValue { var, indices: out, part: None, ty })
-    }
-
-    /// An index that must be a single `int`.
-    fn check_int_index(&mut self, e: Expr) -> Option<TExpr> {
-        let t = self.check_expr(e);
-        if t.ty.is_error() {
-            return None;
-        }
-        if t.ty != Ty::Int {
-            self.cx
-                .error(t.span, format!("an index must be an `int`, found `{}`", t.ty.describe()));
-            return None;
-        }
-        Some(t)
     }
 
     /// A bound of a range `a:b`: absent, or an `int`. `None` after an error.
@@ -1236,9 +1293,6 @@ impl Checker {
                     );
                     Ty::Error
                 };
-                if !ty.is_scalar() && !ty.is_error() {
-                    self.cx.error(span, "`?:` on containers is not supported by Tilde yet");
-                }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
                 TExpr {
                     kind: TExprKind::Ternary(Box::new(c), Box::new(a), Box::new(b)),
@@ -1250,16 +1304,28 @@ impl Checker {
             ExprKind::Index(base, indices) => self.check_index(*base, indices, span),
             ExprKind::ArrayLit(items) => {
                 let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
-                let mut elem = Ty::Int;
+                let mut elem: Option<Ty> = None;
                 let mut ok = true;
                 for it in &items {
-                    match common_type(&elem, &it.ty) {
-                        Some(t) if t.is_scalar() => elem = t,
-                        _ if it.ty.is_error() => ok = false,
-                        _ => {
+                    if it.ty.is_error() {
+                        ok = false;
+                        continue;
+                    }
+                    let next = match &elem {
+                        None => Some(it.ty.clone()),
+                        Some(e) => common_type(e, &it.ty),
+                    };
+                    match next {
+                        Some(t) => elem = Some(t),
+                        None => {
                             self.cx.error(
                                 it.span,
-                                "array literals of containers are not supported by Tilde yet",
+                                format!(
+                                    "the elements of an array literal must have one type, \
+                                     found `{}` and `{}`",
+                                    elem.as_ref().map_or(String::new(), Ty::describe),
+                                    it.ty.describe()
+                                ),
                             );
                             ok = false;
                         }
@@ -1269,27 +1335,48 @@ impl Checker {
                     self.cx.error(span, "an array literal needs at least one element");
                     ok = false;
                 }
+                if ok && elem.as_ref().is_some_and(|t| t.levels() >= 2) {
+                    self.cx.error(
+                        span,
+                        "array literals of matrices or of nested arrays (three levels) are not \
+                         supported by Tilde yet",
+                    );
+                    ok = false;
+                }
                 let ad = items.iter().any(|i| i.ad);
-                let ty = if ok { Ty::Array(Box::new(elem)) } else { Ty::Error };
+                let ty = match elem {
+                    Some(e) if ok => Ty::Array(Box::new(e)),
+                    _ => Ty::Error,
+                };
                 TExpr { kind: TExprKind::ArrayLit(items), ty, ad, span }
             }
             ExprKind::RowVectorLit(items) => {
+                // All scalars make a row vector; all row vectors, the rows of a matrix.
                 let items: Vec<TExpr> = items.into_iter().map(|i| self.check_expr(i)).collect();
+                let rows = items.first().is_some_and(|i| i.ty == Ty::RowVector);
                 let mut ok = !items.is_empty();
                 for it in &items {
-                    if !it.ty.is_scalar() {
+                    let fits = if rows { it.ty == Ty::RowVector } else { it.ty.is_scalar() };
+                    if !fits {
                         if !it.ty.is_error() {
                             self.cx.error(
                                 it.span,
-                                "matrix literals are not supported by Tilde yet: \
-                                 a row vector literal takes scalars",
+                                format!(
+                                    "a row vector literal takes scalars, and a matrix literal \
+                                     row vectors; found `{}`",
+                                    it.ty.describe()
+                                ),
                             );
                         }
                         ok = false;
                     }
                 }
                 let ad = items.iter().any(|i| i.ad);
-                let ty = if ok { Ty::RowVector } else { Ty::Error };
+                let ty = match (ok, rows) {
+                    (false, _) => Ty::Error,
+                    (true, false) => Ty::RowVector,
+                    (true, true) => Ty::Matrix,
+                };
                 TExpr { kind: TExprKind::RowVectorLit(items), ty, ad, span }
             }
             ExprKind::Call { name, args, conditional } => {
@@ -1483,23 +1570,12 @@ impl Checker {
         }
         let ty = sig.ret.clone().unwrap_or(Ty::Void);
         let ad = args.iter().any(|a| a.ad) && ty.strip_arrays().0 != &Ty::Int && ty != Ty::Void;
-        if self.current.is_none() && ty.levels() >= 2 {
-            self.cx.error(
-                span,
-                "functions returning nested containers are not supported by Tilde yet",
-            );
-            return err_expr(span);
-        }
         TExpr { kind: TExprKind::UserCall { name, args }, ty, ad, span }
     }
 
     fn check_index(&mut self, base: Expr, indices: Vec<syntax::Index>, span: Span) -> TExpr {
         let base = self.check_expr(base);
         if base.ty.is_error() {
-            return err_expr(span);
-        }
-        if !matches!(base.kind, TExprKind::Var(_)) {
-            self.cx.error(span, "indexing an expression is not supported by Tilde yet");
             return err_expr(span);
         }
         // `m[:, j]` is column `j` of a matrix.

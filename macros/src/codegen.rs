@@ -125,6 +125,10 @@ pub struct Gen<'p> {
     /// Whether statements that add to the log density name themselves when they fail or leave
     /// it non-finite (for `log_density_explained`, in `f64`).
     explain: bool,
+    /// Indexed expressions that are not variables (`f(x)` in `f(x)[2]`), already evaluated by
+    /// statements in the prelude being built, with the place holding each value. Entries are
+    /// popped once the code that reads them is generated.
+    roots: Vec<(*const TExpr, TokenStream)>,
 }
 
 pub fn generate(p: &Program) -> TokenStream {
@@ -136,6 +140,7 @@ pub fn generate(p: &Program) -> TokenStream {
         counter: 0,
         ws_fields: Vec::new(),
         explain: false,
+        roots: Vec::new(),
     };
     g.program()
 }
@@ -144,6 +149,19 @@ fn var_ident(info: &VarInfo) -> Ident {
     use syn::ext::IdentExt;
     let raw = info.name.unraw().to_string();
     Ident::new(&format!("v_{raw}"), info.name.span())
+}
+
+/// Whether any of `stmts` (or the statements nested in them) assigns to one of `vars`.
+fn writes_any(stmts: &[TStmt], vars: &[VarId]) -> bool {
+    stmts.iter().any(|s| match s {
+        TStmt::Assign { target, .. } => vars.contains(&target.var),
+        TStmt::For { body, .. }
+        | TStmt::ForEach { body, .. }
+        | TStmt::While { body, .. }
+        | TStmt::Block(body) => writes_any(body, vars),
+        TStmt::If { then, otherwise, .. } => writes_any(then, vars) || writes_any(otherwise, vars),
+        _ => false,
+    })
 }
 
 /// Statements that need the `S` type parameter name it; in the constructor and in
@@ -1065,20 +1083,7 @@ impl<'p> Gen<'p> {
                     }
                 }
             }
-            TStmt::ForEach { var, container, body } => {
-                let ident = var_ident(self.info(*var));
-                let slice = self.container_slice(container);
-                let body = self.block(body);
-                quote! {
-                    {
-                        let __n = (#slice).len();
-                        for __k in 0..__n {
-                            let #ident = (#slice)[__k];
-                            #body
-                        }
-                    }
-                }
-            }
+            TStmt::ForEach { var, container, body } => self.for_each(*var, container, body),
             TStmt::While { cond, body } => {
                 let c = self.truthy(cond);
                 let body = self.block(body);
@@ -1115,13 +1120,23 @@ impl<'p> Gen<'p> {
                 if ret.is_scalar() {
                     let v = self.scalar(e, kind_of(&ret, true));
                     quote!(return Ok(#v);)
+                } else if ret.levels() >= 2 {
+                    // A matrix or nested array: evaluated into a place, then copied into the
+                    // caller's own value with the function's scalar type.
+                    let want = kind_of(&ret, true);
+                    let mut pre = Vec::new();
+                    let place = self.matrix_place(e, &mut pre);
+                    let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+                    quote!({
+                        #(#pre)*
+                        return Ok((#place)
+                            .iter()
+                            .map(|__r| __r.iter().map(|__x| #conv).collect())
+                            .collect());
+                    })
                 } else {
                     let want = kind_of(&ret, true);
-                    let direct = matches!(
-                        e.kind,
-                        TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }
-                    );
-                    if direct && kind_of(&e.ty, e.ad) == want {
+                    if self.is_place(e) && kind_of(&e.ty, e.ad) == want {
                         // A variable of the function, possibly a reference to its buffer: the
                         // caller gets its own copy.
                         let p = self.container_place(e);
@@ -1129,6 +1144,53 @@ impl<'p> Gen<'p> {
                     }
                     let (pre, v) = self.materialize_as(e, want);
                     quote!({ #(#pre)* return Ok(#v); })
+                }
+            }
+        }
+    }
+
+    /// `for (x in container)`: the elements of an array or vector, or the entries of a matrix
+    /// in column-major order, as in Stan. The container is evaluated once, unless the body
+    /// assigns to the variable it comes from: then each element is read (and a container
+    /// element copied) as the loop reaches it, so that it sees the body's writes.
+    fn for_each(&mut self, var: VarId, container: &TExpr, body: &[TStmt]) -> TokenStream {
+        let ident = var_ident(self.info(var));
+        let mut read = Vec::new();
+        container.for_each_var(&mut |v| read.push(v));
+        let written = writes_any(body, &read);
+        let slice = self.container_slice(container);
+        let body = self.block(body);
+        let matrix = container.ty == Ty::Matrix;
+        let elem_is_container = !self.info(var).ty.is_scalar();
+        // `__c` is the container, `__at` the position of the element `__k`.
+        let (setup, c) = if written {
+            (quote!(), quote!((#slice)))
+        } else {
+            (quote!(let __c = #slice;), quote!(__c))
+        };
+        let (count, at) = if matrix {
+            (
+                quote! {
+                    let __nr = #c.len();
+                    let __n = __nr * #c.first().map_or(0, |__r| __r.len());
+                },
+                quote!([__k % __nr][__k / __nr]),
+            )
+        } else {
+            (quote!(let __n = #c.len();), quote!([__k]))
+        };
+        let bind = match (elem_is_container, written) {
+            (false, _) => quote!(let #ident = #c #at;),
+            (true, false) => quote!(let #ident = &#c #at;),
+            (true, true) => quote!(let #ident = #c #at.clone();),
+        };
+        quote! {
+            {
+                #setup
+                #count
+                for __k in 0..__n {
+                    #bind
+                    #body
                 }
             }
         }
@@ -1341,6 +1403,9 @@ impl<'p> Gen<'p> {
             index_pre.push(quote!(let #h: i64 = #i;));
             path = quote!((*#rt::ops::at_mut(&mut #path[..], #h, #name)?));
         }
+        if let Some(TPart::Pick { rows, cols }) = &target.part {
+            return self.assign_pick(target, rows, cols.as_deref(), op, value, index_pre);
+        }
         if let Some(part) = &target.part {
             return self.assign_part(target, part, op, value, path, index_pre);
         }
@@ -1386,7 +1451,7 @@ impl<'p> Gen<'p> {
             // lives in a temporary, which cannot alias the target.
             let src = if let TExprKind::Ode(call) = &value.kind {
                 self.ode_call(call, value.ad)
-            } else if matches!(value.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+            } else if self.is_place(value) {
                 let place = self.container_place(value);
                 quote!(#place.clone())
             } else {
@@ -1509,15 +1574,7 @@ impl<'p> Gen<'p> {
                     quote!(#rt::ops::at_mut(&mut __dst[..], __mi[__i], #name)?),
                 )
             }
-            TPart::Column(j) => {
-                let j = self.scalar(j, Kind::Int);
-                pre.push(quote!(let __j: i64 = #j;));
-                (
-                    quote!(),
-                    quote!(__dst.len()),
-                    quote!(#rt::ops::at_mut(&mut __dst[__i][..], __j, #name)?),
-                )
-            }
+            TPart::Pick { .. } => unreachable!("parts of two-level containers go to assign_pick"),
         };
         let plan = self.plan(value);
         let elem = convert(plan.elem.clone(), plan.kind, tkind);
@@ -1570,6 +1627,112 @@ impl<'p> Gen<'p> {
         }}
     }
 
+    /// Assignment to rows and columns of a two-level variable (`m[2:3] = m2`, `m[idx, j] = v`,
+    /// `av[:, 1:2] = b`), entry by entry, with the indices and the value's shape checked at run
+    /// time. A value that reads the target is evaluated whole first.
+    fn assign_pick(
+        &mut self,
+        target: &TLValue,
+        rows: &PickIndex,
+        cols: Option<&PickIndex>,
+        op: AssignOp,
+        value: &TExpr,
+        mut pre: Vec<TokenStream>,
+    ) -> TokenStream {
+        let rt = rt();
+        let info = self.info(target.var);
+        let name = info.name.to_string();
+        let tkind = kind_of(&target.ty, info.ad);
+        let vkind = kind_of(&value.ty, value.ad);
+        let place = self.var_place(target.var);
+        let aliased = Self::mentions(value, target.var);
+        let rows = self.pick_index_owned(rows, &mut pre, target.var);
+        let cols = match cols {
+            Some(c) => self.pick_index_owned(c, &mut pre, target.var),
+            None => quote!(#rt::ops::Sel::All),
+        };
+        // The value's shape as `__vshape` (none for a scalar, which applies to every entry) and
+        // its entry `(__i, __l)`.
+        let (setup, entry) = if value.ty.is_scalar() {
+            let v = self.scalar(value, tkind);
+            (quote!(let __x = #v; let __vshape = None;), quote!(__x))
+        } else if value.ty.levels() == 2 {
+            let src = self.matrix_place(value, &mut pre);
+            let copy = if aliased && self.is_place(value) {
+                quote!(let __own_src = (#src).clone(); let __src = &__own_src[..];)
+            } else {
+                quote!(let __src = &#src[..];)
+            };
+            let setup = quote! {
+                #copy
+                let __vshape = Some((__src.len(), __src.first().map_or(0, |__r| __r.len())));
+            };
+            (setup, convert(quote!(__src[__i][__l]), vkind, tkind))
+        } else {
+            let plan = self.plan(value);
+            pre.extend(plan.prelude);
+            let len = plan.len.unwrap_or_else(|| quote!(1usize));
+            let elem = convert(plan.elem, plan.kind, tkind);
+            let st = scalar_type(tkind);
+            if aliased {
+                let setup = quote! {
+                    let __vlen: usize = #len;
+                    let __tmp: ::std::vec::Vec<#st> = (0..__vlen).map(|__i| #elem).collect();
+                    let __vshape = Some((__vlen, 1usize));
+                };
+                (setup, quote!(__tmp[__i]))
+            } else {
+                (quote!(let __vshape = Some((#len, 1usize));), elem)
+            }
+        };
+        let one_level = target.ty.levels() == 1;
+        let combine = match op {
+            AssignOp::Set => quote!(__val),
+            AssignOp::Add => quote!(*__p + __val),
+            AssignOp::Sub => quote!(*__p - __val),
+            AssignOp::Mul | AssignOp::EltMul => quote!(*__p * __val),
+            AssignOp::Div | AssignOp::EltDiv => quote!(*__p / __val),
+        };
+        quote! {{
+            #(#pre)*
+            let __rows = #rows;
+            let __cols = #cols;
+            #setup
+            let __dst = &mut *#place;
+            let (__nr, __nc) = #rt::ops::pick_shape(
+                &__dst[..], __rows, __cols, #name, __vshape, #one_level)?;
+            for __i in 0..__nr {
+                let __row = &mut __dst[__rows.at(__i)];
+                for __l in 0..__nc {
+                    let __val = #entry;
+                    let __p = &mut __row[__cols.at(__l)];
+                    *__p = #combine;
+                }
+            }
+        }}
+    }
+
+    /// Like [`Gen::pick_index`], with an index array that reads the variable `target` copied
+    /// first, so that `target` can then be borrowed for writing.
+    fn pick_index_owned(
+        &mut self,
+        p: &PickIndex,
+        prelude: &mut Vec<TokenStream>,
+        target: VarId,
+    ) -> TokenStream {
+        let rt = rt();
+        match p {
+            PickIndex::Multi(e) if Self::mentions(e, target) => {
+                let (pre, v) = self.materialize_as(e, Kind::Int);
+                prelude.extend(pre);
+                let h = self.fresh("idx");
+                prelude.push(quote!(let #h: ::std::vec::Vec<i64> = (#v)[..].to_vec();));
+                quote!(#rt::ops::Sel::Multi(&#h[..]))
+            }
+            _ => self.pick_index(p, prelude),
+        }
+    }
+
     /// A `&[T]` view of a container variable or of an indexed element that is a container.
     fn container_slice(&mut self, e: &TExpr) -> TokenStream {
         let place = self.container_place(e);
@@ -1579,21 +1742,21 @@ impl<'p> Gen<'p> {
     /// The place of a container variable, or of an indexed element that is a container.
     fn container_place(&mut self, e: &TExpr) -> TokenStream {
         let rt = rt();
+        if let Some(place) = self.root(e) {
+            return place;
+        }
         match &e.kind {
             TExprKind::Var(id) => self.var_place(*id),
-            TExprKind::Index(base, idx) => {
-                let TExprKind::Var(id) = base.kind else {
-                    unreachable!("checking allows indexing variables only")
-                };
-                let name = self.name_str(id);
-                let mut path = self.var_place(id);
+            TExprKind::Index(base, idx) if self.is_place(base) => {
+                let name = Self::root_name(self.p, base);
+                let mut path = self.container_place(base);
                 for i in idx {
                     let i = self.scalar(i, Kind::Int);
                     path = quote!((*#rt::ops::at_ref(&#path[..], #i, #name)?));
                 }
                 path
             }
-            TExprKind::Slice { base, lower, upper } => {
+            TExprKind::Slice { base, lower, upper } if self.is_place(base) => {
                 let name = Self::root_name(self.p, base);
                 let inner = self.container_place(base);
                 let lo = match lower {
@@ -1607,9 +1770,16 @@ impl<'p> Gen<'p> {
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
             _ if e.ty.levels() == 2 => {
+                // The block yields an owned value, which the statement using it keeps alive: a
+                // function's result itself, or the temporary's rows moved out of it.
                 let mut pre = Vec::new();
                 let place = self.matrix_place(e, &mut pre);
-                quote!({ #(#pre)* &#place })
+                let value = if let TExprKind::UserCall { .. } = e.kind {
+                    place
+                } else {
+                    quote!(::std::mem::take(&mut #place))
+                };
+                quote!({ #(#pre)* #value })
             }
             _ => {
                 // Any other container expression is evaluated into a fresh vector; only
@@ -1618,6 +1788,59 @@ impl<'p> Gen<'p> {
                 quote!({ #(#pre)* #v })
             }
         }
+    }
+
+    /// The place registered for `e` by [`Gen::hoist_bases`], if any.
+    fn root(&self, e: &TExpr) -> Option<TokenStream> {
+        let key: *const TExpr = e;
+        self.roots.iter().rev().find(|(k, _)| *k == key).map(|(_, t)| t.clone())
+    }
+
+    /// Whether `e` is a place: a variable or an evaluated root, possibly indexed by single
+    /// indices and then a range.
+    fn is_place(&self, e: &TExpr) -> bool {
+        if self.root(e).is_some() {
+            return true;
+        }
+        match &e.kind {
+            TExprKind::Var(_) => true,
+            TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => self.is_place(b),
+            _ => false,
+        }
+    }
+
+    /// For an indexing expression `e` whose root is not a variable (`f(x)[2:3]`,
+    /// `(m * v)[i]`), evaluates the root once, by statements pushed onto `prelude`, and
+    /// registers where it lives; code generated afterwards indexes that place. Returns the
+    /// mark to which [`Gen::roots`] is truncated once that code is generated.
+    fn hoist_bases(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> usize {
+        let mark = self.roots.len();
+        let mut base = match &e.kind {
+            TExprKind::Index(b, _)
+            | TExprKind::Slice { base: b, .. }
+            | TExprKind::MultiIndex { base: b, .. }
+            | TExprKind::Pick { base: b, .. } => &**b,
+            _ => return mark,
+        };
+        loop {
+            if self.root(base).is_some() {
+                return mark;
+            }
+            match &base.kind {
+                TExprKind::Var(_) => return mark,
+                TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => base = b,
+                _ => break,
+            }
+        }
+        let place = if base.ty.levels() >= 2 {
+            self.matrix_place(base, prelude)
+        } else {
+            let (pre, v) = self.materialize(base);
+            prelude.extend(pre);
+            v
+        };
+        self.roots.push((base as *const TExpr, place));
+        mark
     }
 
     /// Evaluates a one-level container expression into a new `Vec`.
@@ -1685,29 +1908,32 @@ impl<'p> Gen<'p> {
             }
             TExprKind::MultiIndex { base, index } => {
                 let name = Self::root_name(self.p, base);
+                let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
                 let b = self.container_slice(base);
+                self.roots.truncate(mark);
                 let idx = self.container_slice(index);
                 let (h, hi) = (self.fresh("h"), self.fresh("idx"));
+                prelude.extend([
+                    quote!(let #h = #b;),
+                    quote!(let #hi = #idx;),
+                    quote!(#rt::ops::check_indices(#hi, #h.len(), #name)?;),
+                ]);
                 Elem {
-                    prelude: vec![
-                        quote!(let #h = #b;),
-                        quote!(let #hi = #idx;),
-                        quote!(#rt::ops::check_indices(#hi, #h.len(), #name)?;),
-                    ],
+                    prelude,
                     len: Some(quote!(#hi.len())),
                     elem: quote!(#h[(#hi[__i] - 1) as usize]),
                     kind,
                 }
             }
             TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. } => {
+                let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
                 let slice = self.container_slice(e);
+                self.roots.truncate(mark);
                 let h = self.fresh("h");
-                Elem {
-                    prelude: vec![quote!(let #h = #slice;)],
-                    len: Some(quote!(#h.len())),
-                    elem: quote!(#h[__i]),
-                    kind,
-                }
+                prelude.push(quote!(let #h = #slice;));
+                Elem { prelude, len: Some(quote!(#h.len())), elem: quote!(#h[__i]), kind }
             }
             TExprKind::Unary(op, a) => {
                 let mut p = self.plan(a);
@@ -1816,10 +2042,12 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Pick { base, rows, cols: Some(col) } => {
                 let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
                 let (decl, t) = self.temp(kind);
                 prelude.push(decl);
                 let name = Self::root_name(self.p, base);
                 let place = self.container_place(base);
+                self.roots.truncate(mark);
                 let rows = self.pick_index(rows, &mut prelude);
                 let PickIndex::Single(j) = &**col else {
                     unreachable!("checking gives a one-level pick one column")
@@ -1876,6 +2104,19 @@ impl<'p> Gen<'p> {
                     kind: leaf,
                 }
             }
+            TExprKind::Ternary(c, a, b) => {
+                // Only the chosen branch is evaluated, as in Stan, into a temporary.
+                let c = self.truthy(c);
+                let (decl, t) = self.temp(kind);
+                let fa = self.fill_vec(a, &t, kind);
+                let fb = self.fill_vec(b, &t, kind);
+                Elem {
+                    prelude: vec![decl, quote!(if #c { #fa } else { #fb })],
+                    len: Some(quote!(#t.len())),
+                    elem: quote!(#t[__i]),
+                    kind,
+                }
+            }
             TExprKind::ArrayLit(items) | TExprKind::RowVectorLit(items) => {
                 let vals: Vec<TokenStream> = items.iter().map(|i| self.scalar(i, kind)).collect();
                 let h = self.fresh("h");
@@ -1889,6 +2130,42 @@ impl<'p> Gen<'p> {
             }
             _ => unreachable!("checking allows no other container expressions"),
         }
+    }
+
+    /// Statements that set the vector `t` to the elements of the one-level expression `e`,
+    /// converted to `kind`.
+    fn fill_vec(&mut self, e: &TExpr, t: &Ident, kind: Kind) -> TokenStream {
+        let p = self.plan(e);
+        let prelude = p.prelude;
+        let elem = convert(p.elem, p.kind, kind);
+        let n = p.len.unwrap_or_else(|| quote!(1usize));
+        quote! {{
+            #(#prelude)*
+            let __n: usize = #n;
+            #t.clear();
+            for __i in 0..__n {
+                let __x = #elem;
+                #t.push(__x);
+            }
+        }}
+    }
+
+    /// Statements that set the matrix `t` to a copy of the two-level expression `e`, its
+    /// entries converted to `kind`.
+    fn copy_matrix_into(&mut self, e: &TExpr, t: &Ident, kind: Kind) -> TokenStream {
+        let mut pre = Vec::new();
+        let place = self.matrix_place(e, &mut pre);
+        let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), kind);
+        quote! {{
+            #(#pre)*
+            let __src = &#place[..];
+            #t.truncate(__src.len());
+            #t.resize_with(__src.len(), ::std::vec::Vec::new);
+            for (__d, __s) in #t.iter_mut().zip(__src) {
+                __d.clear();
+                __d.extend(__s.iter().map(|__x| #conv));
+            }
+        }}
     }
 
     /// The Rust name of a user-defined function.
@@ -2049,9 +2326,7 @@ impl<'p> Gen<'p> {
 
     /// A one-level container expression as a `Vec` (or a place) whose elements are of `want`.
     fn materialize_as(&mut self, e: &TExpr, want: Kind) -> (Vec<TokenStream>, TokenStream) {
-        let direct =
-            matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. });
-        if direct && kind_of(&e.ty, e.ad) == want {
+        if self.is_place(e) && kind_of(&e.ty, e.ad) == want {
             let p = self.container_place(e);
             return (Vec::new(), quote!(#p));
         }
@@ -2100,6 +2375,7 @@ impl<'p> Gen<'p> {
         match &e.kind {
             TExprKind::Var(id) => p.vars[*id].name.to_string(),
             TExprKind::Index(b, _) | TExprKind::Slice { base: b, .. } => Self::root_name(p, b),
+            TExprKind::UserCall { name, .. } => format!("{name}(...)"),
             _ => "expression".to_string(),
         }
     }
@@ -2153,7 +2429,7 @@ impl<'p> Gen<'p> {
     /// a temporary computed by statements pushed onto `prelude`. The place's elements have the
     /// expression's own kind.
     fn matrix_place(&mut self, e: &TExpr, prelude: &mut Vec<TokenStream>) -> TokenStream {
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..)) {
+        if self.is_place(e) {
             return self.container_place(e);
         }
         if let TExprKind::UserCall { .. } = e.kind {
@@ -2343,13 +2619,42 @@ impl<'p> Gen<'p> {
             }
             TExprKind::Pick { base, rows, cols } => {
                 let name = Self::root_name(self.p, base);
+                let mark = self.hoist_bases(e, prelude);
                 let place = self.container_place(base);
+                self.roots.truncate(mark);
                 let rows = self.pick_index(rows, prelude);
                 let cols = match cols {
                     Some(c) => self.pick_index(c, prelude),
                     None => quote!(#rt::ops::Sel::All),
                 };
                 quote!(#rt::ops::pick(&mut *#t, &#place[..], #rows, #cols, #name)?;)
+            }
+            TExprKind::ArrayLit(items) | TExprKind::RowVectorLit(items) => {
+                // Each element is one row; all must have one size.
+                let n = items.len();
+                let mut fills = Vec::new();
+                for (k, item) in items.iter().enumerate() {
+                    let r = self.fresh("row");
+                    let fill = self.fill_vec(item, &r, kind);
+                    fills.push(quote!({ let #r = &mut #t[#k]; #fill }));
+                }
+                let what = if matches!(e.kind, TExprKind::ArrayLit(_)) {
+                    "the elements of an array literal"
+                } else {
+                    "the rows of a matrix literal"
+                };
+                quote! {{
+                    #t.truncate(#n);
+                    #t.resize_with(#n, ::std::vec::Vec::new);
+                    #(#fills)*
+                    #rt::ops::check_rectangular(&#t[..], #what)?;
+                }}
+            }
+            TExprKind::Ternary(c, a, b) => {
+                let c = self.truthy(c);
+                let fa = self.copy_matrix_into(a, t, kind);
+                let fb = self.copy_matrix_into(b, t, kind);
+                quote!(if #c { #fa } else { #fb })
             }
             TExprKind::Elementwise(f, a) => {
                 let (ea, sa) = self.matrix_operand(a, kind, prelude);
@@ -2430,7 +2735,7 @@ impl<'p> Gen<'p> {
                 _ => quote!(#rt::math::args::Data(#h)),
             };
         }
-        if matches!(e.kind, TExprKind::Var(_) | TExprKind::Index(..) | TExprKind::Slice { .. }) {
+        if self.is_place(e) {
             let slice = self.container_slice(e);
             let h = self.fresh("a");
             prelude.push(quote!(let #h = #slice;));
@@ -2607,11 +2912,11 @@ impl<'p> Gen<'p> {
                 }
             }
             TExprKind::Index(base, idx) => {
-                let TExprKind::Var(id) = base.kind else {
-                    unreachable!("checking allows indexing variables only")
-                };
-                let name = self.name_str(id);
-                let mut path = self.var_place(id);
+                let mut prelude = Vec::new();
+                let mark = self.hoist_bases(e, &mut prelude);
+                let name = Self::root_name(self.p, base);
+                let mut path = self.container_place(base);
+                self.roots.truncate(mark);
                 let last = idx.len() - 1;
                 for (k, i) in idx.iter().enumerate() {
                     let i = self.scalar(i, Kind::Int);
@@ -2621,7 +2926,7 @@ impl<'p> Gen<'p> {
                         quote!((*#rt::ops::at_ref(&#path[..], #i, #name)?))
                     };
                 }
-                path
+                if prelude.is_empty() { path } else { quote!({ #(#prelude)* #path }) }
             }
             TExprKind::UserCall { .. } => self.user_call(e),
             TExprKind::IntFn(f, args) => {

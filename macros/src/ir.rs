@@ -290,8 +290,9 @@ pub enum TPart {
     Range(Option<TExpr>, Option<TExpr>),
     /// `x[idx]` with `idx` an `array[] int`, of a one-level container.
     Multi(TExpr),
-    /// `m[:, j]`, column `j` of a matrix.
-    Column(TExpr),
+    /// Rows, and columns or one column, of a two-level variable: `m[2:3]`, `m[idx, j]`,
+    /// `av[:, 1:2]`. One column is a one-level part; anything else is two-level.
+    Pick { rows: Box<PickIndex>, cols: Option<Box<PickIndex>> },
 }
 
 impl TPart {
@@ -300,11 +301,12 @@ impl TPart {
         match self {
             TPart::Range(..) => "range",
             TPart::Multi(_) => "multi-index",
-            TPart::Column(_) => "column",
+            TPart::Pick { .. } => "part",
         }
     }
 }
 
+#[derive(Clone)]
 pub struct TExpr {
     pub kind: TExprKind,
     pub ty: Ty,
@@ -336,6 +338,7 @@ pub enum Reduction {
     Min,
 }
 
+#[derive(Clone)]
 pub enum TExprKind {
     Int(i64),
     Real(f64),
@@ -413,6 +416,7 @@ pub enum TExprKind {
 }
 
 /// One index of a [`TExprKind::Pick`].
+#[derive(Clone)]
 pub enum PickIndex {
     All,
     Range(Option<TExpr>, Option<TExpr>),
@@ -436,6 +440,7 @@ impl PickIndex {
 }
 
 /// A call of one of Stan's ODE solvers.
+#[derive(Clone)]
 pub struct OdeCall {
     /// The name the user called, `ode_rk45_tol`, for messages.
     pub stan_name: String,

@@ -289,7 +289,7 @@ impl Sel<'_> {
     }
 
     /// The 0-based position of the `k`-th selected row or column (after [`Sel::check`]).
-    fn at(self, k: usize) -> usize {
+    pub fn at(self, k: usize) -> usize {
         match self {
             Sel::All => k,
             Sel::Range(lo, _) => (lo.unwrap_or(1) - 1) as usize + k,
@@ -353,6 +353,43 @@ pub fn pick<T: Copy>(
     Ok(())
 }
 
+/// Checks an assignment to the rows `rows` and columns `cols` of the two-level container `m`
+/// called `name` (`m[2:3] = ...`, `m[idx, j] = ...`): every index in range, and a value of
+/// `value` rows and columns (a one-level value, for a single column, is `(len, 1)`; a scalar,
+/// which applies to every entry, has no shape) of the part's shape, which is returned.
+pub fn pick_shape<T>(
+    m: &[Vec<T>],
+    rows: Sel<'_>,
+    cols: Sel<'_>,
+    name: &str,
+    value: Option<(usize, usize)>,
+    one_level: bool,
+) -> Result<(usize, usize), ModelError> {
+    let n_cols = m.first().map_or(0, Vec::len);
+    rows.check(m.len(), name, "row")?;
+    cols.check(n_cols, name, "column")?;
+    let (r, c) = (rows.len(m.len()), cols.len(n_cols));
+    let Some(value) = value else {
+        return Ok((r, c));
+    };
+    if one_level && value.0 != r {
+        return Err(ModelError::fatal(format!(
+            "size mismatch in assignment to a part of `{name}`: the part has {r} element(s), \
+             the value {}",
+            value.0
+        )));
+    }
+    // An empty value has no columns to compare.
+    if !one_level && (value.0 != r || (r > 0 && value.1 != c)) {
+        return Err(ModelError::fatal(format!(
+            "size mismatch in assignment to a part of `{name}`: the part is {r} x {c}, the \
+             value {} x {}",
+            value.0, value.1
+        )));
+    }
+    Ok((r, c))
+}
+
 /// Sets `out` to column `j` of the rows `rows` of the two-level container `m` called `name`:
 /// `m[2:3, j]`, `m[idx, j]`.
 pub fn pick_column<T: Copy>(
@@ -369,6 +406,19 @@ pub fn pick_column<T: Copy>(
     out.clear();
     out.extend((0..rows.len(m.len())).map(|k| m[rows.at(k)][j]));
     Ok(())
+}
+
+/// Checks that the rows of a container built from a literal (`what`: "the rows of a matrix
+/// literal") all have the size of the first.
+pub fn check_rectangular<T>(rows: &[Vec<T>], what: &str) -> Result<(), ModelError> {
+    let first = rows.first().map_or(0, Vec::len);
+    match rows.iter().find(|r| r.len() != first) {
+        None => Ok(()),
+        Some(r) => Err(ModelError::fatal(format!(
+            "{what} must have one size, found sizes {first} and {}",
+            r.len()
+        ))),
+    }
 }
 
 /// Checks that a value assigned to `name` has the declared length.

@@ -2,7 +2,7 @@ tilde::model! {
     struct M;
     generated quantities {
         matrix[3, 2] m = rep_matrix(0, 3, 2);
-        m[1:2, 1] = rep_vector(1, 2);
+        m[1:2, 1] = rep_matrix(1, 2, 2);
     }
 }
 

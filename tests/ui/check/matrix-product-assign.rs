@@ -1,7 +1,7 @@
 tilde::model! {
     struct M;
-    data { int N; matrix[N, N] A; }
-    transformed data { matrix[N, N] B = A; B *= A; }
+    data { int N; matrix[N, N] A; vector[N] x; }
+    transformed data { matrix[N, N] B = A; vector[N] v = x; B *= A; v *= A; }
 }
 
 fn main() {}

@@ -1,0 +1,10 @@
+tilde::model! {
+    struct M;
+    data { matrix[2, 2] A; }
+    generated quantities {
+        real x = 1;
+        print({A, A});
+    }
+}
+
+fn main() {}
