@@ -7,7 +7,7 @@
 
 use criterion::{Criterion, black_box};
 use std::path::{Path, PathBuf};
-use tilde::gradient::{DualGradient, Method};
+use tilde::gradient::{DualGradient, ForwardGradient, Method};
 use tilde::reference::PosteriorDb;
 use tilde::reverse::ReverseGradient;
 use tilde::{LogDensity, Model};
@@ -71,6 +71,8 @@ fn bench_model<M: Model>(c: &mut Criterion, posterior: &str, model: &M) {
     let mut grad = vec![0.0; model.dim()];
     bench_width::<M, 4>(&mut group, model, &x, &mut grad);
     bench_width::<M, 8>(&mut group, model, &x, &mut grad);
+    bench_forward::<M, 4>(&mut group, model, &x, &mut grad);
+    bench_forward::<M, 8>(&mut group, model, &x, &mut grad);
     let mut reverse = ReverseGradient::new(model);
     group.bench_function("gradient_reverse", |b| {
         b.iter(|| reverse.logp_and_grad(black_box(&x), &mut grad).unwrap());
@@ -86,6 +88,18 @@ fn bench_width<M: Model, const W: usize>(
 ) {
     let mut evaluator = DualGradient::<M, W>::with_width(model);
     group.bench_function(format!("gradient_w{W}"), |b| {
+        b.iter(|| evaluator.logp_and_grad(black_box(x), grad).unwrap());
+    });
+}
+
+fn bench_forward<M: Model, const W: usize>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    model: &M,
+    x: &[f64],
+    grad: &mut [f64],
+) {
+    let mut evaluator = ForwardGradient::<M, W>::with_width(model);
+    group.bench_function(format!("gradient_fwd{W}"), |b| {
         b.iter(|| evaluator.logp_and_grad(black_box(x), grad).unwrap());
     });
 }
@@ -114,8 +128,8 @@ fn summarise(dir: &Path, models: &[(&str, usize)]) {
     println!();
     println!("gradient time / value time (criterion means); * marks the method the sampler picks");
     println!(
-        "{:<40} {:>4} {:>10}  {:>8} {:>8} {:>8}",
-        "posterior", "dim", "value ns", "dual 4", "dual 8", "reverse"
+        "{:<40} {:>4} {:>10}  {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "posterior", "dim", "value ns", "dual 4", "dual 8", "fwd 4", "fwd 8", "reverse"
     );
     for &(posterior, dim) in models {
         let Some(value) = mean_ns(dir, posterior, "value") else {
@@ -126,6 +140,11 @@ fn summarise(dir: &Path, models: &[(&str, usize)]) {
         let methods = WIDTHS
             .iter()
             .map(|&width| (format!("gradient_w{width}"), Method::Dual { width }))
+            .chain(
+                WIDTHS
+                    .iter()
+                    .map(|&width| (format!("gradient_fwd{width}"), Method::Forward { width })),
+            )
             .chain([("gradient_reverse".to_string(), Method::Reverse)]);
         let ratios: Vec<String> = methods
             .map(|(function, method)| {

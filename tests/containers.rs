@@ -3,7 +3,7 @@
 //! of two-level containers, container literals and loops over containers.
 
 use tilde::Model;
-use tilde::gradient::reverse_agrees_with_dual;
+use tilde::gradient::fast_gradients_agree_with_dual;
 use tilde::rng::{Stream, chain_rng};
 
 /// Runs `write_outputs` once at `theta` and returns the outputs by name.
@@ -111,7 +111,7 @@ fn functions_return_two_level_containers_to_every_block() {
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
     let s = t1 + t2;
     assert_eq!(grad, [-t1 + t2 + 2.0 + 2.0 * s, -t2 + t1 + 2.0 + 2.0 * s]);
-    assert_eq!(reverse_agrees_with_dual(&m, &[t1, t2]), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &[t1, t2]), Ok(true));
 }
 
 tilde::model! {
@@ -181,7 +181,7 @@ fn choices_between_containers_and_matrix_products_in_place() {
     let (lp, grad) = logp_and_grad(&m, &theta);
     assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + (3.0 * t1 + 7.0 * t2) + 2.0);
     assert_eq!(grad, [-t1 + 3.0, -t2 + 7.0]);
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
 
     let m = ChoicesAndProducts::from_json_str(&data(0)).unwrap();
     let o = outputs(&m, &theta);
@@ -260,7 +260,7 @@ fn expressions_can_be_indexed() {
     let (lp, grad) = logp_and_grad(&m, &theta);
     assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + 5.0 * t1 + 10.0 * t2);
     assert_eq!(grad, [-t1 + 5.0, -t2 + 10.0]);
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
 
     let m = IndexedExpressions::from_json_str(&data(4)).unwrap();
     let mut ws = m.new_workspace::<f64>();
@@ -344,7 +344,7 @@ fn parts_of_two_level_containers_can_be_assigned() {
     let (lp, grad) = logp_and_grad(&m, &theta);
     assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + 2.0 * t1 + t2 + 4.0);
     assert_eq!(grad, [-t1 + 2.0, -t2 + 1.0]);
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
 
     let m = TwoLevelTargets::from_json_str(&data.replace("\"k\": 2", "\"k\": 3")).unwrap();
     let mut ws = m.new_workspace::<f64>();
@@ -405,7 +405,7 @@ fn container_literals_follow_stan() {
     let (lp, grad) = logp_and_grad(&m, &theta);
     assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + t1 + 2.0 * t2 + 7.0);
     assert_eq!(grad, [-t1 + 1.0, -t2 + 2.0]);
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
 
     let m = Literals::from_json_str(&data(1)).unwrap();
     let mut ws = m.new_workspace::<f64>();
@@ -491,5 +491,5 @@ fn loops_run_over_arrays_of_containers_and_matrix_entries() {
     let (lp, grad) = logp_and_grad(&m, &theta);
     assert_eq!(lp, -0.5 * (t1 * t1 + t2 * t2) + 3.0 * (t1 + t2));
     assert_eq!(grad, [-t1 + 3.0, -t2 + 3.0]);
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
 }

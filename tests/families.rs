@@ -292,13 +292,13 @@ fn cdfs_called_from_a_model_match_the_runtime() {
 #[test]
 fn reverse_gradients_of_the_family_models_match_dual_numbers() {
     use tilde::Model;
-    use tilde::gradient::reverse_agrees_with_dual;
+    use tilde::gradient::fast_gradients_agree_with_dual;
     fn check<M: Model>(name: &str, model: &M) {
         let mut compared = 0;
         for point in 0..5 {
             let x: Vec<f64> =
                 (0..model.dim()).map(|i| ((i * 7 + point * 3) % 11) as f64 / 5.5 - 1.0).collect();
-            match reverse_agrees_with_dual(model, &x) {
+            match fast_gradients_agree_with_dual(model, &x) {
                 Ok(true) => compared += 1,
                 Ok(false) => {}
                 Err(why) => panic!("{name} at point {point}: {why}"),

@@ -228,13 +228,13 @@ fn every_construct_together() {
 #[test]
 fn the_tour_gradient_matches_dual_numbers() {
     use tilde::Model;
-    use tilde::gradient::reverse_agrees_with_dual;
+    use tilde::gradient::fast_gradients_agree_with_dual;
     let m = Tour::from_json_str(DATA).unwrap();
     let mut compared = 0;
     for point in 0..6 {
         let x: Vec<f64> =
             (0..m.dim()).map(|i| ((i * 5 + point * 7) % 13) as f64 / 6.5 - 1.0).collect();
-        match reverse_agrees_with_dual(&m, &x) {
+        match fast_gradients_agree_with_dual(&m, &x) {
             Ok(true) => compared += 1,
             Ok(false) => {}
             Err(why) => panic!("point {point}: {why}"),

@@ -1,21 +1,31 @@
-//! Gradients of a model's log density: forward-mode dual numbers, and the choice between them
-//! and the reverse-mode tape of [`crate::reverse`].
+//! Gradients of a model's log density: forward passes, of Tilde's [`Fwd`] numbers or of
+//! `num-dual`'s dual numbers, and the choice between them and the reverse-mode tape of
+//! [`crate::reverse`].
 //!
-//! Each dual pass seeds `W` directions at once with `num-dual`'s `DualSVec64<W>`, so a model of
-//! dimension `d` costs `ceil(d / W)` passes. [`DualGradient`] has its width fixed at compile
-//! time. [`GradientEvaluator`], which the sampler uses, picks reverse mode or duals of a few
-//! widths from the dimension ([`Method::for_dim`]). All buffers are allocated when an
-//! evaluator is made.
+//! Each forward pass seeds `W` directions at once, so a model of dimension `d` costs
+//! `ceil(d / W)` passes. [`ForwardGradient`] (Fwd numbers, which take the vectorised functions'
+//! analytic partials) and [`DualGradient`] (dual numbers, which run the chain rule through
+//! every operation and so serve as the oracle) have their width fixed at compile time.
+//! [`GradientEvaluator`], which the sampler uses, picks reverse mode or a forward pass from the
+//! dimension ([`Method::for_dim`]). All buffers are allocated when an evaluator is made.
 
+use crate::forward::Fwd;
 use crate::model::{LogDensity, Model, ModelError};
 use crate::reverse::ReverseGradient;
+use crate::scalar::Scalar;
 use num_dual::DualSVec64;
 
 /// How a gradient is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// Forward-mode dual numbers with `width` directions per pass.
+    /// `num-dual`'s forward-mode dual numbers with `width` directions per pass: the oracle.
     Dual {
+        /// Directions per pass: 4 or 8.
+        width: usize,
+    },
+    /// Tilde's forward-mode numbers ([`Fwd`]) with `width` directions per pass, which take
+    /// the vectorised functions' analytic partial derivatives.
+    Forward {
         /// Directions per pass: 4 or 8.
         width: usize,
     },
@@ -27,64 +37,79 @@ impl Method {
     /// The faster method for a model of dimension `dim`, as measured by
     /// `cargo bench --bench log_density`.
     ///
-    /// A dual pass costs about a value evaluation plus its lanes' work, while the tape costs a
-    /// recording (a few times a value evaluation) and a sweep whatever the dimension. On the
-    /// benchmark models duals won only at dimension 3 and below, where one narrow pass does all
-    /// the work; reverse mode won from dimension 5 up. The choice depends on the dimension
-    /// alone, never on timings taken at run time, so that a seed gives the same draws on every
-    /// machine.
+    /// A forward pass costs about a value evaluation plus its lanes' work, while the tape costs
+    /// a recording (a few times a value evaluation) and a sweep whatever the dimension. On the
+    /// benchmark models one pass of [`Fwd`] numbers won up to dimension 8 (kidiq, dimension 3:
+    /// 2.3 value evaluations against 8.9 for the tape; arK, 7: 1.8 against 3.6), and the tape
+    /// won from dimension 10 up (eight schools: 4.4 against 6.6 for two passes of 8). The
+    /// choice depends on the dimension alone, never on timings taken at run time, so that a
+    /// seed gives the same draws on every machine.
     pub fn for_dim(dim: usize) -> Method {
-        if dim <= 4 { Method::Dual { width: width_for(dim) } } else { Method::Reverse }
+        if dim <= 8 { Method::Forward { width: width_for(dim) } } else { Method::Reverse }
     }
 }
 
-/// The width [`GradientEvaluator`] uses for a model of dimension `dim`.
+/// The width of the forward passes [`GradientEvaluator`] uses for a model of dimension `dim`.
 ///
 /// A pass costs about one log density in `f64` plus the work of its `W` derivative lanes, and
-/// wide duals cost more per lane than narrow ones (bigger values to move through every
-/// temporary). Measured with `cargo bench --bench log_density` (gradient time at widths 2, 4, 8,
-/// 16): dimension 3 was fastest at 2 and 4, dimension 7 at 8 (one pass), dimensions 10, 26
-/// and 89 at 4. So a model that fits in one pass of 4 or 8 lanes gets that pass, and any larger
-/// one gets passes of 4.
+/// wide numbers cost more per lane than narrow ones (bigger values to move through every
+/// temporary). Measured with `cargo bench --bench log_density`: dimension 3 was fastest at 4
+/// (2.3 value evaluations against 4.6 at 8), dimensions 5 to 7 at 8, in one pass. So a model
+/// that fits in one pass of 4 or 8 lanes gets that pass, and any larger one gets passes of 4.
 pub fn width_for(dim: usize) -> usize {
     if (5..=8).contains(&dim) { 8 } else { 4 }
 }
 
-/// Compares the reverse-mode gradient of `model` at `x` with the dual-number one, which serves
-/// as the oracle: the log densities must agree to a relative `1e-12` and every partial
-/// derivative to a relative `1e-9` (absolute below 1).
+/// Compares the gradients of `model` at `x` by the fast methods, the reverse-mode tape and
+/// [`Fwd`] numbers, with the dual-number one, which serves as the oracle: the log densities
+/// must agree to a relative `1e-12` and every partial derivative to a relative `1e-9`
+/// (absolute below 1).
 ///
-/// Returns `Ok(true)` when both are finite and agree, `Ok(false)` when both methods reject `x`
+/// Returns `Ok(true)` when all are finite and agree, `Ok(false)` when all methods reject `x`
 /// with the same message (nothing to compare), and otherwise an error that names the
-/// disagreeing coordinates. Meant for tests and for debugging a model.
-pub fn reverse_agrees_with_dual<M: Model>(model: &M, x: &[f64]) -> Result<bool, String> {
-    let mut reverse = GradientEvaluator::with_method(model, Method::Reverse);
+/// disagreeing method and coordinates. Meant for tests and for debugging a model.
+pub fn fast_gradients_agree_with_dual<M: Model>(model: &M, x: &[f64]) -> Result<bool, String> {
     let mut dual = DualGradient::<M, 4>::with_width(model);
-    let (mut g_rev, mut g_dual) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-    match (reverse.logp_and_grad(x, &mut g_rev), dual.logp_and_grad(x, &mut g_dual)) {
-        (Ok(a), Ok(b)) => {
-            let mut problems = Vec::new();
-            let close = |x: f64, y: f64, tol: f64| {
-                // False for a NaN on either side, which is a disagreement too.
-                (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0)
-            };
-            if !close(a, b, 1e-12) {
-                problems.push(format!("log density {a} (reverse) vs {b} (dual)"));
-            }
-            for (i, (r, d)) in g_rev.iter().zip(&g_dual).enumerate() {
-                if !close(*r, *d, 1e-9) {
-                    problems.push(format!("d/dx[{i}] {r} (reverse) vs {d} (dual)"));
+    let mut g_dual = vec![0.0; x.len()];
+    let oracle = dual.logp_and_grad(x, &mut g_dual);
+    let mut reverse = ReverseGradient::new(model);
+    let mut forward = ForwardGradient::<M, 4>::with_width(model);
+    let mut compared = false;
+    let methods: [(&str, &mut dyn LogDensity); 2] =
+        [("reverse", &mut reverse), ("forward", &mut forward)];
+    for (name, method) in methods {
+        let mut g = vec![0.0; x.len()];
+        match (method.logp_and_grad(x, &mut g), &oracle) {
+            (Ok(a), Ok(b)) => {
+                let mut problems = Vec::new();
+                let close = |x: f64, y: f64, tol: f64| {
+                    // False for a NaN on either side, which is a disagreement too.
+                    (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0)
+                };
+                if !close(a, *b, 1e-12) {
+                    problems.push(format!("log density {a} ({name}) vs {b} (dual)"));
                 }
+                for (i, (r, d)) in g.iter().zip(&g_dual).enumerate() {
+                    if !close(*r, *d, 1e-9) {
+                        problems.push(format!("d/dx[{i}] {r} ({name}) vs {d} (dual)"));
+                    }
+                }
+                if !problems.is_empty() {
+                    return Err(problems.join("; "));
+                }
+                compared = true;
             }
-            if problems.is_empty() { Ok(true) } else { Err(problems.join("; ")) }
+            (Err(a), Err(b)) if a.message() == b.message() => {}
+            (a, b) => {
+                return Err(format!(
+                    "{name} {:?}, dual {:?}",
+                    a.map_err(|e| e.to_string()),
+                    b.as_ref().map_err(|e| e.to_string())
+                ));
+            }
         }
-        (Err(a), Err(b)) if a.message() == b.message() => Ok(false),
-        (a, b) => Err(format!(
-            "reverse {:?}, dual {:?}",
-            a.map_err(|e| e.to_string()),
-            b.map_err(|e| e.to_string())
-        )),
     }
+    Ok(compared)
 }
 
 /// Evaluates a model's log density and gradient on reused buffers, by the method
@@ -102,6 +127,8 @@ pub struct GradientEvaluator<'m, M: Model> {
 enum Passes<'m, M: Model> {
     Four(DualGradient<'m, M, 4>),
     Eight(DualGradient<'m, M, 8>),
+    ForwardFour(ForwardGradient<'m, M, 4>),
+    ForwardEight(ForwardGradient<'m, M, 8>),
     Reverse(ReverseGradient<'m, M>),
 }
 
@@ -111,6 +138,8 @@ macro_rules! each_width {
         match $self {
             Passes::Four($e) => $body,
             Passes::Eight($e) => $body,
+            Passes::ForwardFour($e) => $body,
+            Passes::ForwardEight($e) => $body,
             Passes::Reverse($e) => $body,
         }
     };
@@ -123,15 +152,19 @@ impl<'m, M: Model> GradientEvaluator<'m, M> {
         Self::with_method(model, Method::for_dim(model.dim()))
     }
 
-    /// An evaluator for `model` by `method`; a dual width other than 8 means 4.
+    /// An evaluator for `model` by `method`; a width other than 8 means 4.
     pub fn with_method(model: &'m M, method: Method) -> Self {
         let passes = match method {
             Method::Dual { width: 8 } => Passes::Eight(DualGradient::with_width(model)),
             Method::Dual { .. } => Passes::Four(DualGradient::with_width(model)),
+            Method::Forward { width: 8 } => {
+                Passes::ForwardEight(ForwardGradient::with_width(model))
+            }
+            Method::Forward { .. } => Passes::ForwardFour(ForwardGradient::with_width(model)),
             Method::Reverse => Passes::Reverse(ReverseGradient::new(model)),
         };
         let fallback = match method {
-            Method::Dual { .. } => Some(ReverseGradient::new(model)),
+            Method::Dual { .. } | Method::Forward { .. } => Some(ReverseGradient::new(model)),
             Method::Reverse => None,
         };
         GradientEvaluator { passes, fallback }
@@ -142,6 +175,8 @@ impl<'m, M: Model> GradientEvaluator<'m, M> {
         match &self.passes {
             Passes::Four(_) => Method::Dual { width: 4 },
             Passes::Eight(_) => Method::Dual { width: 8 },
+            Passes::ForwardFour(_) => Method::Forward { width: 4 },
+            Passes::ForwardEight(_) => Method::Forward { width: 8 },
             Passes::Reverse(_) => Method::Reverse,
         }
     }
@@ -193,31 +228,81 @@ impl<M: Model> LogDensity for GradientEvaluator<'_, M> {
     }
 }
 
-/// Evaluates a model's log density and gradient on reused buffers, `W` directions per pass.
-pub struct DualGradient<'m, M: Model, const W: usize> {
+/// A forward-mode number type whose lanes a gradient pass can seed: `num-dual`'s dual numbers
+/// (the oracle) and Tilde's [`Fwd`].
+pub trait Lanes: Scalar {
+    /// The number of directions one value carries.
+    const WIDTH: usize;
+    /// `x`, with derivative 1 in direction `lane` if there is one, else a constant.
+    fn seed(x: f64, lane: Option<usize>) -> Self;
+    /// Copies the derivatives of the first `out.len()` directions into `out`.
+    fn derivatives(&self, out: &mut [f64]);
+}
+
+impl<const W: usize> Lanes for DualSVec64<W> {
+    const WIDTH: usize = W;
+    fn seed(x: f64, lane: Option<usize>) -> Self {
+        let d = DualSVec64::from_re(x);
+        match lane {
+            Some(lane) => d.derivative(lane),
+            None => d,
+        }
+    }
+    fn derivatives(&self, out: &mut [f64]) {
+        match &self.eps.0 {
+            Some(eps) => out.copy_from_slice(&eps.as_slice()[..out.len()]),
+            None => out.fill(0.0),
+        }
+    }
+}
+
+impl<const W: usize> Lanes for Fwd<W> {
+    const WIDTH: usize = W;
+    fn seed(x: f64, lane: Option<usize>) -> Self {
+        match lane {
+            Some(lane) => Fwd::seeded(x, lane),
+            None => Fwd::constant(x),
+        }
+    }
+    fn derivatives(&self, out: &mut [f64]) {
+        out.copy_from_slice(&self.eps[..out.len()]);
+    }
+}
+
+/// Evaluates a model's log density and gradient on reused buffers, in passes of forward-mode
+/// numbers `D` that seed `D::WIDTH` directions each.
+pub struct ForwardPasses<'m, M: Model, D: Lanes> {
     model: &'m M,
-    duals: Vec<DualSVec64<W>>,
-    ws_dual: M::Workspace<DualSVec64<W>>,
+    inputs: Vec<D>,
+    ws_lanes: M::Workspace<D>,
     ws_value: M::Workspace<f64>,
     evaluations: u64,
 }
 
-impl<'m, M: Model, const W: usize> DualGradient<'m, M, W> {
-    /// An evaluator for `model` that seeds `W` directions per pass, with its buffers allocated.
+/// Gradients from `num-dual`'s dual numbers, `W` directions per pass: the oracle that other
+/// methods are tested against, and a way to debug them.
+pub type DualGradient<'m, M, const W: usize> = ForwardPasses<'m, M, DualSVec64<W>>;
+
+/// Gradients from [`Fwd`] numbers, `W` directions per pass, which take the vectorised
+/// functions' analytic partial derivatives: the fast method for models of low dimension.
+pub type ForwardGradient<'m, M, const W: usize> = ForwardPasses<'m, M, Fwd<W>>;
+
+impl<'m, M: Model, D: Lanes> ForwardPasses<'m, M, D> {
+    /// An evaluator for `model` that seeds `D::WIDTH` directions per pass, with its buffers
+    /// allocated.
     pub fn with_width(model: &'m M) -> Self {
-        let zero = DualSVec64::<W>::from_re(0.0);
-        DualGradient {
+        ForwardPasses {
             model,
-            duals: vec![zero; model.dim()],
-            ws_dual: model.new_workspace(),
+            inputs: vec![D::seed(0.0, None); model.dim()],
+            ws_lanes: model.new_workspace(),
             ws_value: model.new_workspace(),
             evaluations: 0,
         }
     }
 
-    /// The number of directions seeded per pass, `W`.
+    /// The number of directions seeded per pass.
     pub fn width(&self) -> usize {
-        W
+        D::WIDTH
     }
 
     /// The model this evaluator belongs to.
@@ -241,7 +326,7 @@ impl<'m, M: Model, const W: usize> DualGradient<'m, M, W> {
     }
 }
 
-impl<M: Model, const W: usize> LogDensity for DualGradient<'_, M, W> {
+impl<M: Model, D: Lanes> LogDensity for ForwardPasses<'_, M, D> {
     fn dim(&self) -> usize {
         self.model.dim()
     }
@@ -253,20 +338,15 @@ impl<M: Model, const W: usize> LogDensity for DualGradient<'_, M, W> {
             return self.logp(x);
         }
         let mut logp = 0.0;
-        for start in (0..n).step_by(W) {
-            let end = (start + W).min(n);
-            for (i, (d, &xi)) in self.duals.iter_mut().zip(x).enumerate() {
-                *d = DualSVec64::from_re(xi);
-                if (start..end).contains(&i) {
-                    *d = d.derivative(i - start);
-                }
+        for start in (0..n).step_by(D::WIDTH) {
+            let end = (start + D::WIDTH).min(n);
+            for ((i, d), &xi) in self.inputs.iter_mut().enumerate().zip(x) {
+                let lane = (start..end).contains(&i).then(|| i - start);
+                *d = D::seed(xi, lane);
             }
-            let lp = self.model.log_density(&self.duals, &mut self.ws_dual)?;
-            logp = lp.re;
-            match lp.eps.0 {
-                Some(eps) => grad[start..end].copy_from_slice(&eps.as_slice()[..end - start]),
-                None => grad[start..end].fill(0.0),
-            }
+            let lp = self.model.log_density(&self.inputs, &mut self.ws_lanes)?;
+            logp = lp.value();
+            lp.derivatives(&mut grad[start..end]);
         }
         Ok(logp)
     }
@@ -346,8 +426,9 @@ mod tests {
     fn width_follows_the_dimension() {
         let widths: Vec<usize> = [1, 4, 5, 8, 9, 26, 89].iter().map(|&d| width_for(d)).collect();
         assert_eq!(widths, [4, 4, 8, 8, 4, 4, 4]);
-        assert_eq!(GradientEvaluator::new(&Quadratic(3)).method(), Method::Dual { width: 4 });
-        assert_eq!(GradientEvaluator::new(&Quadratic(5)).method(), Method::Reverse);
+        assert_eq!(GradientEvaluator::new(&Quadratic(3)).method(), Method::Forward { width: 4 });
+        assert_eq!(GradientEvaluator::new(&Quadratic(7)).method(), Method::Forward { width: 8 });
+        assert_eq!(GradientEvaluator::new(&Quadratic(9)).method(), Method::Reverse);
     }
 
     #[test]
@@ -355,8 +436,8 @@ mod tests {
         for dim in [1, 3, 7, 10, 17] {
             let model = Quadratic(dim);
             let x: Vec<f64> = (0..dim).map(|i| 0.3 * i as f64 - 0.7).collect();
-            let dual = Method::Dual { width: width_for(dim) };
-            let (lp, g) = gradient(&mut GradientEvaluator::with_method(&model, dual), &x);
+            let forward = Method::Forward { width: width_for(dim) };
+            let (lp, g) = gradient(&mut GradientEvaluator::with_method(&model, forward), &x);
             let expected = by_hand(&x);
             let (lp_rev, g_rev) = gradient(&mut GradientEvaluator::new(&model), &x);
             assert_eq!(lp_rev.to_bits(), lp.to_bits(), "dim {dim}");
@@ -372,12 +453,21 @@ mod tests {
             // sampler's draws do not depend on the width picked.
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             for other in [
-                gradient(&mut DualGradient::<_, 1>::with_width(&model), &x),
-                gradient(&mut DualGradient::<_, 3>::with_width(&model), &x),
-                gradient(&mut DualGradient::<_, 16>::with_width(&model), &x),
+                gradient(&mut ForwardGradient::<_, 1>::with_width(&model), &x),
+                gradient(&mut ForwardGradient::<_, 3>::with_width(&model), &x),
+                gradient(&mut ForwardGradient::<_, 16>::with_width(&model), &x),
             ] {
                 assert_eq!(other.0.to_bits(), lp.to_bits(), "dim {dim}");
                 assert_eq!(bits(&other.1), bits(&g), "dim {dim}");
+            }
+            let dual = [
+                gradient(&mut DualGradient::<_, 1>::with_width(&model), &x),
+                gradient(&mut DualGradient::<_, 4>::with_width(&model), &x),
+                gradient(&mut DualGradient::<_, 16>::with_width(&model), &x),
+            ];
+            for other in &dual {
+                assert_eq!(other.0.to_bits(), lp.to_bits(), "dim {dim}");
+                assert_eq!(bits(&other.1), bits(&dual[0].1), "dim {dim}");
             }
         }
     }

@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod dist;
 pub mod error;
 pub mod fit;
+pub mod forward;
 pub mod gradient;
 pub mod math;
 pub mod model;

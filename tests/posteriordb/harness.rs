@@ -8,7 +8,7 @@
 
 use tilde::Model;
 use tilde::diagnostics;
-use tilde::gradient::reverse_agrees_with_dual;
+use tilde::gradient::fast_gradients_agree_with_dual;
 use tilde::reference::{ParamStats, PosteriorDb};
 use tilde::sampler::Sampler;
 
@@ -217,7 +217,7 @@ pub fn gradient_disagreements<M: Model>(posterior: &str, model: &M) -> Vec<Strin
                 ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
             })
             .collect();
-        match reverse_agrees_with_dual(model, &x) {
+        match fast_gradients_agree_with_dual(model, &x) {
             Ok(true) => compared += 1,
             Ok(false) => {}
             Err(why) => failures.push(format!("{posterior} point {point}: {why}")),
