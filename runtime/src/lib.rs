@@ -6,7 +6,8 @@
 //! - [`data`]: Stan's JSON data format, with errors that name the variable and index;
 //! - [`math`] and [`dist`]: functions and distributions, generic over [`Scalar`];
 //! - [`transform`]: constraining transforms and their log Jacobians;
-//! - [`gradient`] and [`reverse`]: gradients from dual numbers and from a reverse-mode tape;
+//! - [`gradient`], [`forward`] and [`reverse`]: gradients from forward passes (Tilde's own
+//!   numbers, or `num-dual`'s as the oracle) and from a reverse-mode tape;
 //! - [`nuts`] and [`sampler`]: the No-U-Turn sampler with Stan's adaptation, on threads;
 //! - [`fit`], [`diagnostics`] and [`summary`]: draws, R-hat and ESS, and the summary table;
 //! - [`rejections`]: the messages of rejected proposals, counted per chain;
