@@ -205,8 +205,12 @@ impl<const N: usize> Scalar for Fwd<N> {
 
     #[inline]
     fn partials_push(p: &mut [f64; N], x: Self, d: f64) {
-        for (p, e) in p.iter_mut().zip(x.eps) {
-            *p += e * d;
+        // A zero partial passes nothing on, even from an infinite derivative, where 0 * inf
+        // would be NaN (as in the reverse sweep).
+        if d != 0.0 {
+            for (p, e) in p.iter_mut().zip(x.eps) {
+                *p += e * d;
+            }
         }
     }
 

@@ -470,7 +470,9 @@ impl Scalar for Rev {
 
     #[inline]
     fn partials_push(_: &mut usize, x: Self, d: f64) {
-        if x.node != CONSTANT {
+        // The sweep passes nothing along a zero partial (see `Tape::sweep`), so it is not
+        // stored: the zeros of a triangular factor in a matrix product cost no edges.
+        if x.node != CONSTANT && d != 0.0 {
             with_tape(|t| t.pending.push((x.node, d)));
         }
     }

@@ -187,59 +187,82 @@ pub fn cholesky_decompose<S: Scalar>(
     check_symmetric(F, "m", &m)?;
     resize2(out, k, k, S::zero());
     for j in 0..k {
-        let d = if S::PARTIALS {
-            // One node per entry, with its partials, instead of a multiply and a subtraction
-            // per term of the sum.
-            let mjj = m.entry(j, j);
-            let mut p = S::partials_new();
-            S::partials_push(&mut p, mjj, 1.0);
-            let mut v = mjj.value();
-            for c in 0..j {
-                let l = out[j][c];
-                let lv = l.value();
-                v -= lv * lv;
-                S::partials_push(&mut p, l, -2.0 * lv);
-            }
-            S::partials_finish(p, v)
-        } else {
-            let mut d = m.entry(j, j);
-            for c in 0..j {
-                d -= out[j][c] * out[j][c];
-            }
-            d
-        };
-        if !(d.value() > 0.0) {
-            return Err(ModelError::recoverable(format!(
-                "{F}: Matrix m is not positive definite (pivot {} is {})",
-                j + 1,
-                d.value()
-            )));
+        if S::PARTIALS {
+            cholesky_column_partials(F, out, &m, j)?;
+            continue;
         }
+        let mut d = m.entry(j, j);
+        for c in 0..j {
+            d -= out[j][c] * out[j][c];
+        }
+        check_pivot(F, j, d.value())?;
         let djj = d.sqrt();
         out[j][j] = djj;
         for i in (j + 1)..k {
-            let s = if S::PARTIALS {
-                let mij = m.entry(i, j);
-                let mut p = S::partials_new();
-                S::partials_push(&mut p, mij, 1.0);
-                let mut v = mij.value();
-                for c in 0..j {
-                    let (a, b) = (out[i][c], out[j][c]);
-                    let (av, bv) = (a.value(), b.value());
-                    v -= av * bv;
-                    S::partials_push(&mut p, a, -bv);
-                    S::partials_push(&mut p, b, -av);
-                }
-                S::partials_finish(p, v)
-            } else {
-                let mut s = m.entry(i, j);
-                for c in 0..j {
-                    s -= out[i][c] * out[j][c];
-                }
-                s
-            };
+            let mut s = m.entry(i, j);
+            for c in 0..j {
+                s -= out[i][c] * out[j][c];
+            }
             out[i][j] = s / djj;
         }
+    }
+    Ok(())
+}
+
+/// The error for a pivot `d` of column `j` that is not positive.
+fn check_pivot(function: &str, j: usize, d: f64) -> Result<(), ModelError> {
+    if d > 0.0 {
+        return Ok(());
+    }
+    Err(ModelError::recoverable(format!(
+        "{function}: Matrix m is not positive definite (pivot {} is {d})",
+        j + 1
+    )))
+}
+
+/// Column `j` of the Cholesky factor from its partial derivatives: each entry is one node
+/// whose parents are the entry of `m` and the earlier entries of `out` it is computed from,
+/// instead of a multiply and a subtraction per term of its sum, then a square root or a
+/// division.
+fn cholesky_column_partials<S: Scalar>(
+    function: &str,
+    out: &mut [Vec<S>],
+    m: &impl MatArg<S>,
+    j: usize,
+) -> Result<(), ModelError> {
+    // L_jj = sqrt(d) with d = m_jj - sum_c L_jc^2.
+    let mut d = m.entry_value(j, j);
+    for c in 0..j {
+        let lv = out[j][c].value();
+        d -= lv * lv;
+    }
+    check_pivot(function, j, d)?;
+    let ljj = d.sqrt();
+    let half = 0.5 / ljj;
+    let mut p = S::partials_new();
+    S::partials_push(&mut p, m.entry(j, j), half);
+    for c in 0..j {
+        let l = out[j][c];
+        S::partials_push(&mut p, l, -2.0 * l.value() * half);
+    }
+    let djj = S::partials_finish(p, ljj);
+    out[j][j] = djj;
+    // L_ij = s / L_jj with s = m_ij - sum_c L_ic L_jc.
+    let inv = 1.0 / ljj;
+    for i in (j + 1)..out.len() {
+        let mut p = S::partials_new();
+        S::partials_push(&mut p, m.entry(i, j), inv);
+        let mut s = m.entry_value(i, j);
+        for c in 0..j {
+            let (a, b) = (out[i][c], out[j][c]);
+            let (av, bv) = (a.value(), b.value());
+            s -= av * bv;
+            S::partials_push(&mut p, a, -bv * inv);
+            S::partials_push(&mut p, b, -av * inv);
+        }
+        let lij = s / ljj;
+        S::partials_push(&mut p, djj, -lij * inv);
+        out[i][j] = S::partials_finish(p, lij);
     }
     Ok(())
 }
