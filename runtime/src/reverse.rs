@@ -33,6 +33,9 @@ pub struct Rev {
 const NONE: u32 = u32::MAX;
 /// The second parent index that marks a node whose parents are in the tape's edge list.
 const MANY: u32 = u32::MAX - 1;
+/// The second parent index that marks a node whose parents are in the tape's list of nested
+/// edges (see [`Tape::finish_many`]).
+const NESTED: u32 = u32::MAX - 3;
 /// The second parent index that marks a product of a data matrix and a vector (see
 /// [`Block`]): `a` is the index of the block.
 const BLOCK: u32 = u32::MAX - 2;
@@ -40,7 +43,7 @@ const BLOCK: u32 = u32::MAX - 2;
 /// The product `y = X v` of a data matrix `X` and a vector `v`, recorded as one unit: the
 /// entries of `y` are parentless nodes right after the block's own node, and the sweep, on
 /// reaching the block's node, adds `X^T adj(y)` to the adjoints of `v` in one dense pass. A
-/// graph of dot products would store every entry of `X` twice, as a pending and a final edge.
+/// graph of dot products would store an edge, index and partial, for every entry of `X`.
 #[derive(Clone, Copy)]
 struct Block {
     /// Where `X`, row-major, begins in the tape's `data`.
@@ -69,9 +72,11 @@ struct Tape {
     nodes: Vec<Node>,
     /// Parents of the nodes with many of them, with their partial derivatives.
     edges: Vec<(u32, f64)>,
-    /// Edges of the many-parent nodes still being built, innermost last (see
-    /// [`Scalar::partials_push`]).
-    pending: Vec<(u32, f64)>,
+    /// How many many-parent nodes are being built (see [`Scalar::partials_push`]); their edges
+    /// are pushed onto `edges`, the innermost last.
+    open: usize,
+    /// Parents of the many-parent nodes that were finished while another was being built.
+    nested: Vec<(u32, f64)>,
     adjoints: Vec<f64>,
     blocks: Vec<Block>,
     /// The data matrices of the blocks.
@@ -87,7 +92,8 @@ impl Tape {
         Tape {
             nodes: Vec::new(),
             edges: Vec::new(),
-            pending: Vec::new(),
+            open: 0,
+            nested: Vec::new(),
             adjoints: Vec::new(),
             blocks: Vec::new(),
             data: Vec::new(),
@@ -99,7 +105,8 @@ impl Tape {
     fn clear(&mut self) {
         self.nodes.clear();
         self.edges.clear();
-        self.pending.clear();
+        self.open = 0;
+        self.nested.clear();
         self.blocks.clear();
         self.data.clear();
         self.operands.clear();
@@ -141,16 +148,25 @@ impl Tape {
         self.push(Node { a: NONE, b: NONE, da: 0.0, db: 0.0 }, value)
     }
 
-    /// Ends the many-parent node whose pending edges begin at `start`.
+    /// Ends the many-parent node whose edges begin at `start` of `edges`.
+    ///
+    /// The outermost node keeps its edges where they were pushed, so finishing it copies
+    /// nothing. A node finished inside another moves its edges to `nested`, so that the
+    /// enclosing node's edges stay contiguous.
     fn finish_many(&mut self, start: usize, value: f64) -> Rev {
-        if self.pending.len() == start {
+        self.open = self.open.saturating_sub(1);
+        if self.edges.len() == start {
             return Rev::constant(value);
         }
-        let first = self.edges.len() as u32;
-        self.edges.extend_from_slice(&self.pending[start..]);
-        self.pending.truncate(start);
-        let end = f64::from_bits(self.edges.len() as u64);
-        self.push(Node { a: first, b: MANY, da: end, db: 0.0 }, value)
+        if self.open == 0 {
+            let end = f64::from_bits(self.edges.len() as u64);
+            return self.push(Node { a: start as u32, b: MANY, da: end, db: 0.0 }, value);
+        }
+        let first = self.nested.len() as u32;
+        self.nested.extend_from_slice(&self.edges[start..]);
+        self.edges.truncate(start);
+        let end = f64::from_bits(self.nested.len() as u64);
+        self.push(Node { a: first, b: NESTED, da: end, db: 0.0 }, value)
     }
 
     /// Propagates the adjoint 1 of `output` back to every node, and leaves the adjoints of the
@@ -197,6 +213,12 @@ impl Tape {
                 MANY => {
                     let end = node.da.to_bits() as usize;
                     for &(parent, partial) in &self.edges[node.a as usize..end] {
+                        pass(parent, partial);
+                    }
+                }
+                NESTED => {
+                    let end = node.da.to_bits() as usize;
+                    for &(parent, partial) in &self.nested[node.a as usize..end] {
                         pass(parent, partial);
                     }
                 }
@@ -465,7 +487,10 @@ impl Scalar for Rev {
 
     #[inline]
     fn partials_new() -> usize {
-        with_tape(|t| t.pending.len())
+        with_tape(|t| {
+            t.open += 1;
+            t.edges.len()
+        })
     }
 
     #[inline]
@@ -473,7 +498,7 @@ impl Scalar for Rev {
         // The sweep passes nothing along a zero partial (see `Tape::sweep`), so it is not
         // stored: the zeros of a triangular factor in a matrix product cost no edges.
         if x.node != CONSTANT && d != 0.0 {
-            with_tape(|t| t.pending.push((x.node, d)));
+            with_tape(|t| t.edges.push((x.node, d)));
         }
     }
 
@@ -747,6 +772,26 @@ mod tests {
             gradient(|x| Rev::from_partials(10.0, x, &[1.0, -2.0, 0.5]) * 2.0, &[1.0, 2.0, 3.0]);
         assert_eq!(v, 20.0);
         assert_eq!(g, [2.0, -4.0, 1.0]);
+    }
+
+    #[test]
+    fn a_node_built_inside_another_keeps_both_sets_of_partials() {
+        // outer = 3 x0 + 5 inner + 7 x2, inner = 2 x1 + 4 x2 (built between outer's pushes),
+        // then a second node after both: 11 x0.
+        let (v, g) = gradient(
+            |x| {
+                let mut outer = Rev::partials_new();
+                Rev::partials_push(&mut outer, x[0], 3.0);
+                let inner = Rev::from_partials(1.0, &x[1..], &[2.0, 4.0]);
+                Rev::partials_push(&mut outer, inner, 5.0);
+                Rev::partials_push(&mut outer, x[2], 7.0);
+                let outer = Rev::partials_finish(outer, 2.0);
+                outer + Rev::from_partials(3.0, &x[..1], &[11.0])
+            },
+            &[1.0, 2.0, 3.0],
+        );
+        assert_eq!(v, 5.0);
+        assert_eq!(g, [3.0 + 11.0, 5.0 * 2.0, 5.0 * 4.0 + 7.0]);
     }
 
     #[test]
