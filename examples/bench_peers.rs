@@ -10,8 +10,8 @@
 //! ```
 //!
 //! The folder is `$TILDE_BENCH`, else `../shared/bench` beside the repository or the current
-//! directory. `TILDE_BENCH_RUNS` changes the number of runs. `TILDE_METRIC=draws_gradients`
-//! learns the metric from draws and gradients (nutpie's way) instead of Stan's windows.
+//! directory. `TILDE_BENCH_RUNS` changes the number of runs. `TILDE_METRIC=windowed` learns the
+//! metric in Stan's windows instead of from draws and gradients (nutpie's way, the default).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -116,12 +116,12 @@ fn read_peers(path: &Path) -> Result<Vec<Peer>, String> {
     Ok(peers)
 }
 
-/// The metric adaptation that `TILDE_METRIC` names (`windowed`, the default, or
-/// `draws_gradients`).
+/// The metric adaptation that `TILDE_METRIC` names (`draws_gradients`, the default, or
+/// `windowed`).
 fn metric_adaptation() -> Result<MetricAdaptation, String> {
     match std::env::var("TILDE_METRIC").as_deref() {
-        Err(_) | Ok("windowed") => Ok(MetricAdaptation::Windowed),
-        Ok("draws_gradients") => Ok(MetricAdaptation::DrawsAndGradients),
+        Ok("windowed") => Ok(MetricAdaptation::Windowed),
+        Err(_) | Ok("draws_gradients") => Ok(MetricAdaptation::DrawsAndGradients),
         Ok(other) => Err(format!("TILDE_METRIC={other}: expected windowed or draws_gradients")),
     }
 }

@@ -141,8 +141,8 @@ impl Sampler {
         self
     }
 
-    /// How warm-up learns the diagonal inverse metric: Stan's windows (the default), or
-    /// nutpie's estimate from draws and gradients together.
+    /// How warm-up learns the diagonal inverse metric: nutpie's estimate from draws and
+    /// gradients together (the default), or Stan's windows.
     pub fn metric_adaptation(mut self, how: MetricAdaptation) -> Self {
         self.metric_adaptation = how;
         self

@@ -63,6 +63,15 @@ impl Posterior {
         let db = harness::db();
         (self.run)(&db, &(self.settings)(stan_defaults()))
     }
+
+    /// Samples the posterior as [`Posterior::check`] does, but learning a diagonal metric the
+    /// way `how` says (a posterior whose settings choose the dense metric keeps it).
+    // Only `examples/posteriordb_report.rs --compare` calls this, not the test binary.
+    #[allow(dead_code)]
+    pub fn check_adapting(&self, how: MetricAdaptation) -> Report {
+        let db = harness::db();
+        (self.run)(&db, &(self.settings)(stan_defaults().metric_adaptation(how)))
+    }
 }
 
 /// Looks a posterior up by name.

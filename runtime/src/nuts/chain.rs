@@ -1,8 +1,8 @@
 //! One Markov chain: initialisation, NUTS transitions, and warm-up adaptation as Stan's
 //! `run_adaptive_sampler` and `adapt_diag_e_nuts` sequence them.
 
-use super::adapt::Adaptation;
 use super::adapt::step_size::init_step_size;
+use super::adapt::{Adaptation, Seen};
 use super::integrator::{Counted, Point};
 use super::metric::Metric;
 use super::tree::{Trajectory, TreeLimits};
@@ -203,13 +203,14 @@ impl Chain {
         D: LogDensity + ?Sized,
         R: Rng + ?Sized,
     {
-        let learned = self.adaptation.learn(
-            self.last.accept_stat,
-            self.last.divergent,
-            &self.state.q,
-            &self.state.grad,
-            &mut self.metric,
-        );
+        let seen = Seen {
+            accept_stat: self.last.accept_stat,
+            accept_sym: self.trajectory.accept_sym,
+            divergent: self.last.divergent,
+            index: self.state.index,
+        };
+        let learned =
+            self.adaptation.learn(seen, &self.state.q, &self.state.grad, &mut self.metric);
         self.step_size = learned.step_size;
         if learned.search_step_size {
             self.step_size = init_step_size(

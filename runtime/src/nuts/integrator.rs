@@ -16,11 +16,15 @@ pub(crate) struct Point {
     pub grad: Vec<f64>,
     /// Log density at `q`; `-inf` marks a rejected position.
     pub lp: f64,
+    /// Leapfrog steps from the start of the current transition, negative backwards in time:
+    /// 0 for a transition that stayed where it began.
+    pub index: i64,
 }
 
 impl Point {
     pub fn new(dim: usize) -> Self {
-        Point { q: vec![0.0; dim], p: vec![0.0; dim], grad: vec![0.0; dim], lp: f64::NEG_INFINITY }
+        let v = vec![0.0; dim];
+        Point { q: v.clone(), p: v.clone(), grad: v, lp: f64::NEG_INFINITY, index: 0 }
     }
 
     pub fn copy_from(&mut self, other: &Point) {
@@ -28,6 +32,7 @@ impl Point {
         self.p.copy_from_slice(&other.p);
         self.grad.copy_from_slice(&other.grad);
         self.lp = other.lp;
+        self.index = other.index;
     }
 
     /// The Hamiltonian `H = -lp + p' M^{-1} p / 2`; infinite at a rejected position, so that

