@@ -432,13 +432,6 @@ impl Checker {
         if !constraint.is_none() && origin == Origin::Local {
             self.cx.error(ty.span, "local variables cannot have constraints");
         }
-        if Ty::array_of(elem.clone(), array_dims.len()).levels() > 2 {
-            self.cx.error(
-                ty.span,
-                "containers nested more than two levels deep (such as `array[N, M] vector[K]` \
-                 or `array[N, M, L] real`) are not supported by Tilde yet",
-            );
-        }
         let full = Ty::array_of(elem.clone(), array_dims.len());
         // A function's locals may hold values of its arguments, which carry derivatives when
         // the function is called with parameters.
@@ -468,6 +461,25 @@ impl Checker {
 
     fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
         if target.is_error() || value.ty.is_error() {
+            return;
+        }
+        // Values nested more than two levels are only ever variables or parts of them, which
+        // are copied whole.
+        let place = |e: &TExpr| {
+            let mut e = e;
+            while let TExprKind::Index(base, _) = &e.kind {
+                e = base;
+            }
+            matches!(e.kind, TExprKind::Var(_))
+        };
+        if assignable(target, &value.ty) && target.levels() > 2 && !place(value) {
+            self.cx.error(
+                value.span,
+                format!(
+                    "assigning an expression to the nested container `{name}` is not supported \
+                     by Tilde yet: assign a variable, or element by element"
+                ),
+            );
             return;
         }
         if assignable(target, &value.ty) {
@@ -1279,6 +1291,16 @@ impl Checker {
                 let a = self.check_expr(*a);
                 let b = self.check_expr(*b);
                 let ty = if a.ty.is_error() || b.ty.is_error() {
+                    Ty::Error
+                } else if a.ty.levels() > 2 {
+                    self.cx.error(
+                        span,
+                        format!(
+                            "`?:` with `{}` branches is not supported by Tilde yet (containers \
+                             nested more than two levels)",
+                            a.ty.describe()
+                        ),
+                    );
                     Ty::Error
                 } else if let Some(t) = common_type(&a.ty, &b.ty) {
                     t
