@@ -97,3 +97,151 @@ fn nested_data_is_read_indexed_and_written_like_stan() {
     let values: Vec<f64> = outs.iter().take(4).map(|(_, v)| *v).collect();
     assert_eq!(values, [1.0, 7.0, 4.0, 10.0]);
 }
+
+tilde::model! {
+    /// Arrays of constrained matrices and constrained vectors, and a three-level array of
+    /// bounded reals, as parameters.
+    pub struct NestedParams;
+
+    parameters {
+        array[2] cholesky_factor_corr[3] L;
+        array[2] cov_matrix[2] S;
+        array[2, 2] simplex[3] s;
+        array[2, 2, 2] real<lower=0> w;
+        array[2, 2] vector<offset=1, multiplier=2>[2] z;
+    }
+    model {
+        for (k in 1:2) {
+            L[k] ~ lkj_corr_cholesky(2 + k);
+            S[k] ~ wishart(4, identity_matrix(2));
+            for (j in 1:2) {
+                s[k, j] ~ dirichlet(to_vector({1, 2, 3}));
+            }
+        }
+        for (i in 1:2) {
+            for (j in 1:2) {
+                w[i, j] ~ exponential(1);
+                z[i, j] ~ normal(0, 1);
+            }
+        }
+    }
+}
+
+tilde::model! {
+    /// The same model with each nested parameter spelled as separate or two-level ones, in the
+    /// same order of unconstrained coordinates.
+    pub struct FlatParams;
+
+    parameters {
+        cholesky_factor_corr[3] L1;
+        cholesky_factor_corr[3] L2;
+        cov_matrix[2] S1;
+        cov_matrix[2] S2;
+        array[4] simplex[3] s;
+        array[4, 2] real<lower=0> w;
+        array[4] vector<offset=1, multiplier=2>[2] z;
+    }
+    model {
+        L1 ~ lkj_corr_cholesky(3);
+        L2 ~ lkj_corr_cholesky(4);
+        S1 ~ wishart(4, identity_matrix(2));
+        S2 ~ wishart(4, identity_matrix(2));
+        for (k in 1:4) {
+            s[k] ~ dirichlet(to_vector({1, 2, 3}));
+            w[k] ~ exponential(1);
+            z[k] ~ normal(0, 1);
+        }
+    }
+}
+
+/// A point of `n` unconstrained coordinates, spread over (-1.2, 1.2).
+fn point(n: usize) -> Vec<f64> {
+    (0..n).map(|i| ((i * 7 % 11) as f64 - 5.0) * 0.23).collect()
+}
+
+#[test]
+fn nested_parameters_have_the_density_of_the_same_parameters_unnested() {
+    let nested = NestedParams::from_json_str("{}").unwrap();
+    let flat = FlatParams::from_json_str("{}").unwrap();
+    // 2 * 3 (cholesky_factor_corr[3]) + 2 * 3 (cov_matrix[2]) + 4 * 2 (simplex[3]) + 8 + 8.
+    assert_eq!(nested.dim(), 36);
+    assert_eq!(flat.dim(), 36);
+    let theta = point(36);
+    let mut wn = nested.new_workspace::<f64>();
+    let mut wf = flat.new_workspace::<f64>();
+    let a = nested.log_density(&theta, &mut wn).unwrap();
+    let b = flat.log_density(&theta, &mut wf).unwrap();
+    assert!(a.is_finite());
+    assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+    assert_eq!(reverse_agrees_with_dual(&nested, &theta), Ok(true));
+
+    // The constrained values are those of the flat model, under Stan's names.
+    let on = outputs(&nested, &theta);
+    let of = outputs(&flat, &theta);
+    for (i, j) in [(1, 1), (2, 1), (2, 2), (3, 1), (3, 3)] {
+        for k in 1..=2 {
+            let n = get(&on, &format!("L[{k},{i},{j}]"));
+            assert_eq!(n, get(&of, &format!("L{k}[{i},{j}]")));
+        }
+    }
+    assert_eq!(get(&on, "L[2,3,3]"), get(&of, "L2[3,3]"));
+    assert_eq!(get(&on, "S[2,1,2]"), get(&of, "S2[1,2]"));
+    assert_eq!(get(&on, "s[2,1,3]"), get(&of, "s[3,3]"));
+    assert_eq!(get(&on, "w[1,2,2]"), get(&of, "w[2,2]"));
+    assert_eq!(get(&on, "z[2,2,1]"), get(&of, "z[4,1]"));
+    // w[i,j,k] is exp of its coordinate (row-major after the 20 before it); z is 1 + 2 x.
+    assert_eq!(get(&on, "w[2,1,2]"), theta[20 + 5].exp());
+    assert_eq!(get(&on, "z[1,2,2]"), 1.0 + 2.0 * theta[28 + 3]);
+    // Each simplex sums to one.
+    let total: f64 = (1..=3).map(|k| get(&on, &format!("s[2,2,{k}]"))).sum();
+    assert!((total - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn nested_parameters_unconstrain_back_to_their_coordinates() {
+    let nested = NestedParams::from_json_str("{}").unwrap();
+    let theta = point(36);
+    let names = nested.output_names();
+    let values: Vec<f64> = outputs(&nested, &theta).into_iter().map(|(_, v)| v).collect();
+    // Rebuild the constrained values as Stan JSON, nested lists outermost first.
+    let at = |name: &str| values[names.iter().position(|n| n == name).unwrap()];
+    let nest = |name: &str, dims: &[usize]| -> String {
+        fn level(name: &str, dims: &[usize], idx: &mut Vec<usize>, at: &dyn Fn(&str) -> f64)
+            -> String {
+            if idx.len() == dims.len() {
+                let i: Vec<String> = idx.iter().map(|i| i.to_string()).collect();
+                return format!("{:e}", at(&format!("{name}[{}]", i.join(","))));
+            }
+            let mut parts = Vec::new();
+            for i in 1..=dims[idx.len()] {
+                idx.push(i);
+                parts.push(level(name, dims, idx, at));
+                idx.pop();
+            }
+            format!("[{}]", parts.join(","))
+        }
+        level(name, dims, &mut Vec::new(), &at)
+    };
+    let json = format!(
+        r#"{{"L": {}, "S": {}, "s": {}, "w": {}, "z": {}}}"#,
+        nest("L", &[2, 3, 3]),
+        nest("S", &[2, 2, 2]),
+        nest("s", &[2, 2, 3]),
+        nest("w", &[2, 2, 2]),
+        nest("z", &[2, 2, 2])
+    );
+    let src = tilde::data::DataSource::from_json_str(&json).unwrap();
+    let back = nested.unconstrain(&src).unwrap();
+    for (k, (a, b)) in back.iter().zip(&theta).enumerate() {
+        assert!((a - b).abs() < 1e-9, "coordinate {k}: {a} vs {b}");
+    }
+    // A bad element is named by its full index.
+    let bad = json.replacen("\"w\": [[[", "\"w\": [[[-", 1);
+    let src = tilde::data::DataSource::from_json_str(&bad).unwrap();
+    let err = nested.unconstrain(&src).unwrap_err().to_string();
+    assert!(err.starts_with("w[1, 1, 1] is -"), "{err}");
+    let bad = json.replacen("\"S\": [[[", "\"S\": [[[-", 1);
+    let src = tilde::data::DataSource::from_json_str(&bad).unwrap();
+    let err = nested.unconstrain(&src).unwrap_err().to_string();
+    assert!(err.starts_with("S[1]: expected a cov_matrix, found "), "{err}");
+}
