@@ -245,3 +245,157 @@ fn nested_parameters_unconstrain_back_to_their_coordinates() {
     let err = nested.unconstrain(&src).unwrap_err().to_string();
     assert!(err.starts_with("S[1]: expected a cov_matrix, found "), "{err}");
 }
+
+#[test]
+fn bad_nested_data_names_the_variable_and_full_index() {
+    let json = nested_data_json();
+    let err = |from: &str, to: &str| {
+        let bad = json.replacen(from, to, 1);
+        assert_ne!(bad, json);
+        NestedData::from_json_str(&bad).unwrap_err().to_string()
+    };
+    // A wrong length deep inside, a value that is not a number, and broken constraints.
+    assert_eq!(
+        err("\"a\": [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]]", "\"a\": [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11]]]"),
+        "a: dimension 3 has size 2, expected 3 in a[2, 2]"
+    );
+    assert_eq!(
+        err("\"c\": [[[1, 2, 3], [4, 5, 6]]", "\"c\": [[[1, 2, 3], [4, 5, true]]"),
+        "c[1, 2, 3]: expected a real number, found true"
+    );
+    assert_eq!(
+        err("[[5, 6], [7, 8]]]", "[[5, 6], [7, -8]]]"),
+        "n[2, 2, 2] is -8, but must be >= 0"
+    );
+    assert_eq!(
+        err("[[1, 0], [0.6, 0.8]]", "[[1, 0], [0.6, 0.7]]"),
+        "L[2]: expected a cholesky_factor_corr, found a matrix whose row 2 has norm \
+         0.9219544457292886, not 1"
+    );
+}
+
+tilde::model! {
+    /// Groups with their own correlation: arrays of Cholesky factors passed to distributions
+    /// and functions by index, nested transformed parameters, locals and generated quantities,
+    /// assignment at every level and loops over nested arrays.
+    pub struct Groups;
+
+    functions {
+        real trace2(matrix m) {
+            return m[1, 1] + m[2, 2];
+        }
+    }
+    data {
+        int K;
+        array[K] vector[2] y;
+    }
+    parameters {
+        array[K] cholesky_factor_corr[2] L;
+        array[K] vector[2] mu;
+    }
+    transformed parameters {
+        array[K] matrix[2, 2] Sigma;
+        array[K, 2] vector[2] scaled;
+        array[2, 2, 2] real<lower=0> sq;
+        for (k in 1:K) {
+            Sigma[k] = multiply_lower_tri_self_transpose(L[k]);
+            scaled[k, 1] = L[k] * mu[k];
+            scaled[k, 2] = 2 * mu[k];
+        }
+        for (i in 1:2) {
+            for (j in 1:2) {
+                for (l in 1:2) {
+                    sq[i, j, l] = square(scaled[1, i, l]) + j;
+                }
+            }
+        }
+    }
+    model {
+        array[K] matrix[2, 2] P = Sigma;
+        for (k in 1:K) {
+            y[k] ~ multi_normal_cholesky(mu[k], L[k]);
+            mu[k] ~ normal(0, 1);
+            L[k] ~ lkj_corr_cholesky(1);
+            target += 0.05 * P[k, 2, 1];
+        }
+        target += 0.1 * trace2(Sigma[1]);
+    }
+    generated quantities {
+        array[K] matrix[2, 2] S2 = Sigma;
+        array[2, 2, 2] real cube;
+        real total = 0;
+        int count = 0;
+        for (i in 1:2) {
+            for (j in 1:2) {
+                for (l in 1:2) {
+                    cube[i, j, l] = 100 * i + 10 * j + l;
+                }
+            }
+        }
+        for (m in S2) {
+            total += trace2(m);
+        }
+        for (plane in cube) {
+            for (row in plane) {
+                for (x in row) {
+                    count += 1;
+                }
+            }
+        }
+        S2[1, 1, 2] = 5;
+        S2[2, 1] = [1, 2];
+        cube[2] = cube[1];
+        cube[1, 2] = {-1.0, -2.0};
+    }
+}
+
+#[test]
+fn groups_have_the_hand_computed_density_and_nested_outputs() {
+    let data = r#"{"K": 2, "y": [[0.5, -1.0], [1.5, 0.25]]}"#;
+    let m = Groups::from_json_str(data).unwrap();
+    assert_eq!(m.dim(), 6);
+    let theta = [0.3, -0.7, 0.2, -0.4, 1.1, 0.6];
+    let ys = [[0.5, -1.0], [1.5, 0.25]];
+    // By hand: L[k] = [[1, 0], [z, sqrt(1 - z^2)]] with z = tanh(theta[k]) and log Jacobian
+    // log(1 - z^2); multi_normal_cholesky up to its constant; normal(0, 1) on mu[k] up to its
+    // constant; lkj_corr_cholesky(1) in two dimensions is flat.
+    let mut lp = 0.0;
+    for k in 0..2 {
+        let z: f64 = f64::tanh(theta[k]);
+        let l22 = (1.0 - z * z).sqrt();
+        let mu = [theta[2 + 2 * k], theta[3 + 2 * k]];
+        let d = [ys[k][0] - mu[0], ys[k][1] - mu[1]];
+        let w = [d[0], (d[1] - z * d[0]) / l22];
+        lp += -l22.ln() - 0.5 * (w[0] * w[0] + w[1] * w[1]);
+        lp += -0.5 * (mu[0] * mu[0] + mu[1] * mu[1]);
+        lp += (1.0 - z * z).ln();
+        lp += 0.05 * z;
+    }
+    lp += 0.1 * 2.0;
+    let mut ws = m.new_workspace::<f64>();
+    let got = m.log_density(&theta, &mut ws).unwrap();
+    assert!((got - lp).abs() < 1e-12, "{got} vs {lp}");
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+
+    let outs = outputs(&m, &theta);
+    let z2 = f64::tanh(theta[1]);
+    assert!((get(&outs, "Sigma[2,1,2]") - z2).abs() < 1e-15);
+    assert_eq!(get(&outs, "Sigma[2,2,2]"), 1.0);
+    // scaled[1, 2] = 2 mu[1]; scaled[2, 1] = L[2] * mu[2].
+    assert_eq!(get(&outs, "scaled[1,2,2]"), 2.0 * theta[3]);
+    let l22 = (1.0 - z2 * z2).sqrt();
+    assert!((get(&outs, "scaled[2,1,2]") - (z2 * theta[4] + l22 * theta[5])).abs() < 1e-15);
+    assert_eq!(get(&outs, "sq[2,2,1]"), (2.0 * theta[2]).powi(2) + 2.0);
+    assert_eq!(get(&outs, "total"), 4.0);
+    assert_eq!(get(&outs, "count"), 8.0);
+    assert_eq!(get(&outs, "S2[1,1,2]"), 5.0);
+    assert_eq!(get(&outs, "S2[1,2,2]"), 1.0);
+    assert_eq!(get(&outs, "S2[2,1,1]"), 1.0);
+    assert_eq!(get(&outs, "S2[2,1,2]"), 2.0);
+    assert!((get(&outs, "S2[2,2,1]") - z2).abs() < 1e-15);
+    assert_eq!(get(&outs, "cube[1,2,1]"), -1.0);
+    assert_eq!(get(&outs, "cube[1,2,2]"), -2.0);
+    assert_eq!(get(&outs, "cube[1,1,2]"), 112.0);
+    assert_eq!(get(&outs, "cube[2,2,1]"), 121.0);
+    assert_eq!(get(&outs, "cube[2,1,1]"), 111.0);
+}
