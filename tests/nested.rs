@@ -399,3 +399,84 @@ fn groups_have_the_hand_computed_density_and_nested_outputs() {
     assert_eq!(get(&outs, "cube[2,2,1]"), 121.0);
     assert_eq!(get(&outs, "cube[2,1,1]"), 111.0);
 }
+
+tilde::model! {
+    /// Constraints of nested transformed parameters, checked element by element, and nested
+    /// values in messages.
+    pub struct NestedChecks;
+
+    data {
+        real r;
+        int which;
+    }
+    parameters {
+        real x;
+    }
+    transformed parameters {
+        array[2] cov_matrix[2] C;
+        array[2, 2] simplex[2] s;
+        array[2, 1, 2] real<upper=1> u;
+        for (k in 1:2) {
+            C[k] = identity_matrix(2);
+            for (j in 1:2) {
+                s[k, j] = rep_vector(0.5, 2);
+                u[k, 1, j] = 0;
+            }
+        }
+        if (which == 1) {
+            C[2, 1, 2] = r;
+        } else if (which == 2) {
+            s[2, 1, 1] = r;
+        } else if (which == 3) {
+            u[2, 1, 2] = r;
+        }
+    }
+    model {
+        x ~ normal(0, 1);
+    }
+    generated quantities {
+        array[2, 2, 2] int cube;
+        for (i in 1:2) {
+            for (j in 1:2) {
+                for (l in 1:2) {
+                    cube[i, j, l] = 100 * i + 10 * j + l;
+                }
+            }
+        }
+        if (which == 4) {
+            reject("cube = ", cube, ", C[1] = ", C[1], ", u = ", u);
+        }
+    }
+}
+
+#[test]
+fn nested_constraints_are_checked_and_nested_values_printed() {
+    let run = |r: f64, which: i32| {
+        let m = NestedChecks::from_json_str(&format!(r#"{{"r": {r}, "which": {which}}}"#))
+            .unwrap();
+        let mut ws = m.new_workspace::<f64>();
+        let lp = m.log_density(&[0.5], &mut ws).map_err(|e| e.to_string());
+        let names = m.output_names();
+        let mut out = vec![0.0; names.len()];
+        let mut rng = chain_rng(1, 0, Stream::Generated);
+        let gq = m.write_outputs(&[0.5], &mut ws, &mut rng, true, &mut out);
+        (lp, gq.map_err(|e| e.to_string()))
+    };
+    assert!(run(0.0, 0).0.is_ok());
+    assert!(run(0.0, 1).0.is_ok());
+    assert_eq!(
+        run(0.5, 1).0.unwrap_err(),
+        "C[2] is not a valid cov_matrix: it is a matrix that is not symmetric: element [1, 2] is \
+         0.5 but element [2, 1] is 0"
+    );
+    assert_eq!(
+        run(0.7, 2).0.unwrap_err(),
+        "s[2,1] is not a valid simplex: elements that sum to 1.2, but must sum to 1"
+    );
+    assert_eq!(run(1.5, 3).0.unwrap_err(), "u[2,1,2] is 1.5, but must be <= 1");
+    assert_eq!(
+        run(0.0, 4).1.unwrap_err(),
+        "cube = [[[111,112],[121,122]],[[211,212],[221,222]]], C[1] = [[1,0],[0,1]], u = \
+         [[[0,0]],[[0,0]]]"
+    );
+}

@@ -1049,9 +1049,14 @@ impl<'p> Gen<'p> {
                 out.push(if arrays == 0 {
                     quote!(#rt::ops::check_vector_constraint(#name, #which, &#place[..])?;)
                 } else {
+                    let outer = dims_of_place(&place, arrays);
                     quote! {
-                        for __row in #rows {
-                            #rt::ops::check_vector_constraint(#name, #which, &__row[..])?;
+                        for (__k, __row) in #rows.enumerate() {
+                            if #rt::ops::check_vector_constraint(#name, #which, &__row[..]).is_err()
+                            {
+                                let __at = #rt::ops::element_name(#name, __k, &#outer);
+                                #rt::ops::check_vector_constraint(&__at, #which, &__row[..])?;
+                            }
                         }
                     }
                 });
@@ -1082,20 +1087,30 @@ impl<'p> Gen<'p> {
                     let slice = conv(place);
                     quote!(#rt::ops::check_bounds(#name, #slice, #lo, #hi)?;)
                 }
+                1 if kind == Kind::Int => quote! {
+                    for __v in #place.iter() {
+                        #rt::ops::check_bounds(#name, &[*__v as f64], #lo, #hi)?;
+                    }
+                },
+                1 => quote!(#rt::ops::check_bounds(#name, &#place[..], #lo, #hi)?;),
                 _ if kind == Kind::Int => {
                     let leaves = flat_iter(&place, levels, false);
+                    let dims = dims_of_place(&place, levels);
                     quote! {
-                        for __v in #leaves {
-                            #rt::ops::check_bounds(#name, &[*__v as f64], #lo, #hi)?;
+                        let __dims = #dims;
+                        for (__k, __v) in #leaves.enumerate() {
+                            let __x = [*__v as f64];
+                            #rt::ops::check_bounds_at(#name, __k, &__dims, &__x, #lo, #hi)?;
                         }
                     }
                 }
-                1 => quote!(#rt::ops::check_bounds(#name, &#place[..], #lo, #hi)?;),
                 _ => {
                     let rows = flat_iter(&place, levels - 1, false);
+                    let dims = dims_of_place(&place, levels);
                     quote! {
-                        for __row in #rows {
-                            #rt::ops::check_bounds(#name, &__row[..], #lo, #hi)?;
+                        let __dims = #dims;
+                        for (__k, __row) in #rows.enumerate() {
+                            #rt::ops::check_bounds_at(#name, __k, &__dims, &__row[..], #lo, #hi)?;
                         }
                     }
                 }

@@ -472,6 +472,30 @@ pub fn check_bounds<T: Scalar>(
     Ok(())
 }
 
+/// Checks `lower <= x <= upper` for the elements `xs` of a nested container with dimensions
+/// `dims`, `xs` being its `k`-th run of `xs.len()` elements in row-major order (a row, or a
+/// single element); the error names the element by its full index, `u[2,1,2] is 1.5, but must
+/// be <= 1`.
+pub fn check_bounds_at<T: Scalar>(
+    name: &str,
+    k: usize,
+    dims: &[usize],
+    xs: &[T],
+    lower: f64,
+    upper: f64,
+) -> Result<(), ModelError> {
+    for (j, x) in xs.iter().enumerate() {
+        let v = x.value();
+        let above_lower = v >= lower;
+        if !above_lower || v > upper || v.is_nan() {
+            let (rule, bound) = if above_lower { ("<=", upper) } else { (">=", lower) };
+            let at = element_name(name, k * xs.len() + j, dims);
+            return Err(ModelError::recoverable(format!("{at} is {v}, but must be {rule} {bound}")));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that a parameter's lower bound is below its upper bound (NaN fails), as Stan does
 /// before applying the transform.
 pub fn check_bound_order<T: Scalar>(name: &str, lower: T, upper: T) -> Result<(), ModelError> {
