@@ -480,3 +480,70 @@ fn nested_constraints_are_checked_and_nested_values_printed() {
          [[[0,0]],[[0,0]]]"
     );
 }
+
+tilde::model! {
+    /// Normal means in a three-level array, each with its own observations in a four-level one.
+    pub struct Cells;
+
+    data {
+        int N;
+        array[2, 2, 2] vector[N] y;
+    }
+    parameters {
+        array[2, 2, 2] real mu;
+    }
+    model {
+        for (i in 1:2) {
+            for (j in 1:2) {
+                mu[i, j] ~ normal(0, 10);
+                for (k in 1:2) {
+                    y[i, j, k] ~ normal(mu[i, j, k], 1);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sampled_cell_means_match_the_conjugate_posterior() {
+    use tilde::sampler::Sampler;
+    let n = 5;
+    let value = |i: usize, j: usize, k: usize, r: usize| {
+        i as f64 + 2.0 * j as f64 - 3.0 * k as f64 + 0.4 * r as f64
+    };
+    let mut cells = Vec::new();
+    for i in 1..=2 {
+        let mut js = Vec::new();
+        for j in 1..=2 {
+            let mut ks = Vec::new();
+            for k in 1..=2 {
+                let ys: Vec<String> = (1..=n).map(|r| value(i, j, k, r).to_string()).collect();
+                ks.push(format!("[{}]", ys.join(",")));
+            }
+            js.push(format!("[{}]", ks.join(",")));
+        }
+        cells.push(format!("[{}]", js.join(",")));
+    }
+    let json = format!(r#"{{"N": {n}, "y": [{}]}}"#, cells.join(","));
+    let model = Cells::from_json_str(&json).unwrap();
+    let fit = Sampler::new().chains(4).seed(3).progress(false).sample(&model).unwrap();
+    // Normal prior (0, 10^2) and N observations of unit variance: precision N + 1/100.
+    let precision = n as f64 + 0.01;
+    let sd = precision.sqrt().recip();
+    for i in 1..=2 {
+        for j in 1..=2 {
+            for k in 1..=2 {
+                let sum: f64 = (1..=n).map(|r| value(i, j, k, r)).sum();
+                let exact = sum / precision;
+                let draws = fit.draws(&format!("mu[{i},{j},{k}]")).unwrap();
+                let m = draws.iter().sum::<f64>() / draws.len() as f64;
+                let s = (draws.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+                    / (draws.len() - 1) as f64)
+                    .sqrt();
+                // 4000 draws with an effective size of at least 1000: 4 standard errors.
+                assert!((m - exact).abs() < 4.0 * sd / 1000f64.sqrt(), "mu[{i},{j},{k}] {m}");
+                assert!((s / sd - 1.0).abs() < 0.1, "mu[{i},{j},{k}] sd {s} vs {sd}");
+            }
+        }
+    }
+}
