@@ -547,3 +547,52 @@ fn sampled_cell_means_match_the_conjugate_posterior() {
         }
     }
 }
+
+tilde::model! {
+    /// Ranges of the outer level of nested arrays, and rows, columns and blocks of the
+    /// matrices in an array.
+    pub struct NestedParts;
+
+    data {
+        array[3] matrix[2, 3] a;
+        array[3, 2] vector[2] v;
+    }
+    generated quantities {
+        array[2] matrix[2, 3] mid = a[2:3];
+        array[3] matrix[2, 3] shifted = a;
+        array[2, 2] vector[2] tail_v = v[2:];
+        row_vector[2] part = a[1, 2, 2:3];
+        vector[2] col = a[3, :, 2];
+        matrix[2, 2] block = a[2, :, 2:3];
+        real total = 0;
+        int n = size(a[:2]);
+        shifted[2:3] = a[1:2];
+        shifted = shifted[1:3];
+        for (m in a[2:3]) {
+            total += sum(m[2]);
+        }
+    }
+}
+
+#[test]
+fn ranges_of_nested_arrays_and_parts_of_their_matrices() {
+    let a = "[[[1,2,3],[4,5,6]],[[7,8,9],[10,11,12]],[[13,14,15],[16,17,18]]]";
+    let v = "[[[1,2],[3,4]],[[5,6],[7,8]],[[9,10],[11,12]]]";
+    let m = NestedParts::from_json_str(&format!(r#"{{"a": {a}, "v": {v}}}"#)).unwrap();
+    let outs = outputs(&m, &[]);
+    assert_eq!(get(&outs, "mid[1,2,3]"), 12.0);
+    assert_eq!(get(&outs, "mid[2,1,1]"), 13.0);
+    assert_eq!(get(&outs, "tail_v[2,1,2]"), 10.0);
+    assert_eq!(get(&outs, "part[1]"), 5.0);
+    assert_eq!(get(&outs, "part[2]"), 6.0);
+    assert_eq!(get(&outs, "col[1]"), 14.0);
+    assert_eq!(get(&outs, "col[2]"), 17.0);
+    assert_eq!(get(&outs, "block[1,1]"), 8.0);
+    assert_eq!(get(&outs, "block[2,2]"), 12.0);
+    assert_eq!(get(&outs, "n"), 2.0);
+    // shifted[2:3] = a[1:2] through a copy, then shifted assigned a view of itself.
+    assert_eq!(get(&outs, "shifted[1,1,1]"), 1.0);
+    assert_eq!(get(&outs, "shifted[2,1,1]"), 1.0);
+    assert_eq!(get(&outs, "shifted[3,2,3]"), 12.0);
+    assert_eq!(get(&outs, "total"), 10.0 + 11.0 + 12.0 + 16.0 + 17.0 + 18.0);
+}

@@ -465,14 +465,7 @@ impl Checker {
         }
         // Values nested more than two levels are only ever variables or parts of them, which
         // are copied whole.
-        let place = |e: &TExpr| {
-            let mut e = e;
-            while let TExprKind::Index(base, _) = &e.kind {
-                e = base;
-            }
-            matches!(e.kind, TExprKind::Var(_))
-        };
-        if assignable(target, &value.ty) && target.levels() > 2 && !place(value) {
+        if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) {
             self.cx.error(
                 value.span,
                 format!(
@@ -485,7 +478,8 @@ impl Checker {
         if assignable(target, &value.ty) {
             // A function with a nested result (an ODE solution, an array of draws) writes it
             // whole, as a variable is copied.
-            let whole = matches!(
+            let whole = is_place(value)
+                || matches!(
                 value.kind,
                 TExprKind::Var(_)
                     | TExprKind::Index(..)
@@ -1008,7 +1002,9 @@ impl Checker {
                     TPart::Range(lo?, hi?)
                 }
             };
-            if ty.levels() != 1 {
+            // A range of the outer level of a deeper array takes a copy of a variable.
+            let deep_range = ty.levels() > 2 && matches!(part, TPart::Range(..));
+            if ty.levels() != 1 && !deep_range {
                 self.cx.error(
                     name.span(),
                     format!(
@@ -1600,6 +1596,11 @@ impl Checker {
         if base.ty.is_error() {
             return err_expr(span);
         }
+        self.index_checked(base, indices, span)
+    }
+
+    /// `indices` applied to the checked `base`.
+    fn index_checked(&mut self, base: TExpr, indices: Vec<syntax::Index>, span: Span) -> TExpr {
         // `m[:, j]` is column `j` of a matrix.
         if base.ty == Ty::Matrix
             && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
@@ -1635,7 +1636,18 @@ impl Checker {
         let mut singles = Vec::new();
         let n = indices.len();
         let mut last = None;
-        for (k, index) in indices.into_iter().enumerate() {
+        let mut it = indices.into_iter().enumerate();
+        while let Some((k, index)) = it.next() {
+            if !singles.is_empty() && ty.levels() == 2 {
+                // Single indices down to a two-level part (`a[k]` of an array of matrices),
+                // then the indices of that part, which may pick rows and columns: `a[k, 2:3]`,
+                // `a[k, :, j]`.
+                let ad = base.ad && ty.strip_arrays().0 != &Ty::Int;
+                let kind = TExprKind::Index(Box::new(base), singles);
+                let part = TExpr { kind, ty, ad, span };
+                let rest = std::iter::once(index).chain(it.map(|(_, i)| i)).collect();
+                return self.index_checked(part, rest, span);
+            }
             let single = match index {
                 syntax::Index::Single(e) => self.check_expr(e),
                 other if k + 1 == n => {
@@ -1802,12 +1814,16 @@ impl Checker {
         part: PartIndex,
         span: Span,
     ) -> TExpr {
-        if ty.levels() != 1 {
+        // A range of the outer level of a deeper array that is a variable (or a part of one)
+        // is a view of it, as a variable is.
+        let deep_range = ty.levels() > 2 && matches!(part, PartIndex::Range(..)) && is_place(&base);
+        if ty.levels() != 1 && !deep_range {
             self.cx.error(
                 span,
                 format!(
                     "slicing or multi-indexing a `{}` is not supported by Tilde yet (only \
-                     one-level containers such as `vector` and `array[] real`)",
+                     one-level containers such as `vector` and `array[] real`, and ranges of \
+                     the outer level of variables nested more than two levels)",
                     ty.describe()
                 ),
             );
@@ -2493,4 +2509,14 @@ fn rng_function(name: &'static str, args: &[TExpr]) -> Result<(&'static str, Ty)
         _ => return Err("a `real` and a `matrix`"),
     };
     Ok((name, ty))
+}
+
+/// Whether `e` is a variable, possibly indexed by single indices and ranges: a value that code
+/// generation reads in place.
+fn is_place(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Var(_) => true,
+        TExprKind::Index(base, _) | TExprKind::Slice { base, .. } => is_place(base),
+        _ => false,
+    }
 }

@@ -1594,7 +1594,9 @@ impl<'p> Gen<'p> {
         if let Some(TPart::Pick { rows, cols }) = &target.part {
             return self.assign_pick(target, rows, cols.as_deref(), op, value, index_pre);
         }
-        if let Some(part) = &target.part {
+        if let Some(part) = &target.part
+            && levels <= 2
+        {
             return self.assign_part(target, part, op, value, path, index_pre);
         }
         if levels == 0 {
@@ -1639,7 +1641,7 @@ impl<'p> Gen<'p> {
                 // if it may be the target itself.
                 let place = self.container_place(value);
                 let src = if Self::mentions(value, target.var) {
-                    quote!(&(#place).clone())
+                    quote!(&(#place).to_vec())
                 } else {
                     quote!(&#place)
                 };
@@ -1654,6 +1656,27 @@ impl<'p> Gen<'p> {
                             #copy
                         }
                     };
+                }
+                if let Some(TPart::Range(lo, hi)) = &target.part {
+                    // `a[2:3] = b`: the range of the target, then the same copy.
+                    let lo = match lo {
+                        Some(e) => self.scalar(e, Kind::Int),
+                        None => quote!(1i64),
+                    };
+                    let hi = match hi {
+                        Some(e) => self.scalar(e, Kind::Int),
+                        None => quote!((__whole.len() as i64)),
+                    };
+                    return quote! {{
+                        #(#index_pre)*
+                        let __lo: i64 = #lo;
+                        let __s = #src;
+                        let __whole = &mut *#path;
+                        let __hi: i64 = #hi;
+                        let __d = #rt::ops::range_mut(&mut __whole[..], __lo, __hi, #name)?;
+                        #rt::ops::assign_part_len("range", #name, __d.len(), __s.len())?;
+                        #copy
+                    }};
                 }
                 return quote! {{
                     #(#index_pre)*
