@@ -206,8 +206,12 @@ fn nested_parameters_unconstrain_back_to_their_coordinates() {
     // Rebuild the constrained values as Stan JSON, nested lists outermost first.
     let at = |name: &str| values[names.iter().position(|n| n == name).unwrap()];
     let nest = |name: &str, dims: &[usize]| -> String {
-        fn level(name: &str, dims: &[usize], idx: &mut Vec<usize>, at: &dyn Fn(&str) -> f64)
-            -> String {
+        fn level(
+            name: &str,
+            dims: &[usize],
+            idx: &mut Vec<usize>,
+            at: &dyn Fn(&str) -> f64,
+        ) -> String {
             if idx.len() == dims.len() {
                 let i: Vec<String> = idx.iter().map(|i| i.to_string()).collect();
                 return format!("{:e}", at(&format!("{name}[{}]", i.join(","))));
@@ -256,7 +260,10 @@ fn bad_nested_data_names_the_variable_and_full_index() {
     };
     // A wrong length deep inside, a value that is not a number, and broken constraints.
     assert_eq!(
-        err("\"a\": [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]]", "\"a\": [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11]]]"),
+        err(
+            "\"a\": [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]]",
+            "\"a\": [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11]]]"
+        ),
         "a: dimension 3 has size 2, expected 3 in a[2, 2]"
     );
     assert_eq!(
@@ -452,8 +459,7 @@ tilde::model! {
 #[test]
 fn nested_constraints_are_checked_and_nested_values_printed() {
     let run = |r: f64, which: i32| {
-        let m = NestedChecks::from_json_str(&format!(r#"{{"r": {r}, "which": {which}}}"#))
-            .unwrap();
+        let m = NestedChecks::from_json_str(&format!(r#"{{"r": {r}, "which": {which}}}"#)).unwrap();
         let mut ws = m.new_workspace::<f64>();
         let lp = m.log_density(&[0.5], &mut ws).map_err(|e| e.to_string());
         let names = m.output_names();
@@ -566,6 +572,10 @@ tilde::model! {
         matrix[2, 2] block = a[2, :, 2:3];
         real total = 0;
         int n = size(a[:2]);
+        array[3] int da = dims(a);
+        array[2] int dv1 = dims(v[1]);
+        array[1] int dv11 = dims(v[1, 1]);
+        int d0 = size(dims(1.5));
         shifted[2:3] = a[1:2];
         shifted = shifted[1:3];
         for (m in a[2:3]) {
@@ -590,6 +600,11 @@ fn ranges_of_nested_arrays_and_parts_of_their_matrices() {
     assert_eq!(get(&outs, "block[1,1]"), 8.0);
     assert_eq!(get(&outs, "block[2,2]"), 12.0);
     assert_eq!(get(&outs, "n"), 2.0);
+    let da: Vec<f64> = (1..=3).map(|i| get(&outs, &format!("da[{i}]"))).collect();
+    assert_eq!(da, [3.0, 2.0, 3.0]);
+    assert_eq!([get(&outs, "dv1[1]"), get(&outs, "dv1[2]")], [2.0, 2.0]);
+    assert_eq!(get(&outs, "dv11[1]"), 2.0);
+    assert_eq!(get(&outs, "d0"), 0.0);
     // shifted[2:3] = a[1:2] through a copy, then shifted assigned a view of itself.
     assert_eq!(get(&outs, "shifted[1,1,1]"), 1.0);
     assert_eq!(get(&outs, "shifted[2,1,1]"), 1.0);

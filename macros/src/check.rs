@@ -480,18 +480,18 @@ impl Checker {
             // whole, as a variable is copied.
             let whole = is_place(value)
                 || matches!(
-                value.kind,
-                TExprKind::Var(_)
-                    | TExprKind::Index(..)
-                    | TExprKind::Ode(_)
-                    | TExprKind::MatrixFn(..)
-                    | TExprKind::Elementwise(..)
-                    | TExprKind::ScalarFn(..)
-                    | TExprKind::Pick { .. }
-                    | TExprKind::UserCall { .. }
-                    | TExprKind::Ternary(..)
-                    | TExprKind::ArrayLit(_)
-            );
+                    value.kind,
+                    TExprKind::Var(_)
+                        | TExprKind::Index(..)
+                        | TExprKind::Ode(_)
+                        | TExprKind::MatrixFn(..)
+                        | TExprKind::Elementwise(..)
+                        | TExprKind::ScalarFn(..)
+                        | TExprKind::Pick { .. }
+                        | TExprKind::UserCall { .. }
+                        | TExprKind::Ternary(..)
+                        | TExprKind::ArrayLit(_)
+                );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
                     value.span,
@@ -2157,11 +2157,13 @@ impl Checker {
                     return arity_error(self, "1");
                 }
                 let arg = args.into_iter().next().expect("one argument");
-                if arg.ty.is_scalar() && which != "size" {
+                if arg.ty.is_scalar() && !matches!(which, "size" | "dims") {
                     self.cx.error(arg.span, format!("`{fname}` takes a container"));
                     return err_expr(span);
                 }
-                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty: Ty::Int, ad: false, span }
+                // `dims` gives every size, outermost first: none for a scalar.
+                let ty = if which == "dims" { Ty::array_of(Ty::Int, 1) } else { Ty::Int };
+                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty, ad: false, span }
             }
             Builtin::Matrix(stan_name) => match matrix_function(stan_name, &args) {
                 Ok((runtime, ty)) => {

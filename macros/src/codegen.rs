@@ -114,7 +114,11 @@ fn flat_iter(place: &TokenStream, depth: usize, mutable: bool) -> TokenStream {
 /// (evaluated `usize`s, outermost first), reusing its allocations. With `fill`, the innermost
 /// level is resized and its elements set to `fill`; without, the levels of `dims` are resized
 /// and new elements left empty (for elements that their own code sizes, such as matrices).
-fn resize_levels(place: TokenStream, dims: &[TokenStream], fill: Option<&TokenStream>) -> TokenStream {
+fn resize_levels(
+    place: TokenStream,
+    dims: &[TokenStream],
+    fill: Option<&TokenStream>,
+) -> TokenStream {
     let rt = rt();
     match (dims, fill) {
         ([], _) => quote!(),
@@ -2341,6 +2345,24 @@ impl<'p> Gen<'p> {
                     len: Some(quote!(#hn)),
                     elem: quote!(#h),
                     kind: leaf,
+                }
+            }
+            TExprKind::Size(_, a) => {
+                // `dims`: the sizes of the (rectangular) value, read from its first elements.
+                let h = self.fresh("h");
+                let levels = a.ty.levels();
+                let dims = if levels == 0 {
+                    quote!([0i64; 0])
+                } else {
+                    let place = self.container_place(a);
+                    let dims = dims_of_place(&quote!(__p), levels);
+                    quote!({ let __p = &#place; #dims.map(|__d| __d as i64) })
+                };
+                Elem {
+                    prelude: vec![quote!(let #h: [i64; #levels] = #dims;)],
+                    len: Some(quote!(#levels)),
+                    elem: quote!(#h[__i]),
+                    kind,
                 }
             }
             TExprKind::Ternary(c, a, b) => {

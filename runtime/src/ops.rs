@@ -490,7 +490,9 @@ pub fn check_bounds_at<T: Scalar>(
         if !above_lower || v > upper || v.is_nan() {
             let (rule, bound) = if above_lower { ("<=", upper) } else { (">=", lower) };
             let at = element_name(name, k * xs.len() + j, dims);
-            return Err(ModelError::recoverable(format!("{at} is {v}, but must be {rule} {bound}")));
+            return Err(ModelError::recoverable(format!(
+                "{at} is {v}, but must be {rule} {bound}"
+            )));
         }
     }
     Ok(())
