@@ -289,7 +289,11 @@ tilde::model! {
 
     functions {
         real trace2(matrix m) {
-            return m[1, 1] + m[2, 2];
+            array[2] matrix[2, 2] parts;
+            parts[1] = m;
+            parts[2, 1] = [0, 0];
+            parts[2, 2] = m[2];
+            return parts[1, 1, 1] + parts[2, 2, 2];
         }
     }
     data {
@@ -466,9 +470,13 @@ fn nested_constraints_are_checked_and_nested_values_printed() {
         let mut out = vec![0.0; names.len()];
         let mut rng = chain_rng(1, 0, Stream::Generated);
         let gq = m.write_outputs(&[0.5], &mut ws, &mut rng, true, &mut out);
-        (lp, gq.map_err(|e| e.to_string()))
+        (lp, gq.map_err(|e| e.to_string()).map(|()| names.into_iter().zip(out).collect()))
     };
-    assert!(run(0.0, 0).0.is_ok());
+    let (lp, gq) = run(0.0, 0);
+    assert!(lp.is_ok());
+    let outs: Vec<(String, f64)> = gq.unwrap();
+    assert_eq!(get(&outs, "cube[2,1,2]"), 212.0);
+    assert_eq!(get(&outs, "C[2,2,2]"), 1.0);
     assert!(run(0.0, 1).0.is_ok());
     assert_eq!(
         run(0.5, 1).0.unwrap_err(),

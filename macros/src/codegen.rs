@@ -1030,13 +1030,13 @@ impl<'p> Gen<'p> {
                 out.push(if arrays == 0 {
                     quote!(#rt::ops::check_matrix_constraint(#name, #which, &#place[..])?;)
                 } else {
-                    // The element's name is only built for the error, so that checks that pass
-                    // allocate nothing.
+                    // The element's name is only built for a check that fails.
                     let mats = flat_iter(&place, arrays, false);
                     let outer = dims_of_place(&place, arrays);
                     quote! {
                         for (__k, __mat) in #mats.enumerate() {
-                            if #rt::ops::check_matrix_constraint(#name, #which, &__mat[..]).is_err() {
+                            let __ok = #rt::ops::check_matrix_constraint(#name, #which, &__mat[..]);
+                            if __ok.is_err() {
                                 let __at = #rt::ops::element_name(#name, __k, &#outer);
                                 #rt::ops::check_matrix_constraint(&__at, #which, &__mat[..])?;
                             }
