@@ -619,3 +619,67 @@ fn ranges_of_nested_arrays_and_parts_of_their_matrices() {
     assert_eq!(get(&outs, "shifted[3,2,3]"), 12.0);
     assert_eq!(get(&outs, "total"), 10.0 + 11.0 + 12.0 + 16.0 + 17.0 + 18.0);
 }
+
+tilde::model! {
+    /// User-defined functions taking and returning containers nested more than two levels,
+    /// called with data and with parameters.
+    pub struct NestedFunctions;
+
+    functions {
+        array[] matrix scaled(array[] matrix ms, real c) {
+            array[size(ms)] matrix[2, 2] out;
+            for (k in 1:size(ms)) {
+                out[k] = c * ms[k];
+            }
+            return out;
+        }
+        real corner_sum(array[,] vector xs) {
+            real total = 0;
+            for (i in 1:size(xs)) {
+                for (j in 1:size(xs[i])) {
+                    total += xs[i, j, 1];
+                }
+            }
+            return total;
+        }
+        array[,,] real cube(real x) {
+            array[2, 1, 2] real out;
+            out[1, 1] = {x, 2 * x};
+            out[2, 1] = {3 * x, 4 * x};
+            return out;
+        }
+    }
+    data {
+        array[2] matrix[2, 2] m;
+        array[2, 2] vector[2] v;
+    }
+    parameters {
+        real<lower=0> c;
+    }
+    transformed parameters {
+        array[2] matrix[2, 2] sm = scaled(m, c);
+        real corners = corner_sum(v);
+        array[2, 1, 2] real cb = cube(c);
+    }
+    model {
+        target += -c + sm[2, 1, 2] + cube(c)[2, 1, 2];
+    }
+}
+
+#[test]
+fn functions_take_and_return_nested_containers() {
+    let data = r#"{"m": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
+        "v": [[[1, 10], [2, 20]], [[3, 30], [4, 40]]]}"#;
+    let m = NestedFunctions::from_json_str(data).unwrap();
+    let theta = [0.4f64];
+    let c = theta[0].exp();
+    // -c + 6 c + 4 c, and the log Jacobian of the lower bound, theta.
+    let mut ws = m.new_workspace::<f64>();
+    let lp = m.log_density(&theta, &mut ws).unwrap();
+    assert!((lp - (9.0 * c + theta[0])).abs() < 1e-12, "{lp}");
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    let outs = outputs(&m, &theta);
+    assert!((get(&outs, "sm[2,2,1]") - 7.0 * c).abs() < 1e-12);
+    assert_eq!(get(&outs, "corners"), 10.0);
+    assert!((get(&outs, "cb[2,1,1]") - 3.0 * c).abs() < 1e-12);
+}

@@ -463,9 +463,10 @@ impl Checker {
         if target.is_error() || value.ty.is_error() {
             return;
         }
-        // Values nested more than two levels are only ever variables or parts of them, which
-        // are copied whole.
-        if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) {
+        // Values nested more than two levels are only ever variables, parts of them or results
+        // of functions, which are copied whole.
+        let call = matches!(value.kind, TExprKind::UserCall { .. });
+        if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) && !call {
             self.cx.error(
                 value.span,
                 format!(
@@ -1009,8 +1010,9 @@ impl Checker {
                     name.span(),
                     format!(
                         "assigning to a {} of a `{}` is not supported by Tilde yet (only of \
-                         one-level containers such as `vector` and `array[] real`, and columns \
-                         `m[:, j]` of a matrix)",
+                         one-level containers such as `vector` and `array[] real`, columns \
+                         `m[:, j]` of a matrix, and ranges of the outer level of containers \
+                         nested more than two levels)",
                         part.describe(),
                         ty.describe()
                     ),
@@ -1457,7 +1459,7 @@ impl Checker {
                 data_only: f.params.iter().map(|(t, _)| t.data_only).collect(),
             };
             for t in f.params.iter().map(|(t, _)| t).chain(f.ret.iter()) {
-                if t.base == BaseType::Complex || fun_type(t).levels() > 2 {
+                if t.base == BaseType::Complex {
                     self.cx.error(
                         t.span,
                         "this argument or return type is not supported by Tilde yet",

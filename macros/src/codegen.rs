@@ -1303,12 +1303,13 @@ impl<'p> Gen<'p> {
                     let mut pre = Vec::new();
                     let place = self.matrix_place(e, &mut pre);
                     let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+                    let mut copy = quote!(__r.iter().map(|__x| #conv).collect());
+                    for _ in 2..ret.levels() {
+                        copy = quote!(__r.iter().map(|__r| #copy).collect());
+                    }
                     quote!({
                         #(#pre)*
-                        return Ok((#place)
-                            .iter()
-                            .map(|__r| __r.iter().map(|__x| #conv).collect())
-                            .collect());
+                        return Ok((#place).iter().map(|__r| #copy).collect());
                     })
                 } else {
                     let want = kind_of(&ret, true);
@@ -2012,7 +2013,7 @@ impl<'p> Gen<'p> {
                 };
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
-            _ if e.ty.levels() == 2 => {
+            _ if e.ty.levels() >= 2 => {
                 // The block yields an owned value, which the statement using it keeps alive: a
                 // function's result itself, or the temporary's rows moved out of it.
                 let mut pre = Vec::new();
@@ -2437,13 +2438,14 @@ impl<'p> Gen<'p> {
     /// The Rust type of a function argument or return value of type `ty`.
     fn function_type(&self, ty: &Ty, ad: bool, borrowed: bool) -> TokenStream {
         let leaf = scalar_type(kind_of(ty, ad));
-        match (ty.levels(), borrowed) {
-            (0, _) => leaf,
-            (1, true) => quote!(&[#leaf]),
-            (1, false) => quote!(::std::vec::Vec<#leaf>),
-            (_, true) => quote!(&[::std::vec::Vec<#leaf>]),
-            (_, false) => quote!(::std::vec::Vec<::std::vec::Vec<#leaf>>),
-        }
+        // A container is a slice or a `Vec` of its elements.
+        let elem = match ty {
+            Ty::Int | Ty::Real => return leaf,
+            Ty::Array(inner) => self.container_type(inner, leaf),
+            Ty::Matrix => quote!(::std::vec::Vec<#leaf>),
+            _ => leaf,
+        };
+        if borrowed { quote!(&[#elem]) } else { quote!(::std::vec::Vec<#elem>) }
     }
 
     /// The definitions of the user-defined functions, generic over the scalar type.
@@ -2574,8 +2576,14 @@ impl<'p> Gen<'p> {
                         vals.push(quote!(&#place[..]));
                     } else {
                         let lifted = self.fresh("lifted");
+                        // Each level above the rows is lifted element by element.
+                        let mut lift = quote!(#rt::ops::lift_rows::<#st>(&__m[..]));
+                        for _ in 2..pty.levels() {
+                            lift =
+                                quote!(__m.iter().map(|__m| #lift).collect::<::std::vec::Vec<_>>());
+                        }
                         prelude.push(quote! {
-                            let #lifted = #rt::ops::lift_rows::<#st>(&#place[..]);
+                            let #lifted = { let __m = &#place; #lift };
                         });
                         vals.push(quote!(&#lifted[..]));
                     }

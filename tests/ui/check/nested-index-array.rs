@@ -1,0 +1,11 @@
+tilde::model! {
+    struct M;
+    data { int N; array[N] matrix[N, N] a; }
+    generated quantities {
+        array[2] matrix[N, N] b = a[{1, 2}];
+        array[N] matrix[N, N] c = a;
+        c[{1, 2}] = b;
+    }
+}
+
+fn main() {}
