@@ -584,6 +584,9 @@ tilde::model! {
         array[2] int dv1 = dims(v[1]);
         array[1] int dv11 = dims(v[1, 1]);
         int d0 = size(dims(1.5));
+        array[2] matrix[2, 3] picked = a[{3, 1}];
+        real picked_entry = a[{3, 1}][2, 1, 3];
+        int picked_size = size(a[{1, 1, 2, 2}]);
         shifted[2:3] = a[1:2];
         shifted = shifted[1:3];
         for (m in a[2:3]) {
@@ -613,6 +616,10 @@ fn ranges_of_nested_arrays_and_parts_of_their_matrices() {
     assert_eq!([get(&outs, "dv1[1]"), get(&outs, "dv1[2]")], [2.0, 2.0]);
     assert_eq!(get(&outs, "dv11[1]"), 2.0);
     assert_eq!(get(&outs, "d0"), 0.0);
+    assert_eq!(get(&outs, "picked[1,2,1]"), 16.0);
+    assert_eq!(get(&outs, "picked[2,1,3]"), 3.0);
+    assert_eq!(get(&outs, "picked_entry"), 3.0);
+    assert_eq!(get(&outs, "picked_size"), 4.0);
     // shifted[2:3] = a[1:2] through a copy, then shifted assigned a view of itself.
     assert_eq!(get(&outs, "shifted[1,1,1]"), 1.0);
     assert_eq!(get(&outs, "shifted[2,1,1]"), 1.0);

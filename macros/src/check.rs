@@ -465,7 +465,7 @@ impl Checker {
         }
         // Values nested more than two levels are only ever variables, parts of them or results
         // of functions, which are copied whole.
-        let call = matches!(value.kind, TExprKind::UserCall { .. });
+        let call = matches!(value.kind, TExprKind::UserCall { .. } | TExprKind::MultiIndex { .. });
         if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) && !call {
             self.cx.error(
                 value.span,
@@ -480,6 +480,7 @@ impl Checker {
             // A function with a nested result (an ODE solution, an array of draws) writes it
             // whole, as a variable is copied.
             let whole = is_place(value)
+                || (target.levels() > 2 && call)
                 || matches!(
                     value.kind,
                     TExprKind::Var(_)
@@ -1817,15 +1818,21 @@ impl Checker {
         span: Span,
     ) -> TExpr {
         // A range of the outer level of a deeper array that is a variable (or a part of one)
-        // is a view of it, as a variable is.
-        let deep_range = ty.levels() > 2 && matches!(part, PartIndex::Range(..)) && is_place(&base);
-        if ty.levels() != 1 && !deep_range {
+        // is a view of it, as a variable is; an index array on it picks copies of elements.
+        let deep = ty.levels() > 2
+            && match part {
+                PartIndex::Range(..) => is_place(&base),
+                PartIndex::Multi(_) => {
+                    is_place(&base) || matches!(base.kind, TExprKind::UserCall { .. })
+                }
+            };
+        if ty.levels() != 1 && !deep {
             self.cx.error(
                 span,
                 format!(
                     "slicing or multi-indexing a `{}` is not supported by Tilde yet (only \
-                     one-level containers such as `vector` and `array[] real`, and ranges of \
-                     the outer level of variables nested more than two levels)",
+                     one-level containers such as `vector` and `array[] real`, and the outer \
+                     level of containers nested more than two levels)",
                     ty.describe()
                 ),
             );

@@ -2013,6 +2013,21 @@ impl<'p> Gen<'p> {
                 };
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
+            TExprKind::MultiIndex { base, index } if e.ty.levels() > 2 => {
+                // Elements of a container nested more than two levels, picked by an index
+                // array: copies of them, in a new array.
+                let name = Self::root_name(self.p, base);
+                let b = self.container_place(base);
+                let idx = self.container_slice(index);
+                quote!({
+                    let __b = &#b;
+                    let __mi = #idx;
+                    #rt::ops::check_indices(__mi, __b.len(), #name)?;
+                    __mi.iter()
+                        .map(|&__i| __b[(__i - 1) as usize].clone())
+                        .collect::<::std::vec::Vec<_>>()
+                })
+            }
             _ if e.ty.levels() >= 2 => {
                 // The block yields an owned value, which the statement using it keeps alive: a
                 // function's result itself, or the temporary's rows moved out of it.
@@ -2076,7 +2091,13 @@ impl<'p> Gen<'p> {
                 _ => break,
             }
         }
-        let place = if base.ty.levels() >= 2 {
+        let place = if base.ty.levels() > 2 {
+            // Only a function's result or a pick of elements: owned, kept in a local.
+            let value = self.container_place(base);
+            let h = self.fresh("h");
+            prelude.push(quote!(let #h = #value;));
+            quote!(#h)
+        } else if base.ty.levels() >= 2 {
             self.matrix_place(base, prelude)
         } else {
             let (pre, v) = self.materialize(base);
