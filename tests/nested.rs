@@ -308,6 +308,7 @@ tilde::model! {
         array[K] matrix[2, 2] Sigma;
         array[K, 2] vector[2] scaled;
         array[2, 2, 2] real<lower=0> sq;
+        array[2] matrix[2, 2] mixed = {L[1], identity_matrix(2)};
         for (k in 1:K) {
             Sigma[k] = multiply_lower_tri_self_transpose(L[k]);
             scaled[k, 1] = L[k] * mu[k];
@@ -392,6 +393,9 @@ fn groups_have_the_hand_computed_density_and_nested_outputs() {
     let z2 = f64::tanh(theta[1]);
     assert!((get(&outs, "Sigma[2,1,2]") - z2).abs() < 1e-15);
     assert_eq!(get(&outs, "Sigma[2,2,2]"), 1.0);
+    assert_eq!(get(&outs, "mixed[1,2,1]"), f64::tanh(theta[0]));
+    assert_eq!(get(&outs, "mixed[2,1,1]"), 1.0);
+    assert_eq!(get(&outs, "mixed[2,2,1]"), 0.0);
     // scaled[1, 2] = 2 mu[1]; scaled[2, 1] = L[2] * mu[2].
     assert_eq!(get(&outs, "scaled[1,2,2]"), 2.0 * theta[3]);
     let l22 = (1.0 - z2 * z2).sqrt();
@@ -587,6 +591,10 @@ tilde::model! {
         array[2] matrix[2, 3] picked = a[{3, 1}];
         real picked_entry = a[{3, 1}][2, 1, 3];
         int picked_size = size(a[{1, 1, 2, 2}]);
+        array[2] matrix[2, 3] lit = {a[3], a[1] * 2};
+        array[1, 2] vector[2] lit2 = {{v[1, 1], v[3, 2]}};
+        array[3] matrix[2, 3] chosen = n > 1 ? a[{3, 2, 1}] : a;
+        array[3] matrix[2, 3] other = n > 5 ? a[{3, 2, 1}] : a;
         shifted[2:3] = a[1:2];
         shifted = shifted[1:3];
         for (m in a[2:3]) {
@@ -620,6 +628,11 @@ fn ranges_of_nested_arrays_and_parts_of_their_matrices() {
     assert_eq!(get(&outs, "picked[2,1,3]"), 3.0);
     assert_eq!(get(&outs, "picked_entry"), 3.0);
     assert_eq!(get(&outs, "picked_size"), 4.0);
+    assert_eq!(get(&outs, "lit[1,2,3]"), 18.0);
+    assert_eq!(get(&outs, "lit[2,2,3]"), 12.0);
+    assert_eq!(get(&outs, "lit2[1,2,1]"), 11.0);
+    assert_eq!(get(&outs, "chosen[1,1,2]"), 14.0);
+    assert_eq!(get(&outs, "other[1,1,2]"), 2.0);
     // shifted[2:3] = a[1:2] through a copy, then shifted assigned a view of itself.
     assert_eq!(get(&outs, "shifted[1,1,1]"), 1.0);
     assert_eq!(get(&outs, "shifted[2,1,1]"), 1.0);

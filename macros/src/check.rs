@@ -465,7 +465,14 @@ impl Checker {
         }
         // Values nested more than two levels are only ever variables, parts of them or results
         // of functions, which are copied whole.
-        let call = matches!(value.kind, TExprKind::UserCall { .. } | TExprKind::MultiIndex { .. });
+        // Values computed whole, which code generation copies.
+        let call = matches!(
+            value.kind,
+            TExprKind::UserCall { .. }
+                | TExprKind::MultiIndex { .. }
+                | TExprKind::ArrayLit(_)
+                | TExprKind::Ternary(..)
+        );
         if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) && !call {
             self.cx.error(
                 value.span,
@@ -1291,16 +1298,6 @@ impl Checker {
                 let b = self.check_expr(*b);
                 let ty = if a.ty.is_error() || b.ty.is_error() {
                     Ty::Error
-                } else if a.ty.levels() > 2 {
-                    self.cx.error(
-                        span,
-                        format!(
-                            "`?:` with `{}` branches is not supported by Tilde yet (containers \
-                             nested more than two levels)",
-                            a.ty.describe()
-                        ),
-                    );
-                    Ty::Error
                 } else if let Some(t) = common_type(&a.ty, &b.ty) {
                     t
                 } else {
@@ -1354,14 +1351,6 @@ impl Checker {
                 }
                 if items.is_empty() {
                     self.cx.error(span, "an array literal needs at least one element");
-                    ok = false;
-                }
-                if ok && elem.as_ref().is_some_and(|t| t.levels() >= 2) {
-                    self.cx.error(
-                        span,
-                        "array literals of matrices or of nested arrays (three levels) are not \
-                         supported by Tilde yet",
-                    );
                     ok = false;
                 }
                 let ad = items.iter().any(|i| i.ad);

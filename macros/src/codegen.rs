@@ -2013,6 +2013,24 @@ impl<'p> Gen<'p> {
                 };
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
+            TExprKind::ArrayLit(items) if e.ty.levels() > 2 => {
+                // Each element copied into a new array, with the literal's scalar type.
+                let want = kind_of(&e.ty, e.ad);
+                let elems: Vec<TokenStream> =
+                    items.iter().map(|item| self.owned_copy(item, want)).collect();
+                quote!({
+                    let __items: ::std::vec::Vec<_> = ::std::vec![#(#elems),*];
+                    #rt::ops::check_rectangular(&__items[..], "the elements of an array literal")?;
+                    __items
+                })
+            }
+            TExprKind::Ternary(c, a, b) if e.ty.levels() > 2 => {
+                // Only the chosen branch is evaluated, as in Stan.
+                let want = kind_of(&e.ty, e.ad);
+                let c = self.truthy(c);
+                let (a, b) = (self.owned_copy(a, want), self.owned_copy(b, want));
+                quote!((if #c { #a } else { #b }))
+            }
             TExprKind::MultiIndex { base, index } if e.ty.levels() > 2 => {
                 // Elements of a container nested more than two levels, picked by an index
                 // array: copies of them, in a new array.
@@ -2047,6 +2065,27 @@ impl<'p> Gen<'p> {
                 quote!({ #(#pre)* #v })
             }
         }
+    }
+
+    /// A new nested `Vec` holding the value of the container expression `e`, its scalars
+    /// converted to `want`.
+    fn owned_copy(&mut self, e: &TExpr, want: Kind) -> TokenStream {
+        let mut pre = Vec::new();
+        let place = match e.ty.levels() {
+            1 => {
+                let (p, v) = self.materialize(e);
+                pre.extend(p);
+                v
+            }
+            2 => self.matrix_place(e, &mut pre),
+            _ => self.container_place(e),
+        };
+        let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+        let mut copy = quote!(__r.iter().map(|__x| #conv).collect::<::std::vec::Vec<_>>());
+        for _ in 1..e.ty.levels() {
+            copy = quote!(__r.iter().map(|__r| #copy).collect::<::std::vec::Vec<_>>());
+        }
+        quote!({ #(#pre)* let __r = &#place; #copy })
     }
 
     /// The place registered for `e` by [`Gen::hoist_bases`], if any.

@@ -4,6 +4,7 @@ tilde::model! {
     generated quantities {
         real x = 1;
         print({A, A});
+        print(log({A, A}));
     }
 }
 
