@@ -309,11 +309,13 @@ tilde::model! {
         array[K, 2] vector[2] scaled;
         array[2, 2, 2] real<lower=0> sq;
         array[2] matrix[2, 2] mixed = {L[1], identity_matrix(2)};
+        array[2] matrix[2, 2] exps;
         for (k in 1:K) {
             Sigma[k] = multiply_lower_tri_self_transpose(L[k]);
             scaled[k, 1] = L[k] * mu[k];
             scaled[k, 2] = 2 * mu[k];
         }
+        exps = exp(Sigma);
         for (i in 1:2) {
             for (j in 1:2) {
                 for (l in 1:2) {
@@ -331,6 +333,7 @@ tilde::model! {
             target += 0.05 * P[k, 2, 1];
         }
         target += 0.1 * trace2(Sigma[1]);
+        target += 0.01 * exps[2, 1, 2];
     }
     generated quantities {
         array[K] matrix[2, 2] S2 = Sigma;
@@ -383,6 +386,7 @@ fn groups_have_the_hand_computed_density_and_nested_outputs() {
         lp += (1.0 - z * z).ln();
         lp += 0.05 * z;
     }
+    lp += 0.01 * f64::tanh(theta[1]).exp();
     lp += 0.1 * 2.0;
     let mut ws = m.new_workspace::<f64>();
     let got = m.log_density(&theta, &mut ws).unwrap();
@@ -595,6 +599,8 @@ tilde::model! {
         array[1, 2] vector[2] lit2 = {{v[1, 1], v[3, 2]}};
         array[3] matrix[2, 3] chosen = n > 1 ? a[{3, 2, 1}] : a;
         array[3] matrix[2, 3] other = n > 5 ? a[{3, 2, 1}] : a;
+        array[3] matrix[2, 3] logs = log(a);
+        array[3, 2] vector[2] roots = sqrt(v);
         shifted[2:3] = a[1:2];
         shifted = shifted[1:3];
         for (m in a[2:3]) {
@@ -633,6 +639,8 @@ fn ranges_of_nested_arrays_and_parts_of_their_matrices() {
     assert_eq!(get(&outs, "lit2[1,2,1]"), 11.0);
     assert_eq!(get(&outs, "chosen[1,1,2]"), 14.0);
     assert_eq!(get(&outs, "other[1,1,2]"), 2.0);
+    assert_eq!(get(&outs, "logs[3,2,1]"), 16f64.ln());
+    assert_eq!(get(&outs, "roots[3,1,2]"), 10f64.sqrt());
     // shifted[2:3] = a[1:2] through a copy, then shifted assigned a view of itself.
     assert_eq!(get(&outs, "shifted[1,1,1]"), 1.0);
     assert_eq!(get(&outs, "shifted[2,1,1]"), 1.0);

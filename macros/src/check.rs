@@ -472,6 +472,7 @@ impl Checker {
                 | TExprKind::MultiIndex { .. }
                 | TExprKind::ArrayLit(_)
                 | TExprKind::Ternary(..)
+                | TExprKind::Elementwise(..)
         );
         if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) && !call {
             self.cx.error(
@@ -2006,18 +2007,7 @@ impl Checker {
                 let ty = match &arg.ty {
                     Ty::Int | Ty::Real => Ty::Real,
                     Ty::Vector | Ty::RowVector | Ty::Matrix => arg.ty.clone(),
-                    t if t.levels() <= 2 => real_valued(t),
-                    other => {
-                        self.cx.error(
-                            arg.span,
-                            format!(
-                                "`{fname}` of a `{}` is not supported by Tilde yet (containers \
-                                 nested more than two levels)",
-                                other.describe()
-                            ),
-                        );
-                        return err_expr(span);
-                    }
+                    t => real_valued(t),
                 };
                 TExpr { kind: TExprKind::Elementwise(f, Box::new(arg)), ty, ad, span }
             }

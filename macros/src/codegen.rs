@@ -2024,6 +2024,12 @@ impl<'p> Gen<'p> {
                     __items
                 })
             }
+            TExprKind::Elementwise(f, a) if e.ty.levels() > 2 => {
+                let want = if a.ad { Kind::Var } else { Kind::Data };
+                let x = convert(quote!(*__x), kind_of(&a.ty, a.ad), want);
+                let leaf = elementwise_call(*f, x);
+                self.owned_map(a, leaf)
+            }
             TExprKind::Ternary(c, a, b) if e.ty.levels() > 2 => {
                 // Only the chosen branch is evaluated, as in Stan.
                 let want = kind_of(&e.ty, e.ad);
@@ -2070,6 +2076,13 @@ impl<'p> Gen<'p> {
     /// A new nested `Vec` holding the value of the container expression `e`, its scalars
     /// converted to `want`.
     fn owned_copy(&mut self, e: &TExpr, want: Kind) -> TokenStream {
+        let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+        self.owned_map(e, conv)
+    }
+
+    /// A new nested `Vec` of the shape of the container expression `e` holding `leaf`, a
+    /// function of its scalar `__x` (a reference).
+    fn owned_map(&mut self, e: &TExpr, leaf: TokenStream) -> TokenStream {
         let mut pre = Vec::new();
         let place = match e.ty.levels() {
             1 => {
@@ -2080,8 +2093,7 @@ impl<'p> Gen<'p> {
             2 => self.matrix_place(e, &mut pre),
             _ => self.container_place(e),
         };
-        let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
-        let mut copy = quote!(__r.iter().map(|__x| #conv).collect::<::std::vec::Vec<_>>());
+        let mut copy = quote!(__r.iter().map(|__x| #leaf).collect::<::std::vec::Vec<_>>());
         for _ in 1..e.ty.levels() {
             copy = quote!(__r.iter().map(|__r| #copy).collect::<::std::vec::Vec<_>>());
         }

@@ -5,6 +5,7 @@ tilde::model! {
         real x = 1;
         print({A, A});
         print(log({A, A}));
+        print(fmin({A, A}, 1));
     }
 }
 
