@@ -6,9 +6,12 @@
 //! memory), and an `impl Model` whose `log_density` is generic over the scalar type.
 //!
 //! Values live as: `int` -> `i64`; `real` -> `S` when it may depend on parameters, else `f64`;
-//! `vector`, `row_vector` and 1-D arrays -> `Vec<_>`; 2-D containers -> `Vec<Vec<_>>`.
-//! Elementwise container expressions are never materialised: they are evaluated one element at
-//! a time, inside the loop that consumes them.
+//! `vector`, `row_vector` and 1-D arrays -> `Vec<_>`; 2-D containers -> `Vec<Vec<_>>`; each
+//! further level another `Vec` around those (`array[K] matrix` -> `Vec<Vec<Vec<_>>>`).
+//! Elementwise container expressions of up to two levels are never materialised: they are
+//! evaluated one element at a time, inside the loop that consumes them. Values nested deeper are
+//! variables or parts of them, read in place, or new nested `Vec`s (function results, literals,
+//! elements picked by an index array), copied whole.
 
 use crate::ir::*;
 use crate::syntax::{AssignOp, BinOp, BlockKind, UnOp};
