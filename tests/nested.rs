@@ -711,3 +711,63 @@ fn functions_take_and_return_nested_containers() {
     assert_eq!(get(&outs, "corners"), 10.0);
     assert!((get(&outs, "cb[2,1,1]") - 3.0 * c).abs() < 1e-12);
 }
+
+tilde::model! {
+    /// The nested program of the macro's fuzzing corpus, compiled for real.
+    pub struct Corpus;
+
+    functions {
+        array[] matrix twice(array[] matrix a) {
+            return a;
+        }
+    }
+    data {
+        int K;
+        array[K] matrix[2, 2] a;
+        array[2, 2, K] real b;
+        array[K] int idx;
+    }
+    parameters {
+        array[K] cholesky_factor_corr[2] L;
+        array[2, K] vector[2] z;
+    }
+    transformed parameters {
+        array[K] matrix[2, 2] S = twice(a);
+        S[1] = L[1];
+        S[2:] = a[2:];
+        S[1, 2, 1] = 0;
+        S[1, 2] = [1, 2];
+    }
+    model {
+        for (k in 1:K) {
+            z[1, k] ~ multi_normal_cholesky(z[2, k], L[k]);
+        }
+    }
+    generated quantities {
+        array[K] matrix[2, 2] c = {a[1], a[2] * 2};
+        real t = 0;
+        array[K] matrix[2, 2] d = K > 1 ? a[idx] : exp(a);
+        array[3] int n = dims(a);
+        for (m in a) {
+            t += sum(m[1]);
+        }
+    }
+}
+
+#[test]
+fn the_fuzzing_corpus_program_runs() {
+    let data = r#"{"K": 2, "a": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]],
+        "b": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], "idx": [2, 1]}"#;
+    let m = Corpus::from_json_str(data).unwrap();
+    assert_eq!(m.dim(), 2 + 8);
+    let theta = point(10);
+    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    let outs = outputs(&m, &theta);
+    assert_eq!(get(&outs, "S[1,2,1]"), 1.0);
+    assert_eq!(get(&outs, "S[1,1,2]"), 0.0);
+    assert_eq!(get(&outs, "S[2,2,1]"), 7.0);
+    assert_eq!(get(&outs, "c[2,2,2]"), 16.0);
+    assert_eq!(get(&outs, "d[1,1,1]"), 5.0);
+    assert_eq!(get(&outs, "n[2]"), 2.0);
+    assert_eq!(get(&outs, "t"), 1.0 + 2.0 + 5.0 + 6.0);
+}
