@@ -376,9 +376,10 @@ pub fn lookup(name: &str) -> Option<Builtin> {
         return Some(Builtin::Reduce(r));
     }
     match name {
-        "size" | "num_elements" | "rows" | "cols" => {
+        "size" | "num_elements" | "rows" | "cols" | "dims" => {
             let which = match name {
                 "size" => "size",
+                "dims" => "dims",
                 "num_elements" => "num_elements",
                 "rows" => "rows",
                 _ => "cols",

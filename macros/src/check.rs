@@ -432,13 +432,6 @@ impl Checker {
         if !constraint.is_none() && origin == Origin::Local {
             self.cx.error(ty.span, "local variables cannot have constraints");
         }
-        if Ty::array_of(elem.clone(), array_dims.len()).levels() > 2 {
-            self.cx.error(
-                ty.span,
-                "containers nested more than two levels deep (such as `array[N, M] vector[K]` \
-                 or `array[N, M, L] real`) are not supported by Tilde yet",
-            );
-        }
         let full = Ty::array_of(elem.clone(), array_dims.len());
         // A function's locals may hold values of its arguments, which carry derivatives when
         // the function is called with parameters.
@@ -470,22 +463,45 @@ impl Checker {
         if target.is_error() || value.ty.is_error() {
             return;
         }
+        // Values nested more than two levels are only ever variables, parts of them or results
+        // of functions, which are copied whole.
+        // Values computed whole, which code generation copies.
+        let call = matches!(
+            value.kind,
+            TExprKind::UserCall { .. }
+                | TExprKind::MultiIndex { .. }
+                | TExprKind::ArrayLit(_)
+                | TExprKind::Ternary(..)
+                | TExprKind::Elementwise(..)
+        );
+        if assignable(target, &value.ty) && target.levels() > 2 && !is_place(value) && !call {
+            self.cx.error(
+                value.span,
+                format!(
+                    "assigning an expression to the nested container `{name}` is not supported \
+                     by Tilde yet: assign a variable, or element by element"
+                ),
+            );
+            return;
+        }
         if assignable(target, &value.ty) {
             // A function with a nested result (an ODE solution, an array of draws) writes it
             // whole, as a variable is copied.
-            let whole = matches!(
-                value.kind,
-                TExprKind::Var(_)
-                    | TExprKind::Index(..)
-                    | TExprKind::Ode(_)
-                    | TExprKind::MatrixFn(..)
-                    | TExprKind::Elementwise(..)
-                    | TExprKind::ScalarFn(..)
-                    | TExprKind::Pick { .. }
-                    | TExprKind::UserCall { .. }
-                    | TExprKind::Ternary(..)
-                    | TExprKind::ArrayLit(_)
-            );
+            let whole = is_place(value)
+                || (target.levels() > 2 && call)
+                || matches!(
+                    value.kind,
+                    TExprKind::Var(_)
+                        | TExprKind::Index(..)
+                        | TExprKind::Ode(_)
+                        | TExprKind::MatrixFn(..)
+                        | TExprKind::Elementwise(..)
+                        | TExprKind::ScalarFn(..)
+                        | TExprKind::Pick { .. }
+                        | TExprKind::UserCall { .. }
+                        | TExprKind::Ternary(..)
+                        | TExprKind::ArrayLit(_)
+                );
             if target.levels() >= 2 && !whole && value.ty != Ty::Matrix {
                 self.cx.error(
                     value.span,
@@ -996,13 +1012,16 @@ impl Checker {
                     TPart::Range(lo?, hi?)
                 }
             };
-            if ty.levels() != 1 {
+            // A range of the outer level of a deeper array takes a copy of a variable.
+            let deep_range = ty.levels() > 2 && matches!(part, TPart::Range(..));
+            if ty.levels() != 1 && !deep_range {
                 self.cx.error(
                     name.span(),
                     format!(
                         "assigning to a {} of a `{}` is not supported by Tilde yet (only of \
-                         one-level containers such as `vector` and `array[] real`, and columns \
-                         `m[:, j]` of a matrix)",
+                         one-level containers such as `vector` and `array[] real`, columns \
+                         `m[:, j]` of a matrix, and ranges of the outer level of containers \
+                         nested more than two levels)",
                         part.describe(),
                         ty.describe()
                     ),
@@ -1335,14 +1354,6 @@ impl Checker {
                     self.cx.error(span, "an array literal needs at least one element");
                     ok = false;
                 }
-                if ok && elem.as_ref().is_some_and(|t| t.levels() >= 2) {
-                    self.cx.error(
-                        span,
-                        "array literals of matrices or of nested arrays (three levels) are not \
-                         supported by Tilde yet",
-                    );
-                    ok = false;
-                }
                 let ad = items.iter().any(|i| i.ad);
                 let ty = match elem {
                     Some(e) if ok => Ty::Array(Box::new(e)),
@@ -1439,7 +1450,7 @@ impl Checker {
                 data_only: f.params.iter().map(|(t, _)| t.data_only).collect(),
             };
             for t in f.params.iter().map(|(t, _)| t).chain(f.ret.iter()) {
-                if t.base == BaseType::Complex || fun_type(t).levels() > 2 {
+                if t.base == BaseType::Complex {
                     self.cx.error(
                         t.span,
                         "this argument or return type is not supported by Tilde yet",
@@ -1578,6 +1589,11 @@ impl Checker {
         if base.ty.is_error() {
             return err_expr(span);
         }
+        self.index_checked(base, indices, span)
+    }
+
+    /// `indices` applied to the checked `base`.
+    fn index_checked(&mut self, base: TExpr, indices: Vec<syntax::Index>, span: Span) -> TExpr {
         // `m[:, j]` is column `j` of a matrix.
         if base.ty == Ty::Matrix
             && let [syntax::Index::All, syntax::Index::Single(_)] = indices.as_slice()
@@ -1613,7 +1629,18 @@ impl Checker {
         let mut singles = Vec::new();
         let n = indices.len();
         let mut last = None;
-        for (k, index) in indices.into_iter().enumerate() {
+        let mut it = indices.into_iter().enumerate();
+        while let Some((k, index)) = it.next() {
+            if !singles.is_empty() && ty.levels() == 2 {
+                // Single indices down to a two-level part (`a[k]` of an array of matrices),
+                // then the indices of that part, which may pick rows and columns: `a[k, 2:3]`,
+                // `a[k, :, j]`.
+                let ad = base.ad && ty.strip_arrays().0 != &Ty::Int;
+                let kind = TExprKind::Index(Box::new(base), singles);
+                let part = TExpr { kind, ty, ad, span };
+                let rest = std::iter::once(index).chain(it.map(|(_, i)| i)).collect();
+                return self.index_checked(part, rest, span);
+            }
             let single = match index {
                 syntax::Index::Single(e) => self.check_expr(e),
                 other if k + 1 == n => {
@@ -1780,12 +1807,22 @@ impl Checker {
         part: PartIndex,
         span: Span,
     ) -> TExpr {
-        if ty.levels() != 1 {
+        // A range of the outer level of a deeper array that is a variable (or a part of one)
+        // is a view of it, as a variable is; an index array on it picks copies of elements.
+        let deep = ty.levels() > 2
+            && match part {
+                PartIndex::Range(..) => is_place(&base),
+                PartIndex::Multi(_) => {
+                    is_place(&base) || matches!(base.kind, TExprKind::UserCall { .. })
+                }
+            };
+        if ty.levels() != 1 && !deep {
             self.cx.error(
                 span,
                 format!(
                     "slicing or multi-indexing a `{}` is not supported by Tilde yet (only \
-                     one-level containers such as `vector` and `array[] real`)",
+                     one-level containers such as `vector` and `array[] real`, and the outer \
+                     level of containers nested more than two levels)",
                     ty.describe()
                 ),
             );
@@ -1970,18 +2007,7 @@ impl Checker {
                 let ty = match &arg.ty {
                     Ty::Int | Ty::Real => Ty::Real,
                     Ty::Vector | Ty::RowVector | Ty::Matrix => arg.ty.clone(),
-                    t if t.levels() <= 2 => real_valued(t),
-                    other => {
-                        self.cx.error(
-                            arg.span,
-                            format!(
-                                "`{fname}` of a `{}` is not supported by Tilde yet (containers \
-                                 nested more than two levels)",
-                                other.describe()
-                            ),
-                        );
-                        return err_expr(span);
-                    }
+                    t => real_valued(t),
                 };
                 TExpr { kind: TExprKind::Elementwise(f, Box::new(arg)), ty, ad, span }
             }
@@ -2119,11 +2145,13 @@ impl Checker {
                     return arity_error(self, "1");
                 }
                 let arg = args.into_iter().next().expect("one argument");
-                if arg.ty.is_scalar() && which != "size" {
+                if arg.ty.is_scalar() && !matches!(which, "size" | "dims") {
                     self.cx.error(arg.span, format!("`{fname}` takes a container"));
                     return err_expr(span);
                 }
-                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty: Ty::Int, ad: false, span }
+                // `dims` gives every size, outermost first: none for a scalar.
+                let ty = if which == "dims" { Ty::array_of(Ty::Int, 1) } else { Ty::Int };
+                TExpr { kind: TExprKind::Size(which, Box::new(arg)), ty, ad: false, span }
             }
             Builtin::Matrix(stan_name) => match matrix_function(stan_name, &args) {
                 Ok((runtime, ty)) => {
@@ -2471,4 +2499,14 @@ fn rng_function(name: &'static str, args: &[TExpr]) -> Result<(&'static str, Ty)
         _ => return Err("a `real` and a `matrix`"),
     };
     Ok((name, ty))
+}
+
+/// Whether `e` is a variable, possibly indexed by single indices and ranges: a value that code
+/// generation reads in place.
+fn is_place(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Var(_) => true,
+        TExprKind::Index(base, _) | TExprKind::Slice { base, .. } => is_place(base),
+        _ => false,
+    }
 }

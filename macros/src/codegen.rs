@@ -6,9 +6,12 @@
 //! memory), and an `impl Model` whose `log_density` is generic over the scalar type.
 //!
 //! Values live as: `int` -> `i64`; `real` -> `S` when it may depend on parameters, else `f64`;
-//! `vector`, `row_vector` and 1-D arrays -> `Vec<_>`; 2-D containers -> `Vec<Vec<_>>`.
-//! Elementwise container expressions are never materialised: they are evaluated one element at
-//! a time, inside the loop that consumes them.
+//! `vector`, `row_vector` and 1-D arrays -> `Vec<_>`; 2-D containers -> `Vec<Vec<_>>`; each
+//! further level another `Vec` around those (`array[K] matrix` -> `Vec<Vec<Vec<_>>>`).
+//! Elementwise container expressions of up to two levels are never materialised: they are
+//! evaluated one element at a time, inside the loop that consumes them. Values nested deeper are
+//! variables or parts of them, read in place, or new nested `Vec`s (function results, literals,
+//! elements picked by an index array), copied whole.
 
 use crate::ir::*;
 use crate::syntax::{AssignOp, BinOp, BlockKind, UnOp};
@@ -99,6 +102,59 @@ fn nan(kind: Kind) -> TokenStream {
         Kind::Int => quote!(i64::MIN),
         k => convert(quote!(f64::NAN), Kind::Data, k),
     }
+}
+
+/// The elements `depth` levels down a nested container, in row-major order: `.iter()` (or
+/// `.iter_mut()`) followed by `depth - 1` `.flatten()`s. Depth 1 gives the container's own
+/// elements; its full number of levels gives the scalars.
+fn flat_iter(place: &TokenStream, depth: usize, mutable: bool) -> TokenStream {
+    let it = if mutable { quote!(iter_mut) } else { quote!(iter) };
+    let flats = (1..depth).map(|_| quote!(.flatten()));
+    quote!((#place).#it() #(#flats)*)
+}
+
+/// Statements that give the container behind `place` (a `&mut Vec<..>`) the sizes `dims`
+/// (evaluated `usize`s, outermost first), reusing its allocations. With `fill`, the innermost
+/// level is resized and its elements set to `fill`; without, the levels of `dims` are resized
+/// and new elements left empty (for elements that their own code sizes, such as matrices).
+fn resize_levels(
+    place: TokenStream,
+    dims: &[TokenStream],
+    fill: Option<&TokenStream>,
+) -> TokenStream {
+    let rt = rt();
+    match (dims, fill) {
+        ([], _) => quote!(),
+        ([n], Some(f)) => quote!(#rt::ops::resize(&mut *#place, #n, #f);),
+        ([n, m], Some(f)) => quote!(#rt::ops::resize2(&mut *#place, #n, #m, #f);),
+        ([n, rest @ ..], _) => {
+            let inner = if rest.is_empty() {
+                quote!()
+            } else {
+                let r = resize_levels(quote!(__e), rest, fill);
+                quote!(for __e in __v.iter_mut() { #r })
+            };
+            quote!({
+                let __v = &mut *#place;
+                __v.truncate(#n);
+                __v.resize_with(#n, ::std::default::Default::default);
+                #inner
+            })
+        }
+    }
+}
+
+/// The sizes of the rectangular container at `place` with `levels` levels, outermost first, as
+/// an array expression, read from its first elements.
+fn dims_of_place(place: &TokenStream, levels: usize) -> TokenStream {
+    let dims = (0..levels).map(|j| {
+        if j == 0 {
+            return quote!((#place).len());
+        }
+        let deeper = (1..j).map(|_| quote!(.and_then(|__r| __r.first())));
+        quote!((#place).first() #(#deeper)* .map_or(0, |__r| __r.len()))
+    });
+    quote!([#(#dims),*])
 }
 
 /// One elementwise expression, ready to be evaluated element by element.
@@ -528,7 +584,21 @@ impl<'p> Gen<'p> {
                     .map(|i| __flat[i * __dims[1]..(i + 1) * __dims[1]].to_vec())
                     .collect()
             ),
-            _ => unreachable!("checking limits containers to two levels"),
+            _ => {
+                // Row `r` at each level is `r * dims[j] + i` of the level above; the innermost
+                // level is a slice of the row-major values.
+                fn level(j: usize, nd: usize, row: TokenStream) -> TokenStream {
+                    if j + 1 == nd {
+                        return quote!(__flat[#row * __dims[#j]..(#row + 1) * __dims[#j]].to_vec());
+                    }
+                    let i = format_ident!("__i{}", j);
+                    let inner = level(j + 1, nd, quote!((#row * __dims[#j] + #i)));
+                    quote!((0..__dims[#j]).map(|#i| #inner).collect())
+                }
+                let i0 = format_ident!("__i0");
+                let inner = level(1, nd, quote!(#i0));
+                quote!((0..__dims[0]).map(|#i0| #inner).collect())
+            }
         };
         let fty = self.field_type(id);
         let mut check = self.data_bounds(d, int);
@@ -541,6 +611,13 @@ impl<'p> Gen<'p> {
             });
         }
         let shaped = match d.matrix_constraint {
+            Some(c) if nd > 2 => {
+                let which = c.type_name();
+                quote! {{
+                    #rt::data::check_matrices_constrained(#name, #which, &__flat, &__dims)?;
+                    #shape
+                }}
+            }
             Some(c) => {
                 let which = c.type_name();
                 quote! {{
@@ -594,8 +671,10 @@ impl<'p> Gen<'p> {
         let mut dims = self.dims(d.var, &d.sizes);
         if let Some(c) = d.matrix_constraint {
             let which = c.type_name();
-            let (m, n) = (&dims[0], &dims[1]);
-            return quote!(#rt::transform::matrix_free_dim(#which, #m, #n));
+            let n = dims.pop().expect("a matrix has columns");
+            let m = dims.pop().expect("a matrix has rows");
+            // An array of matrices: each takes the same number.
+            return quote!((1usize #(* #dims)* * #rt::transform::matrix_free_dim(#which, #m, #n)));
         }
         if let Some(c) = d.vector_constraint {
             let k = dims.pop().expect("a constrained vector has a size");
@@ -661,6 +740,35 @@ impl<'p> Gen<'p> {
                 out.push(self.read_constrained_vector(id, c, &dims, &theta, &jacobian));
                 continue;
             }
+            if let Some(c) = d.matrix_constraint
+                && dims.len() > 2
+            {
+                // An array of constrained matrices, each read through the transform in turn.
+                let field = self.ws_field(id);
+                let (scratch, _) = self.temp_field(Kind::Var);
+                let which = c.type_name();
+                let nd = dims.len();
+                let names: Vec<TokenStream> = (0..nd - 2).map(|k| quote!(__dims[#k])).collect();
+                let resize = resize_levels(quote!(#ident), &names, None);
+                let mats = flat_iter(&quote!(#ident), nd - 2, true);
+                let (m, n) = (nd - 2, nd - 1);
+                out.push(quote! {
+                    let #ident = &mut ws.#field;
+                    {
+                        let __dims: [usize; #nd] = [#(#dims),*];
+                        let (__m, __n) = (__dims[#m], __dims[#n]);
+                        #rt::ops::check_matrix_param_dims(#pname, #which, __m, __n)?;
+                        #resize
+                        for __mat in #mats {
+                            __pos += #rt::transform::constrain_matrix(
+                                #which, &#theta[__pos..], __m, __n, &mut ws.#scratch,
+                                &mut *__mat, #jacobian,
+                            );
+                        }
+                    }
+                });
+                continue;
+            }
             if let Some(c) = d.matrix_constraint {
                 let field = self.ws_field(id);
                 let (scratch, _) = self.temp_field(Kind::Var);
@@ -698,17 +806,19 @@ impl<'p> Gen<'p> {
                         }
                     }
                 }
-                _ => {
+                nd => {
                     let field = self.ws_field(id);
-                    let (n, m) = (&dims[0], &dims[1]);
+                    let names: Vec<TokenStream> = (0..nd).map(|k| quote!(__dims[#k])).collect();
+                    let zero = quote!(<__S as #rt::Scalar>::zero());
+                    let resize = resize_levels(quote!(#ident), &names, Some(&zero));
+                    let leaves = flat_iter(&quote!(#ident), nd, true);
                     quote! {
                         #lo #hi
                         let #ident = &mut ws.#field;
-                        #rt::ops::resize2(&mut *#ident, #n, #m, <__S as #rt::Scalar>::zero());
-                        for __row in #ident.iter_mut() {
-                            for __x in __row.iter_mut() {
-                                *__x = #one;
-                            }
+                        let __dims: [usize; #nd] = [#(#dims),*];
+                        #resize
+                        for __x in #leaves {
+                            *__x = #one;
                         }
                     }
                 }
@@ -735,7 +845,16 @@ impl<'p> Gen<'p> {
             }
             _ => quote!(),
         };
-        let call = if let Some(c) = d.matrix_constraint {
+        let call = if let Some(c) = d.matrix_constraint
+            && nd > 2
+        {
+            let which = c.type_name();
+            let (m, n) = (nd - 2, nd - 1);
+            quote! {
+                #rt::ops::check_matrix_param_dims(#name, #which, __dims[#m], __dims[#n])?;
+                #rt::data::unconstrain_matrices(#name, #which, &__flat, &__dims, &mut __free)?;
+            }
+        } else if let Some(c) = d.matrix_constraint {
             let which = c.type_name();
             quote! {
                 #rt::ops::check_matrix_param_dims(#name, #which, __dims[0], __dims[1])?;
@@ -783,10 +902,13 @@ impl<'p> Gen<'p> {
             }
             _ => {
                 let field = self.ws_field(id);
+                let names: Vec<TokenStream> = (0..nd).map(|k| quote!(__dims[#k])).collect();
+                let resize = resize_levels(quote!(#ident), &names, Some(&quote!(0.0)));
+                let leaves = flat_iter(&quote!(#ident), nd, true);
                 quote! {
                     let #ident = &mut ws.#field;
-                    #rt::ops::resize2(&mut *#ident, __dims[0], __dims[1], 0.0);
-                    for (__k, __x) in #ident.iter_mut().flatten().enumerate() {
+                    #resize
+                    for (__k, __x) in #leaves.enumerate() {
                         *__x = __flat[__k];
                     }
                 }
@@ -832,12 +954,17 @@ impl<'p> Gen<'p> {
                 #body
             }
         } else {
-            let (n, m) = (&dims[0], &dims[1]);
             let body = one(quote!(__row));
+            let nd = dims.len();
+            let names: Vec<TokenStream> = (0..nd).map(|k| quote!(__dims[#k])).collect();
+            let zero = quote!(<__S as #rt::Scalar>::zero());
+            let resize = resize_levels(quote!(#ident), &names, Some(&zero));
+            let rows = flat_iter(&quote!(#ident), nd - 1, true);
             quote! {
                 let #ident = &mut ws.#field;
-                #rt::ops::resize2(&mut *#ident, #n, #m, <__S as #rt::Scalar>::zero());
-                for __row in #ident.iter_mut() {
+                let __dims: [usize; #nd] = [#(#dims),*];
+                #resize
+                for __row in #rows {
                     #body
                 }
             }
@@ -902,18 +1029,41 @@ impl<'p> Gen<'p> {
                 let name = self.name_str(d.var);
                 let which = c.type_name();
                 let place = self.var_place(d.var);
-                out.push(quote!(#rt::ops::check_matrix_constraint(#name, #which, &#place[..])?;));
+                let arrays = d.sizes.array_dims.len();
+                out.push(if arrays == 0 {
+                    quote!(#rt::ops::check_matrix_constraint(#name, #which, &#place[..])?;)
+                } else {
+                    // The element's name is only built for a check that fails.
+                    let mats = flat_iter(&place, arrays, false);
+                    let outer = dims_of_place(&place, arrays);
+                    quote! {
+                        for (__k, __mat) in #mats.enumerate() {
+                            let __ok = #rt::ops::check_matrix_constraint(#name, #which, &__mat[..]);
+                            if __ok.is_err() {
+                                let __at = #rt::ops::element_name(#name, __k, &#outer);
+                                #rt::ops::check_matrix_constraint(&__at, #which, &__mat[..])?;
+                            }
+                        }
+                    }
+                });
             }
             if let Some(c) = d.vector_constraint {
                 let name = self.name_str(d.var);
                 let which = c.type_name();
                 let place = self.var_place(d.var);
-                out.push(if d.sizes.array_dims.is_empty() {
+                let arrays = d.sizes.array_dims.len();
+                let rows = flat_iter(&place, arrays, false);
+                out.push(if arrays == 0 {
                     quote!(#rt::ops::check_vector_constraint(#name, #which, &#place[..])?;)
                 } else {
+                    let outer = dims_of_place(&place, arrays);
                     quote! {
-                        for __row in #place.iter() {
-                            #rt::ops::check_vector_constraint(#name, #which, &__row[..])?;
+                        for (__k, __row) in #rows.enumerate() {
+                            if #rt::ops::check_vector_constraint(#name, #which, &__row[..]).is_err()
+                            {
+                                let __at = #rt::ops::element_name(#name, __k, &#outer);
+                                #rt::ops::check_vector_constraint(&__at, #which, &__row[..])?;
+                            }
                         }
                     }
                 });
@@ -950,11 +1100,27 @@ impl<'p> Gen<'p> {
                     }
                 },
                 1 => quote!(#rt::ops::check_bounds(#name, &#place[..], #lo, #hi)?;),
-                _ => quote! {
-                    for __row in #place.iter() {
-                        #rt::ops::check_bounds(#name, &__row[..], #lo, #hi)?;
+                _ if kind == Kind::Int => {
+                    let leaves = flat_iter(&place, levels, false);
+                    let dims = dims_of_place(&place, levels);
+                    quote! {
+                        let __dims = #dims;
+                        for (__k, __v) in #leaves.enumerate() {
+                            let __x = [*__v as f64];
+                            #rt::ops::check_bounds_at(#name, __k, &__dims, &__x, #lo, #hi)?;
+                        }
                     }
-                },
+                }
+                _ => {
+                    let rows = flat_iter(&place, levels - 1, false);
+                    let dims = dims_of_place(&place, levels);
+                    quote! {
+                        let __dims = #dims;
+                        for (__k, __row) in #rows.enumerate() {
+                            #rt::ops::check_bounds_at(#name, __k, &__dims, &__row[..], #lo, #hi)?;
+                        }
+                    }
+                }
             });
         }
         out
@@ -1002,6 +1168,19 @@ impl<'p> Gen<'p> {
             (0, _) => quote!(#rt::ops::write_scalar(out, &mut __out, #rt::Scalar::value(&#place));),
             (1, Kind::Int) => quote!(#rt::ops::write_ints(out, &mut __out, &#place[..]);),
             (1, _) => quote!(#rt::ops::write_slice(out, &mut __out, &#place[..]);),
+            (3.., _) => {
+                let leaves = flat_iter(&place, levels, false);
+                let dims = dims_of_place(&place, levels);
+                let value = if kind == Kind::Int {
+                    quote!(*__x as f64)
+                } else {
+                    quote!(#rt::Scalar::value(__x))
+                };
+                quote! {
+                    let __dims = #dims;
+                    #rt::ops::write_row_major(out, &mut __out, &__dims, #leaves.map(|__x| #value));
+                }
+            }
             (_, Kind::Int) => quote! {
                 {
                     let __n = #place.len();
@@ -1127,12 +1306,13 @@ impl<'p> Gen<'p> {
                     let mut pre = Vec::new();
                     let place = self.matrix_place(e, &mut pre);
                     let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+                    let mut copy = quote!(__r.iter().map(|__x| #conv).collect());
+                    for _ in 2..ret.levels() {
+                        copy = quote!(__r.iter().map(|__r| #copy).collect());
+                    }
                     quote!({
                         #(#pre)*
-                        return Ok((#place)
-                            .iter()
-                            .map(|__r| __r.iter().map(|__x| #conv).collect())
-                            .collect());
+                        return Ok((#place).iter().map(|__r| #copy).collect());
                     })
                 } else {
                     let want = kind_of(&ret, true);
@@ -1307,11 +1487,25 @@ impl<'p> Gen<'p> {
                         } else {
                             quote!(#rt::ops::print_real(&mut __msg, #v);)
                         }
-                    } else if e.ty.levels() == 2 {
+                    } else if e.ty.levels() >= 2 {
                         let place = self.container_place(e);
                         let f =
                             if k == Kind::Int { quote!(print_ints2) } else { quote!(print_reals2) };
-                        quote!(#rt::ops::#f(&mut __msg, &#place[..]);)
+                        // Outer levels are brackets around the two-level parts.
+                        let mut code = quote!(#rt::ops::#f(&mut __msg, &__e[..]););
+                        for _ in 2..e.ty.levels() {
+                            code = quote! {
+                                __msg.push('[');
+                                for (__k, __e) in __e.iter().enumerate() {
+                                    if __k > 0 {
+                                        __msg.push(',');
+                                    }
+                                    #code
+                                }
+                                __msg.push(']');
+                            };
+                        }
+                        quote!({ let __e = &#place; #code })
                     } else {
                         let (pre, vec) = self.materialize(e);
                         let f =
@@ -1347,11 +1541,13 @@ impl<'p> Gen<'p> {
                     #rt::ops::resize(&mut *#ident, __n, #fill);
                 }
             } else {
-                let (n, m) = (&dims[0], &dims[1]);
+                let nd = dims.len();
+                let names: Vec<TokenStream> = (0..nd).map(|k| quote!(__dims[#k])).collect();
+                let resize = resize_levels(quote!(#ident), &names, Some(&fill));
                 quote! {
-                    let (__n, __m) = (#n, #m);
-                    #rt::ops::check_alloc(#name, &[__n, __m], ::std::mem::size_of::<#st>())?;
-                    #rt::ops::resize2(&mut *#ident, __n, __m, #fill);
+                    let __dims: [usize; #nd] = [#(#dims),*];
+                    #rt::ops::check_alloc(#name, &__dims, ::std::mem::size_of::<#st>())?;
+                    #resize
                 }
             };
             if self.ctx != Ctx::Method {
@@ -1406,7 +1602,9 @@ impl<'p> Gen<'p> {
         if let Some(TPart::Pick { rows, cols }) = &target.part {
             return self.assign_pick(target, rows, cols.as_deref(), op, value, index_pre);
         }
-        if let Some(part) = &target.part {
+        if let Some(part) = &target.part
+            && levels <= 2
+        {
             return self.assign_part(target, part, op, value, path, index_pre);
         }
         if levels == 0 {
@@ -1444,6 +1642,55 @@ impl<'p> Gen<'p> {
                             #combine
                         }
                     }
+                }};
+            }
+            if levels > 2 {
+                // Checking made the value a variable or a part of one; it is copied first only
+                // if it may be the target itself.
+                let place = self.container_place(value);
+                let src = if Self::mentions(value, target.var) {
+                    quote!(&(#place).to_vec())
+                } else {
+                    quote!(&#place)
+                };
+                let mut copy = quote!(for (__y, __x) in __d.iter_mut().zip(__s.iter()) {
+                    let __x = *__x;
+                    #combine
+                });
+                for _ in 1..levels {
+                    copy = quote! {
+                        #rt::ops::assign_len(#name, __d.len(), __s.len())?;
+                        for (__d, __s) in __d.iter_mut().zip(__s.iter()) {
+                            #copy
+                        }
+                    };
+                }
+                if let Some(TPart::Range(lo, hi)) = &target.part {
+                    // `a[2:3] = b`: the range of the target, then the same copy.
+                    let lo = match lo {
+                        Some(e) => self.scalar(e, Kind::Int),
+                        None => quote!(1i64),
+                    };
+                    let hi = match hi {
+                        Some(e) => self.scalar(e, Kind::Int),
+                        None => quote!((__whole.len() as i64)),
+                    };
+                    return quote! {{
+                        #(#index_pre)*
+                        let __lo: i64 = #lo;
+                        let __s = #src;
+                        let __whole = &mut *#path;
+                        let __hi: i64 = #hi;
+                        let __d = #rt::ops::range_mut(&mut __whole[..], __lo, __hi, #name)?;
+                        #rt::ops::assign_part_len("range", #name, __d.len(), __s.len())?;
+                        #copy
+                    }};
+                }
+                return quote! {{
+                    #(#index_pre)*
+                    let __s = #src;
+                    let __d = &mut *#path;
+                    #copy
                 }};
             }
             let mut pre = Vec::new();
@@ -1769,7 +2016,46 @@ impl<'p> Gen<'p> {
                 };
                 quote!((*#rt::ops::range(&#inner[..], #lo, #hi, #name)?))
             }
-            _ if e.ty.levels() == 2 => {
+            TExprKind::ArrayLit(items) if e.ty.levels() > 2 => {
+                // Each element copied into a new array, with the literal's scalar type.
+                let want = kind_of(&e.ty, e.ad);
+                let elems: Vec<TokenStream> =
+                    items.iter().map(|item| self.owned_copy(item, want)).collect();
+                quote!({
+                    let __items: ::std::vec::Vec<_> = ::std::vec![#(#elems),*];
+                    #rt::ops::check_rectangular(&__items[..], "the elements of an array literal")?;
+                    __items
+                })
+            }
+            TExprKind::Elementwise(f, a) if e.ty.levels() > 2 => {
+                let want = if a.ad { Kind::Var } else { Kind::Data };
+                let x = convert(quote!(*__x), kind_of(&a.ty, a.ad), want);
+                let leaf = elementwise_call(*f, x);
+                self.owned_map(a, leaf)
+            }
+            TExprKind::Ternary(c, a, b) if e.ty.levels() > 2 => {
+                // Only the chosen branch is evaluated, as in Stan.
+                let want = kind_of(&e.ty, e.ad);
+                let c = self.truthy(c);
+                let (a, b) = (self.owned_copy(a, want), self.owned_copy(b, want));
+                quote!((if #c { #a } else { #b }))
+            }
+            TExprKind::MultiIndex { base, index } if e.ty.levels() > 2 => {
+                // Elements of a container nested more than two levels, picked by an index
+                // array: copies of them, in a new array.
+                let name = Self::root_name(self.p, base);
+                let b = self.container_place(base);
+                let idx = self.container_slice(index);
+                quote!({
+                    let __b = &#b;
+                    let __mi = #idx;
+                    #rt::ops::check_indices(__mi, __b.len(), #name)?;
+                    __mi.iter()
+                        .map(|&__i| __b[(__i - 1) as usize].clone())
+                        .collect::<::std::vec::Vec<_>>()
+                })
+            }
+            _ if e.ty.levels() >= 2 => {
                 // The block yields an owned value, which the statement using it keeps alive: a
                 // function's result itself, or the temporary's rows moved out of it.
                 let mut pre = Vec::new();
@@ -1788,6 +2074,33 @@ impl<'p> Gen<'p> {
                 quote!({ #(#pre)* #v })
             }
         }
+    }
+
+    /// A new nested `Vec` holding the value of the container expression `e`, its scalars
+    /// converted to `want`.
+    fn owned_copy(&mut self, e: &TExpr, want: Kind) -> TokenStream {
+        let conv = convert(quote!(*__x), kind_of(&e.ty, e.ad), want);
+        self.owned_map(e, conv)
+    }
+
+    /// A new nested `Vec` of the shape of the container expression `e` holding `leaf`, a
+    /// function of its scalar `__x` (a reference).
+    fn owned_map(&mut self, e: &TExpr, leaf: TokenStream) -> TokenStream {
+        let mut pre = Vec::new();
+        let place = match e.ty.levels() {
+            1 => {
+                let (p, v) = self.materialize(e);
+                pre.extend(p);
+                v
+            }
+            2 => self.matrix_place(e, &mut pre),
+            _ => self.container_place(e),
+        };
+        let mut copy = quote!(__r.iter().map(|__x| #leaf).collect::<::std::vec::Vec<_>>());
+        for _ in 1..e.ty.levels() {
+            copy = quote!(__r.iter().map(|__r| #copy).collect::<::std::vec::Vec<_>>());
+        }
+        quote!({ #(#pre)* let __r = &#place; #copy })
     }
 
     /// The place registered for `e` by [`Gen::hoist_bases`], if any.
@@ -1832,7 +2145,13 @@ impl<'p> Gen<'p> {
                 _ => break,
             }
         }
-        let place = if base.ty.levels() >= 2 {
+        let place = if base.ty.levels() > 2 {
+            // Only a function's result or a pick of elements: owned, kept in a local.
+            let value = self.container_place(base);
+            let h = self.fresh("h");
+            prelude.push(quote!(let #h = #value;));
+            quote!(#h)
+        } else if base.ty.levels() >= 2 {
             self.matrix_place(base, prelude)
         } else {
             let (pre, v) = self.materialize(base);
@@ -2104,6 +2423,24 @@ impl<'p> Gen<'p> {
                     kind: leaf,
                 }
             }
+            TExprKind::Size(_, a) => {
+                // `dims`: the sizes of the (rectangular) value, read from its first elements.
+                let h = self.fresh("h");
+                let levels = a.ty.levels();
+                let dims = if levels == 0 {
+                    quote!([0i64; 0])
+                } else {
+                    let place = self.container_place(a);
+                    let dims = dims_of_place(&quote!(__p), levels);
+                    quote!({ let __p = &#place; #dims.map(|__d| __d as i64) })
+                };
+                Elem {
+                    prelude: vec![quote!(let #h: [i64; #levels] = #dims;)],
+                    len: Some(quote!(#levels)),
+                    elem: quote!(#h[__i]),
+                    kind,
+                }
+            }
             TExprKind::Ternary(c, a, b) => {
                 // Only the chosen branch is evaluated, as in Stan, into a temporary.
                 let c = self.truthy(c);
@@ -2176,13 +2513,14 @@ impl<'p> Gen<'p> {
     /// The Rust type of a function argument or return value of type `ty`.
     fn function_type(&self, ty: &Ty, ad: bool, borrowed: bool) -> TokenStream {
         let leaf = scalar_type(kind_of(ty, ad));
-        match (ty.levels(), borrowed) {
-            (0, _) => leaf,
-            (1, true) => quote!(&[#leaf]),
-            (1, false) => quote!(::std::vec::Vec<#leaf>),
-            (_, true) => quote!(&[::std::vec::Vec<#leaf>]),
-            (_, false) => quote!(::std::vec::Vec<::std::vec::Vec<#leaf>>),
-        }
+        // A container is a slice or a `Vec` of its elements.
+        let elem = match ty {
+            Ty::Int | Ty::Real => return leaf,
+            Ty::Array(inner) => self.container_type(inner, leaf),
+            Ty::Matrix => quote!(::std::vec::Vec<#leaf>),
+            _ => leaf,
+        };
+        if borrowed { quote!(&[#elem]) } else { quote!(::std::vec::Vec<#elem>) }
     }
 
     /// The definitions of the user-defined functions, generic over the scalar type.
@@ -2313,8 +2651,14 @@ impl<'p> Gen<'p> {
                         vals.push(quote!(&#place[..]));
                     } else {
                         let lifted = self.fresh("lifted");
+                        // Each level above the rows is lifted element by element.
+                        let mut lift = quote!(#rt::ops::lift_rows::<#st>(&__m[..]));
+                        for _ in 2..pty.levels() {
+                            lift =
+                                quote!(__m.iter().map(|__m| #lift).collect::<::std::vec::Vec<_>>());
+                        }
                         prelude.push(quote! {
-                            let #lifted = #rt::ops::lift_rows::<#st>(&#place[..]);
+                            let #lifted = { let __m = &#place; #lift };
                         });
                         vals.push(quote!(&#lifted[..]));
                     }
@@ -2906,7 +3250,8 @@ impl<'p> Gen<'p> {
                         quote!((#place.first().map_or(0, |r| r.len()) as i64))
                     }
                     "num_elements" if a.ty.levels() >= 2 => {
-                        quote!((#place.iter().map(|r| r.len()).sum::<usize>() as i64))
+                        let leaves = flat_iter(&place, a.ty.levels(), false);
+                        quote!((#leaves.count() as i64))
                     }
                     _ => quote!((#place.len() as i64)),
                 }

@@ -29,6 +29,15 @@ const CORPUS: &[&str] = &[
      model { y ~ normal(mu, 1) T[0, ]; y ~ normal(mu, 1) T[-1, 2]; y ~ cauchy(mu, 1) T[, 3]; }
      generated quantities { matrix[2, 2] m = rep_matrix(0, 2, 2); m[:, 1] = v[1:2];
        m[1, 1:2] = [1, 2]; m[2, :] += m[1]; }",
+    "struct M; functions { array[] matrix twice(array[] matrix a) { return a; } }
+     data { int K; array[K] matrix[2, 2] a; array[2, 2, K] real b; array[K] int idx; }
+     parameters { array[K] cholesky_factor_corr[2] L; array[2, K] vector[2] z; }
+     transformed parameters { array[K] matrix[2, 2] S = twice(a); S[1] = L[1]; S[2:] = a[2:];
+       S[1, 2, 1] = 0; S[1, 2] = [1, 2]; }
+     model { for (k in 1:K) { z[1, k] ~ multi_normal_cholesky(z[2, k], L[k]); } }
+     generated quantities { array[K] matrix[2, 2] c = {a[1], a[2] * 2}; real t = 0;
+       array[K] matrix[2, 2] d = K > 1 ? a[idx] : exp(a); array[3] int n = dims(a);
+       for (m in a) { t += sum(m[1]); } print(b, a[1, :, 2], a[1, 2:2]); }",
 ];
 
 /// Tokens that mutations insert.

@@ -472,6 +472,32 @@ pub fn check_bounds<T: Scalar>(
     Ok(())
 }
 
+/// Checks `lower <= x <= upper` for the elements `xs` of a nested container with dimensions
+/// `dims`, `xs` being its `k`-th run of `xs.len()` elements in row-major order (a row, or a
+/// single element); the error names the element by its full index, `u[2,1,2] is 1.5, but must
+/// be <= 1`.
+pub fn check_bounds_at<T: Scalar>(
+    name: &str,
+    k: usize,
+    dims: &[usize],
+    xs: &[T],
+    lower: f64,
+    upper: f64,
+) -> Result<(), ModelError> {
+    for (j, x) in xs.iter().enumerate() {
+        let v = x.value();
+        let above_lower = v >= lower;
+        if !above_lower || v > upper || v.is_nan() {
+            let (rule, bound) = if above_lower { ("<=", upper) } else { (">=", lower) };
+            let at = element_name(name, k * xs.len() + j, dims);
+            return Err(ModelError::recoverable(format!(
+                "{at} is {v}, but must be {rule} {bound}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that a parameter's lower bound is below its upper bound (NaN fails), as Stan does
 /// before applying the transform.
 pub fn check_bound_order<T: Scalar>(name: &str, lower: T, upper: T) -> Result<(), ModelError> {
@@ -576,6 +602,19 @@ pub fn check_matrix_constraint<T: Scalar>(
     crate::transform::matrix_constraint(which, &values).map_err(|why| {
         ModelError::recoverable(format!("{name} is not a valid {which}: it is {why}"))
     })
+}
+
+/// The name of element `k` (counted in row-major order from 0) of the array `name` with
+/// dimensions `dims`, for messages: `L[2]`, `Sigma[1,3]`.
+pub fn element_name(name: &str, k: usize, dims: &[usize]) -> String {
+    let mut index = vec![0; dims.len()];
+    let mut rest = k;
+    for (slot, &d) in index.iter_mut().zip(dims).rev() {
+        *slot = rest % d.max(1) + 1;
+        rest /= d.max(1);
+    }
+    let index: Vec<String> = index.iter().map(usize::to_string).collect();
+    format!("{name}[{}]", index.join(","))
 }
 
 /// Checks the sizes of a constrained matrix parameter: a Cholesky factor of a covariance
@@ -777,6 +816,30 @@ pub fn write_nested<T: Scalar>(out: &mut [f64], pos: &mut usize, rows: &[Vec<T>]
     *pos += n * cols;
 }
 
+/// Writes a container of three or more levels, given its dimensions (outermost first) and its
+/// values in row-major order, into `out` at `pos` in column-major order (the first index
+/// varying fastest), as Stan's output does, and advances `pos`.
+pub fn write_row_major(
+    out: &mut [f64],
+    pos: &mut usize,
+    dims: &[usize],
+    values: impl Iterator<Item = f64>,
+) {
+    let total: usize = dims.iter().product();
+    for (k, x) in values.enumerate().take(total) {
+        // Index `j` of the row-major position `k` is `k / (product of the later dims) %
+        // dims[j]`; in column-major order it counts in units of the product of the earlier dims.
+        let (mut later, mut earlier, mut at) = (total, 1, 0);
+        for &d in dims {
+            later /= d;
+            at += (k / later) % d * earlier;
+            earlier *= d;
+        }
+        out[*pos + at] = x;
+    }
+    *pos += total;
+}
+
 /// The flattened names of a variable with dimensions `dims`, column-major, in Stan's spelling:
 /// `theta[1]`, `Sigma[2,1]`.
 pub fn flat_names(name: &str, dims: &[usize], out: &mut Vec<String>) {
@@ -829,6 +892,32 @@ pub fn explain_jacobian(target: f64, name: &str) -> Result<(), ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_output_is_column_major() {
+        // x[i,j,k] of dims [2, 3, 2] holds 100 i + 10 j + k, given row-major.
+        let mut values = Vec::new();
+        for i in 1..=2 {
+            for j in 1..=3 {
+                for k in 1..=2 {
+                    values.push(f64::from(100 * i + 10 * j + k));
+                }
+            }
+        }
+        let mut out = vec![0.0; 13];
+        let mut pos = 1;
+        write_row_major(&mut out, &mut pos, &[2, 3, 2], values.into_iter());
+        assert_eq!(pos, 13);
+        assert_eq!(element_name("L", 4, &[2, 3]), "L[2,2]");
+        assert_eq!(element_name("L", 0, &[4]), "L[1]");
+        let mut names = Vec::new();
+        flat_names("x", &[2, 3, 2], &mut names);
+        assert_eq!(names[1], "x[2,1,1]");
+        assert_eq!(names[2], "x[1,2,1]");
+        assert_eq!(out[1..5], [111.0, 211.0, 121.0, 221.0]);
+        assert_eq!(out[7..9], [112.0, 212.0]);
+        assert_eq!(out[12], 232.0);
+    }
 
     #[test]
     fn int_arithmetic_follows_stan() {

@@ -89,10 +89,17 @@ pub fn check_constrained(
             let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
             let error =
                 DataError::new(DataErrorKind::Value, name, format!("{article} {type_name}"), found);
-            return Err(if dims.len() > 1 { error.at(&[row + 1]) } else { error });
+            return Err(error.at(&row_index(row, dims)));
         }
     }
     Ok(())
+}
+
+/// The 1-based array index of row `row` (row-major) of a container whose rows are its last
+/// dimension: empty for a lone vector, `[i, j]` for the rows of `array[I, J] simplex[K]`.
+pub(super) fn row_index(row: usize, dims: &[usize]) -> Vec<usize> {
+    let outer = &dims[..dims.len().saturating_sub(1)];
+    multi_index(row, outer.iter().product(), outer)
 }
 
 /// Checks a constrained matrix type (`cov_matrix`, `corr_matrix`, `cholesky_factor_cov`,
@@ -109,6 +116,31 @@ pub fn check_matrix_constrained(
     })
 }
 
+/// Checks an array of constrained matrices read as data: `values` holds the matrices one
+/// after another, each row by row, and `dims` are the array's dimensions followed by the rows
+/// and columns of one matrix. The error names the matrix's 1-based index: `L[2]: expected a
+/// cholesky_factor_corr, found ...`.
+pub fn check_matrices_constrained(
+    name: &str,
+    type_name: &str,
+    values: &[f64],
+    dims: &[usize],
+) -> Result<(), DataError> {
+    let (outer, [m, n]) = dims.split_at(dims.len() - 2) else {
+        unreachable!("a matrix has two dimensions")
+    };
+    let (m, n) = (*m, *n);
+    let count: usize = outer.iter().product();
+    for k in 0..count {
+        let start = k * m * n;
+        let rows: Vec<Vec<f64>> =
+            (0..m).map(|i| values[start + i * n..start + (i + 1) * n].to_vec()).collect();
+        check_matrix_constrained(name, type_name, &rows)
+            .map_err(|e| e.at(&multi_index(k, count, outer)))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +153,26 @@ mod tests {
         assert_eq!(multi_index(2, 3, &[3]), [3]);
         assert_eq!(multi_index(0, 1, &[]), Vec::<usize>::new());
         assert_eq!(multi_index(4, 6, &[4]), [5]);
+    }
+
+    #[test]
+    fn rows_of_nested_arrays_have_full_indices() {
+        assert_eq!(row_index(0, &[3]), Vec::<usize>::new());
+        assert_eq!(row_index(2, &[3, 4]), [3]);
+        assert_eq!(row_index(4, &[2, 3, 5]), [2, 2]);
+    }
+
+    #[test]
+    fn arrays_of_constrained_matrices_name_the_matrix() {
+        let identity = [1.0, 0.0, 0.0, 1.0];
+        let bad = [1.0, 0.0, 0.5, 1.0];
+        let values: Vec<f64> = [identity, identity, identity, bad].concat();
+        let err = check_matrices_constrained("L", "corr_matrix", &values, &[2, 2, 2, 2]);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "L[2, 2]: expected a corr_matrix, found a matrix that is not symmetric: element \
+             [1, 2] is 0 but element [2, 1] is 0.5"
+        );
+        assert!(check_matrices_constrained("L", "corr_matrix", &values[..8], &[2, 2, 2]).is_ok());
     }
 }

@@ -119,7 +119,7 @@ pub fn unconstrain_vectors(
             let article = if which.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
             let error =
                 DataError::new(DataErrorKind::Value, name, format!("{article} {which}"), found);
-            return Err(if dims.len() > 1 { error.at(&[row + 1]) } else { error });
+            return Err(error.at(&super::bounds::row_index(row, dims)));
         }
         out.extend_from_slice(&free);
     }
@@ -185,6 +185,29 @@ pub fn unconstrain_matrix(
         return Err(DataError::new(DataErrorKind::Value, name, format!("a {which}"), found));
     }
     out.extend_from_slice(&free);
+    Ok(())
+}
+
+/// Unconstrains an array of constrained matrices, given one after another row by row in
+/// `values`; `dims` are the array's dimensions followed by the rows and columns of one matrix.
+/// The error names the matrix's 1-based index.
+pub fn unconstrain_matrices(
+    name: &str,
+    which: &str,
+    values: &[f64],
+    dims: &[usize],
+    out: &mut Vec<f64>,
+) -> Result<(), DataError> {
+    let (outer, [m, n]) = dims.split_at(dims.len() - 2) else {
+        unreachable!("a matrix has two dimensions")
+    };
+    let (m, n) = (*m, *n);
+    let count: usize = outer.iter().product();
+    for k in 0..count {
+        let one = &values[k * m * n..(k + 1) * m * n];
+        unconstrain_matrix(name, which, one, m, n, out)
+            .map_err(|e| e.at(&super::bounds::multi_index(k, count, outer)))?;
+    }
     Ok(())
 }
 

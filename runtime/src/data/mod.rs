@@ -30,12 +30,13 @@ use std::io::Read;
 use std::path::Path;
 
 pub use bounds::{
-    check_bounds_int, check_bounds_real, check_constrained, check_matrix_constrained, check_size,
+    check_bounds_int, check_bounds_real, check_constrained, check_matrices_constrained,
+    check_matrix_constrained, check_size,
 };
 pub use error::{DataError, DataErrorKind};
 pub use inits::{
-    unconstrain_affine, unconstrain_bounded, unconstrain_free, unconstrain_matrix,
-    unconstrain_vectors,
+    unconstrain_affine, unconstrain_bounded, unconstrain_free, unconstrain_matrices,
+    unconstrain_matrix, unconstrain_vectors,
 };
 
 use error::format_real;

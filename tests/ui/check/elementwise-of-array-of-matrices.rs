@@ -4,6 +4,8 @@ tilde::model! {
     generated quantities {
         real x = 1;
         print({A, A});
+        print(log({A, A}));
+        print(fmin({A, A}, 1));
     }
 }
 
