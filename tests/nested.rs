@@ -3,7 +3,7 @@
 //! locals and outputs, indexing down to any level, assignment, loops, printing and sampling.
 
 use tilde::Model;
-use tilde::gradient::reverse_agrees_with_dual;
+use tilde::gradient::fast_gradients_agree_with_dual;
 use tilde::rng::{Stream, chain_rng};
 
 /// Runs `write_outputs` once at `theta` and returns the outputs by name.
@@ -173,7 +173,7 @@ fn nested_parameters_have_the_density_of_the_same_parameters_unnested() {
     let b = flat.log_density(&theta, &mut wf).unwrap();
     assert!(a.is_finite());
     assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
-    assert_eq!(reverse_agrees_with_dual(&nested, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&nested, &theta), Ok(true));
 
     // The constrained values are those of the flat model, under Stan's names.
     let on = outputs(&nested, &theta);
@@ -391,7 +391,7 @@ fn groups_have_the_hand_computed_density_and_nested_outputs() {
     let mut ws = m.new_workspace::<f64>();
     let got = m.log_density(&theta, &mut ws).unwrap();
     assert!((got - lp).abs() < 1e-12, "{got} vs {lp}");
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
 
     let outs = outputs(&m, &theta);
     let z2 = f64::tanh(theta[1]);
@@ -705,7 +705,7 @@ fn functions_take_and_return_nested_containers() {
     let mut ws = m.new_workspace::<f64>();
     let lp = m.log_density(&theta, &mut ws).unwrap();
     assert!((lp - (9.0 * c + theta[0])).abs() < 1e-12, "{lp}");
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
     let outs = outputs(&m, &theta);
     assert!((get(&outs, "sm[2,2,1]") - 7.0 * c).abs() < 1e-12);
     assert_eq!(get(&outs, "corners"), 10.0);
@@ -761,7 +761,7 @@ fn the_fuzzing_corpus_program_runs() {
     let m = Corpus::from_json_str(data).unwrap();
     assert_eq!(m.dim(), 2 + 8);
     let theta = point(10);
-    assert_eq!(reverse_agrees_with_dual(&m, &theta), Ok(true));
+    assert_eq!(fast_gradients_agree_with_dual(&m, &theta), Ok(true));
     let outs = outputs(&m, &theta);
     assert_eq!(get(&outs, "S[1,2,1]"), 1.0);
     assert_eq!(get(&outs, "S[1,1,2]"), 0.0);
