@@ -23,7 +23,7 @@ mod ode;
 
 /// The path through which generated code reaches the runtime.
 fn rt() -> TokenStream {
-    quote!(::tilde::__private)
+    crate::runtime_path::get()
 }
 
 /// Where the statements being generated run.

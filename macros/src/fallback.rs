@@ -15,7 +15,7 @@ pub fn expand(
     errors: syn::Error,
 ) -> TokenStream {
     let errors = errors.to_compile_error();
-    let rt = quote!(::tilde::__private);
+    let rt = crate::runtime_path::get();
     let docs: Vec<&Attribute> = attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
     quote! {
         #errors

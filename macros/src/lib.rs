@@ -12,6 +12,7 @@ mod check;
 mod codegen;
 mod fallback;
 mod ir;
+mod runtime_path;
 mod syntax;
 
 #[cfg(test)]
@@ -22,6 +23,7 @@ mod fuzz;
 /// See the README for the language; every mistake is a compile error on the offending token.
 #[proc_macro]
 pub fn model(input: TokenStream) -> TokenStream {
+    runtime_path::find();
     expand(input.into()).into()
 }
 
