@@ -99,6 +99,29 @@ fn loops_and_element_assignment() {
 }
 
 tilde::model! {
+    /// `profile` blocks run their statements as a nested block, with its own scope.
+    pub struct Profiled;
+
+    generated quantities {
+        real total = 0;
+        profile("sums") {
+            real step = 2;
+            total += step;
+        }
+        profile("more") {
+            real step = 3;
+            total += step;
+        }
+    }
+}
+
+#[test]
+fn profile_blocks_run_as_nested_blocks() {
+    let outs = outputs(&Profiled::from_json_str("{}").unwrap(), &[]);
+    assert_eq!(get(&outs, "total"), 5.0);
+}
+
+tilde::model! {
     /// Integer overflow is an error, not a wrap-around.
     pub struct Overflow;
 

@@ -231,15 +231,19 @@ impl Checker {
             );
             return None;
         }
-        if key.ends_with("__") || key.starts_with('_') {
-            self.cx.error(
-                name.span(),
-                format!("`{key}`: Stan names may not start with `_` or end with `__`"),
-            );
-            return None;
-        }
-        if builtins::is_reserved(&key) {
-            self.cx.error(name.span(), format!("`{key}` is a reserved word in Stan"));
+        let invalid = if key.ends_with("__") || key.starts_with('_') {
+            Some(format!("`{key}`: Stan names may not start with `_` or end with `__`"))
+        } else if builtins::is_reserved(&key) {
+            Some(format!("`{key}` is a reserved word in Stan"))
+        } else {
+            None
+        };
+        if let Some(message) = invalid {
+            self.cx.error(name.span(), message);
+            // Known with an erroneous type, the name's uses are not also reported as undeclared.
+            let id = self.vars.len();
+            self.vars.push(VarInfo { name, ty: Ty::Error, ad: false, origin });
+            self.scopes.last_mut().expect("a scope is always open").insert(key, id);
             return None;
         }
         let id = self.vars.len();
@@ -378,14 +382,8 @@ impl Checker {
                 }
                 Ty::Matrix
             }
-            other => {
-                self.cx.error(
-                    ty.span,
-                    format!(
-                        "the constrained type `{}` is not supported by Tilde yet",
-                        other.name()
-                    ),
-                );
+            syntax::BaseType::Complex => {
+                self.cx.error(ty.span, "complex numbers are not supported by Tilde yet");
                 Ty::Error
             }
         };
@@ -444,7 +442,7 @@ impl Checker {
         let init = init.map(|e| {
             self.whole_value = true;
             let t = self.check_expr(e);
-            self.verify_assignable(&full, &t, &name);
+            self.verify_assignable(&full, &t, &name, false);
             t
         });
         let var = self.declare(name, full, ad, origin)?;
@@ -459,7 +457,9 @@ impl Checker {
         })
     }
 
-    fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident) {
+    /// Checks that `value` may be stored in a `target`: assigned to the variable `name`, or
+    /// returned from the function `name` when `returned`.
+    fn verify_assignable(&mut self, target: &Ty, value: &TExpr, name: &Ident, returned: bool) {
         if target.is_error() || value.ty.is_error() {
             return;
         }
@@ -513,10 +513,15 @@ impl Checker {
             }
             return;
         }
+        let place = if returned {
+            format!("the value returned by `{name}`")
+        } else {
+            format!("assignment to `{name}`")
+        };
         self.cx.error(
             value.span,
             format!(
-                "type mismatch in assignment to `{name}`: expected `{}`, found `{}`",
+                "type mismatch in {place}: expected `{}`, found `{}`",
                 target.describe(),
                 value.ty.describe()
             ),
@@ -547,7 +552,7 @@ impl Checker {
                 let target = self.check_lvalue(target)?;
                 let name = self.vars[target.var].name.clone();
                 if op == syntax::AssignOp::Set {
-                    self.verify_assignable(&target.ty, &value, &name);
+                    self.verify_assignable(&target.ty, &value, &name, false);
                 } else if !target.ty.is_error() && !value.ty.is_error() {
                     let bop = match op {
                         syntax::AssignOp::Add => BinOp::Add,
@@ -741,7 +746,7 @@ impl Checker {
                         span,
                         format!("`{}` must return a value of type `{}`", sig.name, t.describe()),
                     ),
-                    (Some(t), Some(v)) => self.verify_assignable(t, v, &sig.name),
+                    (Some(t), Some(v)) => self.verify_assignable(t, v, &sig.name, true),
                     (None, None) => {}
                 }
                 TStmt::Return(value)
@@ -873,8 +878,13 @@ impl Checker {
             self.cx.error(
                 span,
                 format!(
-                    "{what} are only allowed in the `model` block, not in `{}`",
-                    self.block.title()
+                    "{what} are only allowed in the `model` block, not in `{}`{}",
+                    self.block.title(),
+                    if self.current.is_some() {
+                        " (a function that changes `target` must have a name ending in `_lp`)"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
@@ -1256,7 +1266,8 @@ impl Checker {
                     Ty::Error
                 } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
                     t
-                } else if a.ty != Ty::Matrix
+                } else if op == BinOp::EltPow
+                    && a.ty != Ty::Matrix
                     && b.ty != Ty::Matrix
                     && a.ty.levels() + b.ty.levels() > 0
                     && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
@@ -1421,8 +1432,13 @@ impl Checker {
                 span,
                 format!(
                     "random number generators are only allowed in `transformed data` and \
-                     `generated quantities`, not in `{}`",
-                    self.block.title()
+                     `generated quantities`, not in `{}`{}",
+                    self.block.title(),
+                    if self.current.is_some() {
+                        " (a function that draws random numbers must have a name ending in `_rng`)"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
@@ -1431,7 +1447,8 @@ impl Checker {
     /// Registers every signature first, so that functions may call each other and themselves,
     /// then checks each body.
     fn check_functions(&mut self, defs: Vec<syntax::FunDef>) -> Vec<TFunction> {
-        for f in &defs {
+        let mut duplicate = vec![false; defs.len()];
+        for (i, f) in defs.iter().enumerate() {
             let key = f.name.to_string();
             if builtins::lookup(&key).is_some()
                 || builtins::lookup_with_arity(&key, 2).is_some()
@@ -1457,11 +1474,24 @@ impl Checker {
                     );
                 }
             }
-            if self.functions.contains_key(&key) && f.body.is_some() {
-                let bodies = defs.iter().filter(|d| d.name == f.name && d.body.is_some()).count();
-                if bodies > 1 {
-                    self.cx.error(f.name.span(), format!("function `{key}` is defined twice"));
-                }
+            let defined_before = defs[..i].iter().any(|d| d.name == f.name && d.body.is_some());
+            if defined_before && f.body.is_some() {
+                // The first definition stands, so that its uses are checked against it alone.
+                let overload = self
+                    .functions
+                    .get(&key)
+                    .is_some_and(|first| first.params != sig.params || first.ret != sig.ret);
+                let message = if overload {
+                    format!(
+                        "function `{key}` is defined twice: overloading a function name with \
+                         other argument types is not supported by Tilde yet"
+                    )
+                } else {
+                    format!("function `{key}` is defined twice")
+                };
+                self.cx.error(f.name.span(), message);
+                duplicate[i] = true;
+                continue;
             }
             if f.body.is_none() && !defs.iter().any(|d| d.name == f.name && d.body.is_some()) {
                 self.cx.error(
@@ -1472,8 +1502,8 @@ impl Checker {
             self.functions.insert(key, sig);
         }
         let mut out = Vec::new();
-        for f in defs {
-            let Some(body) = f.body else { continue };
+        for (f, duplicate) in defs.into_iter().zip(duplicate) {
+            let Some(body) = f.body.filter(|_| !duplicate) else { continue };
             let sig = self.functions[&f.name.to_string()].clone();
             self.current = Some(sig.clone());
             let checked = self.with_scope(|ck| {
@@ -1858,6 +1888,18 @@ impl Checker {
         let fname = name.to_string();
         if let Some((solver, with_control)) = builtins::ode_solver(&fname) {
             return self.check_ode_call(solver, with_control, name, args, whole, conditional, span);
+        }
+        if fname == "target" && args.is_empty() {
+            let message = "`target()`, the log density so far, is not supported by Tilde yet";
+            self.cx.error(name.span(), message);
+            return err_expr(span);
+        }
+        if builtins::is_not_yet_supported(&fname) && !self.functions.contains_key(&fname) {
+            self.cx.error(
+                name.span(),
+                format!("`{fname}` is a Stan function that Tilde does not support yet"),
+            );
+            return err_expr(span);
         }
         let args: Vec<TExpr> = args.into_iter().map(|a| self.check_expr(a)).collect();
         if args.iter().any(|a| a.ty.is_error()) {

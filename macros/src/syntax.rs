@@ -692,6 +692,15 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
     if starts_decl(input) {
         let ty = parse_type_decl(input)?;
         let name = Ident::parse_any(input)?;
+        if input.peek(syn::token::Bracket) {
+            let message = format!(
+                "array sizes go before the type, as in `array[N] {} {name};` (the form \
+                 `{} {name}[N]` was removed from Stan)",
+                ty.base.name(),
+                ty.base.name()
+            );
+            return Err(input.error(message));
+        }
         let init = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             Some(parse_expr(input)?)
@@ -759,6 +768,22 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
                 let place = place_between(&begin, input);
                 return Ok(Stmt::TargetPlus { span: word.span(), value, place });
             }
+            "profile" if fork.peek(syn::token::Paren) => return parse_profile(input),
+            "tuple" if fork.peek(syn::token::Paren) => {
+                return Err(syn::Error::new(word.span(), "tuples are not supported by Tilde yet"));
+            }
+            "complex_vector" | "complex_row_vector" | "complex_matrix" => {
+                let message = "complex numbers are not supported by Tilde yet";
+                return Err(syn::Error::new(word.span(), message));
+            }
+            // Two names in a row start a declaration, so the first should have been a type.
+            name if fork.peek(Ident::peek_any) && name != "array" => {
+                let message = format!(
+                    "unknown type `{name}`: expected `int`, `real`, `vector`, `row_vector`, \
+                     `matrix`, `array[...]` or a constrained type"
+                );
+                return Err(syn::Error::new(word.span(), message));
+            }
             _ => {}
         }
     }
@@ -794,6 +819,27 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
         return Ok(Stmt::Call(lhs));
     }
     Err(input.error("expected `=`, `~`, a compound assignment or `;` after this expression"))
+}
+
+/// `profile("name") { ... }`: Stan times the statements inside; here they are a nested block.
+fn parse_profile(input: ParseStream) -> Result<Stmt> {
+    Ident::parse_any(input)?;
+    let content;
+    syn::parenthesized!(content in input);
+    content.parse::<syn::LitStr>()?;
+    if !content.is_empty() {
+        return Err(content.error("`profile` takes one string, the name of the profile"));
+    }
+    if !input.peek(syn::token::Brace) {
+        return Err(input.error("expected `{` and the statements to profile"));
+    }
+    let body;
+    syn::braced!(body in input);
+    let mut stmts = Vec::new();
+    while !body.is_empty() {
+        stmts.push(parse_stmt(&body)?);
+    }
+    Ok(Stmt::Block(stmts))
 }
 
 fn parse_assign_op(input: ParseStream) -> Result<Option<(AssignOp, Span)>> {

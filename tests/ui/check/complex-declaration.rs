@@ -1,0 +1,8 @@
+tilde::model! {
+    struct M;
+    generated quantities {
+        complex z = 1;
+    }
+}
+
+fn main() {}

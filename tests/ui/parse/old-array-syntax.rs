@@ -1,0 +1,9 @@
+tilde::model! {
+    struct M;
+    data {
+        int N;
+        real y[N];
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+tilde::model! {
+    struct M;
+    parameters {
+        reall mu;
+    }
+}
+
+fn main() {}
