@@ -1466,6 +1466,29 @@ impl Checker {
                 params: f.params.iter().map(|(t, _)| fun_type(t)).collect(),
                 data_only: f.params.iter().map(|(t, _)| t.data_only).collect(),
             };
+            // Stan's rule: a density's outcome is real, a mass function's an integer.
+            if let Some((first, _)) = f.params.first() {
+                let outcome_int = first.base == BaseType::Int;
+                if key.ends_with("_lpdf") && outcome_int {
+                    self.cx.error(
+                        first.span,
+                        format!(
+                            "the outcome of a `_lpdf` function must be real-valued, found `int`: \
+                             name it `{}_lpmf`",
+                            key.trim_end_matches("_lpdf")
+                        ),
+                    );
+                } else if key.ends_with("_lpmf") && !outcome_int {
+                    self.cx.error(
+                        first.span,
+                        format!(
+                            "the outcome of a `_lpmf` function must be an `int` or array of ints: \
+                             name it `{}_lpdf`",
+                            key.trim_end_matches("_lpmf")
+                        ),
+                    );
+                }
+            }
             for t in f.params.iter().map(|(t, _)| t).chain(f.ret.iter()) {
                 if t.base == BaseType::Complex {
                     self.cx.error(

@@ -588,7 +588,13 @@ fn parse_body(input: ParseStream) -> Result<Box<Stmt>> {
 
 fn parse_print_args(input: ParseStream) -> Result<Vec<PrintArg>> {
     let content;
-    syn::parenthesized!(content in input);
+    let paren = syn::parenthesized!(content in input);
+    if content.is_empty() {
+        return Err(syn::Error::new(
+            paren.span.join(),
+            "expected at least one string or expression",
+        ));
+    }
     let mut args = Vec::new();
     while !content.is_empty() {
         if content.peek(LitStr) {
