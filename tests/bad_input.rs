@@ -327,14 +327,17 @@ fn huge_sizes_in_the_data_are_errors_not_a_killed_process() {
     let err = SizedByData::from_json_str(r#"{"N": 1000000000000}"#).unwrap_err().to_string();
     assert_eq!(
         err,
-        "the size of `theta` is 1000000000000, but must be at most 2147483647, the largest int of \
-         Stan"
+        "`theta` is declared with a size of 1000000000000, but a size must be at most 2147483647, \
+         the largest int of Stan"
     );
     let err =
         TransformedDataSized::from_json_str(r#"{"N": 1000000000000}"#).unwrap_err().to_string();
-    assert!(err.starts_with("the size of `z` is 1000000000000, but must be at most"), "{err}");
+    assert!(
+        err.starts_with("`z` is declared with a size of 1000000000000, but a size must be at most"),
+        "{err}"
+    );
     let err = SizedByData::from_json_str(r#"{"N": -5}"#).unwrap_err().to_string();
-    assert_eq!(err, "the size of `theta` is -5, but must be non-negative");
+    assert_eq!(err, "`theta` is declared with a size of -5, but a size must be non-negative");
 }
 
 tilde::model! {
@@ -437,6 +440,14 @@ fn a_run_too_large_for_memory_is_refused_up_front() {
     assert!(err.starts_with("this run needs about "), "{err}");
     let err = quick().chains(1 << 40).sample(&small).unwrap_err().to_string();
     assert!(err.contains("(1099511627776 chains of 100 draws"), "{err}");
+    // One of each is singular.
+    let err = quick().chains(1).draws(1 << 62).sample(&small).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "(1 chain of 4611686018427387904 draws of 1 output, 1 unconstrained parameter)"
+        ),
+        "{err}"
+    );
 }
 
 tilde::model! {
@@ -709,4 +720,149 @@ fn gradients_at_extreme_but_valid_points_are_finite_and_right() {
             assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{method:?}: {grad:?} vs {want:?}");
         }
     }
+}
+
+/// The line of this file that holds `text`, 1-based, as the messages of `model!` count lines.
+fn line_of(text: &str) -> usize {
+    let source = include_str!("bad_input.rs");
+    let matches: Vec<usize> =
+        source.lines().enumerate().filter(|(_, l)| l.contains(text)).map(|(i, _)| i + 1).collect();
+    assert_eq!(matches.len(), 2, "`{text}` should appear once in a model and once in its test");
+    matches[0]
+}
+
+tilde::model! {
+    /// An index that is in range where chains start and out of range where sampling soon goes.
+    pub struct IndexOutOfRangeLater;
+
+    data {
+        int N;
+        vector[N] y;
+    }
+    parameters {
+        real mu;
+    }
+    model {
+        int k = mu > 3 ? N + 1 : 1;
+        mu ~ normal(y[k], 1);
+    }
+}
+
+#[test]
+fn a_fatal_error_while_sampling_names_the_statement_and_its_line() {
+    use tilde::LogDensity;
+    use tilde::gradient::{GradientEvaluator, Method};
+    let m = IndexOutOfRangeLater::from_json_str(r#"{"N": 3, "y": [3, 0, 0]}"#).unwrap();
+    let line = line_of("mu ~ normal(y[k], 1);");
+    let want = format!(
+        "index 4 out of range for `y`, which has size 3 (in `mu ~ normal(y[k], 1)`, line {line})"
+    );
+    // Where the chain meets it (the step size search or a transition) depends on the seed;
+    // the message is the same.
+    let err = quick().sample(&m).unwrap_err().to_string();
+    assert!(err.ends_with(&want), "{err}");
+    // The sampler's evaluator names the statement at any point, by every method.
+    for method in [Method::Reverse, Method::Forward { width: 4 }, Method::Dual { width: 8 }] {
+        let mut eval = GradientEvaluator::with_method(&m, method);
+        let mut grad = [0.0];
+        let err = eval.logp_and_grad(&[5.0], &mut grad).unwrap_err();
+        assert!(!err.is_recoverable(), "{method:?}");
+        assert_eq!(err.to_string(), want, "{method:?}");
+        assert!(eval.logp_and_grad(&[1.0], &mut grad).unwrap().is_finite(), "{method:?}");
+    }
+}
+
+tilde::model! {
+    /// A location of the wrong size for its outcome, which fails wherever a chain starts.
+    pub struct MismatchedSizes;
+
+    data {
+        vector[3] y;
+    }
+    parameters {
+        vector[2] z;
+    }
+    model {
+        z ~ normal(0, 1);
+        y ~ normal(z, 1);
+    }
+}
+
+#[test]
+fn a_size_mismatch_names_the_arguments_and_the_statement() {
+    let m = MismatchedSizes::from_json_str(r#"{"y": [1, 2, 3]}"#).unwrap();
+    let err = quick().sample(&m).unwrap_err().to_string();
+    let line = line_of("y ~ normal(z, 1);");
+    assert_eq!(
+        err,
+        format!(
+            "normal_lpdf: size of argument mu (2) does not match size of argument y (3) \
+             (in `y ~ normal(z, 1)`, line {line})"
+        )
+    );
+}
+
+tilde::model! {
+    /// A generated quantity written before a `reject` in generated quantities, and one after.
+    pub struct RejectsAfterWriting;
+
+    parameters {
+        real x;
+    }
+    transformed parameters {
+        real twice = 2 * x;
+    }
+    model {
+        x ~ normal(0, 1);
+    }
+    generated quantities {
+        real before = x;
+        real after;
+        if (x < 0) {
+            reject("x is negative");
+        }
+        after = x;
+    }
+}
+
+#[test]
+fn a_rejection_in_generated_quantities_makes_all_of_them_nan_and_keeps_the_parameters() {
+    let m = RejectsAfterWriting::from_json_str("{}").unwrap();
+    let fit = quick().sample(&m).unwrap();
+    let get = |name: &str| fit.draws(name).unwrap();
+    let (x, twice, before, after) = (get("x"), get("twice"), get("before"), get("after"));
+    let mut rejected = 0;
+    for i in 0..x.len() {
+        assert!(x[i].is_finite() && twice[i] == 2.0 * x[i], "draw {i}");
+        if x[i] < 0.0 {
+            rejected += 1;
+            // `before` had its value when `reject` ran, and is NaN all the same, as in CmdStan.
+            assert!(before[i].is_nan() && after[i].is_nan(), "draw {i}");
+        } else {
+            assert!(before[i] == x[i] && after[i] == x[i], "draw {i}");
+        }
+    }
+    assert!(rejected > 0);
+}
+
+tilde::model! {
+    /// A covariance matrix computed from a parameter, asymmetric by a huge amount.
+    pub struct HugeAsymmetry;
+
+    parameters {
+        real<lower=0> s;
+    }
+    transformed parameters {
+        cov_matrix[2] S = [[1, -1e45], [0, 1]];
+    }
+    model {
+        s ~ normal(0, 1);
+    }
+}
+
+#[test]
+fn huge_values_in_messages_are_shown_with_an_exponent() {
+    let m = HugeAsymmetry::from_json_str("{}").unwrap();
+    let err = quick().sample(&m).unwrap_err().to_string();
+    assert!(err.contains("element [1, 2] is -1e45 but element [2, 1] is 0"), "{err}");
 }

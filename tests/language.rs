@@ -926,7 +926,10 @@ fn vectorised_rng_draws_one_value_per_element() {
     let mut ws = m.new_workspace::<f64>();
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert_eq!(err.message(), "normal_rng: size of sigma (2) does not match size of mu (3)");
+    assert_eq!(
+        err.message(),
+        "normal_rng: size of argument sigma (2) does not match size of argument mu (3)"
+    );
 }
 
 tilde::model! {

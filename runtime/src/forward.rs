@@ -311,6 +311,9 @@ impl<const N: usize> Scalar for Fwd<N> {
 mod tests {
     use super::*;
 
+    /// A function of one [`Fwd`] number, as the test cases list them.
+    type Unary = fn(Fwd<2>) -> Fwd<2>;
+
     /// The derivative of `f` at `x` in direction 0, by [`Fwd`].
     fn derivative(f: impl Fn(Fwd<2>) -> Fwd<2>, x: f64) -> f64 {
         f(Fwd::seeded(x, 0)).eps[0]
@@ -319,7 +322,7 @@ mod tests {
     #[test]
     fn arithmetic_and_functions_have_their_derivatives() {
         let x = 0.7;
-        let cases: [(fn(Fwd<2>) -> Fwd<2>, f64); 8] = [
+        let cases: [(Unary, f64); 8] = [
             (|x| x * x * 3.0 - x / 2.0 + 1.0, 6.0 * 0.7 - 0.5),
             (|x| Fwd::constant(1.0) / x, -1.0 / (0.7 * 0.7)),
             (|x| x.exp().ln(), 1.0),

@@ -200,6 +200,20 @@ impl<'m, M: Model> GradientEvaluator<'m, M> {
     pub fn value_workspace(&mut self) -> &mut M::Workspace<f64> {
         each_width!(&mut self.passes, e => e.value_workspace())
     }
+
+    /// `error`, a fatal one from the log density at `x`, as the explaining evaluation words it:
+    /// naming the statement that failed and its line, which the fast evaluation cannot afford
+    /// to. If the explaining evaluation does not fail fatally there (the failure was in a
+    /// gradient pass alone, say), `error` is kept. It runs only on an error that ends the run,
+    /// so explaining costs nothing, and allocates nothing, while sampling goes on.
+    #[cold]
+    fn name_the_statement(&mut self, x: &[f64], error: ModelError) -> ModelError {
+        let model = self.model();
+        match model.log_density_explained(x, self.value_workspace()) {
+            Err(named) if !named.is_recoverable() => named,
+            _ => error,
+        }
+    }
 }
 
 impl<M: Model> LogDensity for GradientEvaluator<'_, M> {
@@ -207,15 +221,21 @@ impl<M: Model> LogDensity for GradientEvaluator<'_, M> {
         self.model().dim()
     }
 
+    /// A fatal error names the statement that failed, as [`Model::log_density_explained`]
+    /// does: it ends the run, so its message is all the user gets to go on.
     fn logp_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64, ModelError> {
-        let lp = each_width!(&mut self.passes, e => e.logp_and_grad(x, grad))?;
-        if lp.is_finite()
+        let mut result = each_width!(&mut self.passes, e => e.logp_and_grad(x, grad));
+        if let Ok(lp) = result
+            && lp.is_finite()
             && grad.iter().any(|g| !g.is_finite())
             && let Some(reverse) = &mut self.fallback
         {
-            return reverse.logp_and_grad(x, grad);
+            result = reverse.logp_and_grad(x, grad);
         }
-        Ok(lp)
+        match result {
+            Err(e) if !e.is_recoverable() => Err(self.name_the_statement(x, e)),
+            other => other,
+        }
     }
 
     fn explain(&mut self, x: &[f64]) -> Option<String> {

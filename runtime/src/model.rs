@@ -69,7 +69,10 @@ pub trait Model: Send + Sync {
 
     /// Writes one draw's outputs for unconstrained `theta` into `out` (length
     /// `output_names().len()`). Generated quantities use `rng`, and are written only when
-    /// `generated` is true (they are left as NaN otherwise).
+    /// `generated` is true (they are left as NaN otherwise). On an error every output not yet
+    /// written is NaN; `model!` writes the generated quantities together once their block has
+    /// run, so an error in that block leaves all of them NaN and the parameters and
+    /// transformed parameters written.
     fn write_outputs(
         &self,
         theta: &[f64],
@@ -268,7 +271,7 @@ impl fmt::Display for ModelError {
                 if value.is_nan() {
                     f.write_str(" is nan")?;
                 } else {
-                    write!(f, " is {value}")?;
+                    write!(f, " is {}", Real(*value))?;
                 }
                 write!(f, ", but must be {rule}!")
             }
@@ -278,13 +281,31 @@ impl fmt::Display for ModelError {
                     write!(f, "[{}]", i + 1)?;
                 }
                 let rule = if *lower { ">=" } else { "<=" };
-                write!(f, " is {value}, but must be {rule} {bound}")
+                write!(f, " is {}, but must be {rule} {}", Real(*value), Real(*bound))
             }
         }
     }
 }
 
 impl std::error::Error for ModelError {}
+
+/// A real number as messages show it: plain at everyday magnitudes and in exponent form
+/// outside them (`-1.3328965920339107e45`, `2.5e-9`), as Stan shows them, so that a huge value
+/// is not printed as dozens of digits. Shown with the fewest digits that read back as the
+/// same number; writing it allocates nothing, so a rejection's message can use it freely.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Real(pub f64);
+
+impl fmt::Display for Real {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        if x.is_finite() && x != 0.0 && !(1e-5..1e16).contains(&x.abs()) {
+            write!(f, "{x:e}")
+        } else {
+            write!(f, "{x}")
+        }
+    }
+}
 
 /// A log density with its gradient on unconstrained coordinates: what NUTS needs.
 pub trait LogDensity {
@@ -300,5 +321,47 @@ pub trait LogDensity {
     fn explain(&mut self, x: &[f64]) -> Option<String> {
         let _ = x;
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reals_of_extreme_magnitude_are_shown_with_an_exponent() {
+        let shown = |x: f64| Real(x).to_string();
+        assert_eq!(shown(-1.3328965920339107e45), "-1.3328965920339107e45");
+        assert_eq!(shown(2.5e-9), "2.5e-9");
+        assert_eq!(shown(1e16), "1e16");
+        assert_eq!(shown(9999999999999998.0), "9999999999999998");
+        assert_eq!(shown(0.00001), "0.00001");
+        assert_eq!(shown(-0.5), "-0.5");
+        assert_eq!(shown(3.0), "3");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(f64::NEG_INFINITY), "-inf");
+        assert_eq!(shown(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn argument_and_bound_messages_show_reals_with_an_exponent() {
+        let e = ModelError::argument("normal_lpdf", "Scale parameter", Some(1), -2e300, "positive");
+        assert_eq!(
+            e.to_string(),
+            "normal_lpdf: Scale parameter[2] is -2e300, but must be positive!"
+        );
+        let e = ModelError::bound("L", Some(0), -1.5e-20, true, 1e-300);
+        assert_eq!(e.to_string(), "L[1] is -1.5e-20, but must be >= 1e-300");
+        // Still one problem whatever the value, and worded with the statement appended.
+        let other = ModelError::bound("L", Some(0), 3.0, true, 1e-300);
+        assert!(e.same_problem(&other));
+        let named = e.in_statement("x ~ normal(0, 1)", 9);
+        assert_eq!(
+            named.message(),
+            "L[1] is -1.5e-20, but must be >= 1e-300 (in `x ~ normal(0, 1)`, line 9)"
+        );
+        let a = ModelError::recoverable("x is -1e45 (in `s`, line 2)");
+        let b = ModelError::recoverable("x is 0.5 (in `s`, line 2)");
+        assert!(a.same_problem(&b));
     }
 }

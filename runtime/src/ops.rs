@@ -3,7 +3,7 @@
 //!
 //! Everything here returns an error where Stan throws, so that generated code never panics.
 
-use crate::model::ModelError;
+use crate::model::{ModelError, Real};
 use crate::scalar::Scalar;
 use std::fmt::Write;
 
@@ -172,14 +172,21 @@ pub fn at_mut<'a, T>(xs: &'a mut [T], i: i64, name: &str) -> Result<&'a mut T, M
 }
 
 /// A declared size: a negative one, or one above [`MAX_SIZE`], is an error naming the variable.
+///
+/// Only the declared variable's name is known here, not the expression that gave the size (a
+/// data variable `K`, say), so the message says plainly that `name` is the variable declared
+/// with that size, lest it be read as the variable holding the bad value.
 pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
     if n > MAX_SIZE {
         return Err(ModelError::fatal(format!(
-            "the size of `{name}` is {n}, but must be at most {MAX_SIZE}, the largest int of Stan"
+            "`{name}` is declared with a size of {n}, but a size must be at most {MAX_SIZE}, the \
+             largest int of Stan"
         )));
     }
     usize::try_from(n).map_err(|_| {
-        ModelError::fatal(format!("the size of `{name}` is {n}, but must be non-negative"))
+        ModelError::fatal(format!(
+            "`{name}` is declared with a size of {n}, but a size must be non-negative"
+        ))
     })
 }
 
@@ -506,7 +513,9 @@ pub fn check_bound_order<T: Scalar>(name: &str, lower: T, upper: T) -> Result<()
         Ok(())
     } else {
         Err(ModelError::recoverable(format!(
-            "{name}: the lower bound ({l}) must be less than the upper bound ({u})"
+            "{name}: the lower bound ({}) must be less than the upper bound ({})",
+            Real(l),
+            Real(u)
         )))
     }
 }
@@ -516,14 +525,16 @@ pub fn check_affine<T: Scalar>(name: &str, offset: T, multiplier: T) -> Result<(
     let (o, m) = (offset.value(), multiplier.value());
     if !o.is_finite() {
         return Err(ModelError::recoverable(format!(
-            "{name}: the offset is {o}, but must be finite"
+            "{name}: the offset is {}, but must be finite",
+            Real(o)
         )));
     }
     if m > 0.0 && m.is_finite() {
         Ok(())
     } else {
         Err(ModelError::recoverable(format!(
-            "{name}: the multiplier is {m}, but must be positive and finite"
+            "{name}: the multiplier is {}, but must be positive and finite",
+            Real(m)
         )))
     }
 }
@@ -539,16 +550,16 @@ pub fn vector_constraint<T: Scalar>(which: &str, xs: &[T]) -> Result<(), String>
     match which {
         "simplex" => {
             if let Some(k) = (0..n).find(|&k| v(k).is_nan() || v(k) < 0.0) {
-                return Err(format!("element {} is {}, but must be >= 0", k + 1, v(k)));
+                return Err(format!("element {} is {}, but must be >= 0", k + 1, Real(v(k))));
             }
             let sum: f64 = (0..n).map(v).sum();
             if (sum - 1.0).abs() > CONSTRAINT_TOLERANCE {
-                return Err(format!("elements that sum to {sum}, but must sum to 1"));
+                return Err(format!("elements that sum to {}, but must sum to 1", Real(sum)));
             }
         }
         "ordered" | "positive_ordered" => {
             if which == "positive_ordered" && n > 0 && (v(0).is_nan() || v(0) < 0.0) {
-                return Err(format!("element 1 is {}, but must be >= 0", v(0)));
+                return Err(format!("element 1 is {}, but must be >= 0", Real(v(0))));
             }
             if let Some(k) =
                 (1..n).find(|&k| v(k).is_nan() || v(k - 1).is_nan() || v(k) <= v(k - 1))
@@ -556,22 +567,22 @@ pub fn vector_constraint<T: Scalar>(which: &str, xs: &[T]) -> Result<(), String>
                 return Err(format!(
                     "element {} is {}, but must be greater than element {} ({})",
                     k + 1,
-                    v(k),
+                    Real(v(k)),
                     k,
-                    v(k - 1)
+                    Real(v(k - 1))
                 ));
             }
         }
         "sum_to_zero_vector" => {
             let sum: f64 = (0..n).map(v).sum();
             if sum.is_nan() || sum.abs() > CONSTRAINT_TOLERANCE {
-                return Err(format!("elements that sum to {sum}, but must sum to 0"));
+                return Err(format!("elements that sum to {}, but must sum to 0", Real(sum)));
             }
         }
         "unit_vector" => {
             let norm2: f64 = (0..n).map(|k| v(k) * v(k)).sum();
             if norm2.is_nan() || (norm2 - 1.0).abs() > CONSTRAINT_TOLERANCE {
-                return Err(format!("a squared norm of {norm2}, but it must be 1"));
+                return Err(format!("a squared norm of {}, but it must be 1", Real(norm2)));
             }
         }
         _ => return Err(format!("`{which}` is not a constrained vector type")),
@@ -725,9 +736,10 @@ pub fn print_int(out: &mut String, x: i64) {
     let _ = write!(out, "{x}");
 }
 
-/// Appends a real as Stan prints it.
+/// Appends a real as messages show it ([`Real`]): in exponent form at extreme magnitudes,
+/// as Stan prints them.
 pub fn print_real<T: Scalar>(out: &mut String, x: T) {
-    let _ = write!(out, "{}", x.value());
+    let _ = write!(out, "{}", Real(x.value()));
 }
 
 /// Appends a container of reals as `[a,b,c]`.
@@ -874,7 +886,7 @@ pub fn explain_statement(
     if target.is_finite() {
         return Ok(());
     }
-    let value = if target.is_nan() { "nan".to_string() } else { target.to_string() };
+    let value = if target.is_nan() { "nan".to_string() } else { Real(target).to_string() };
     Err(ModelError::recoverable(format!("the log density is {value}")).in_statement(text, line))
 }
 
@@ -885,7 +897,8 @@ pub fn explain_jacobian(target: f64, name: &str) -> Result<(), ModelError> {
         return Ok(());
     }
     Err(ModelError::recoverable(format!(
-        "the log Jacobian of the constraining transforms is {target} after parameter `{name}`"
+        "the log Jacobian of the constraining transforms is {} after parameter `{name}`",
+        Real(target)
     )))
 }
 

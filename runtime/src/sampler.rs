@@ -370,12 +370,12 @@ impl Sampler {
             format!("about {:.1} GiB", gib(bytes))
         };
         Err(Error::Sampling(format!(
-            "this run needs {needs} ({} chains of {kept} draws of {} outputs, {} unconstrained \
-             parameters), but only {:.1} GiB of memory is available; check the sizes in the \
-             data and the numbers of chains and draws",
-            self.chains,
-            outputs.map_or("too many".to_string(), |n| n.to_string()),
-            model.dim(),
+            "this run needs {needs} ({} of {} of {}, {}), but only {:.1} GiB of memory is \
+             available; check the sizes in the data and the numbers of chains and draws",
+            counted(self.chains as u128, "chain"),
+            counted(kept, "draw"),
+            outputs.map_or("too many outputs".to_string(), |n| counted(n as u128, "output")),
+            counted(model.dim() as u128, "unconstrained parameter"),
             gib(u128::from(available))
         )))
     }
@@ -565,8 +565,9 @@ impl Sampler {
 }
 
 /// One draw's outputs into `row`. As in Stan, a rejection while writing them (in generated
-/// quantities, say) loses the outputs it had not written yet (the model leaves them NaN), not
-/// the run; it is returned so that its message can be counted.
+/// quantities, say) loses the outputs not yet written (the model leaves them NaN: all the
+/// generated quantities, which are written once their block has run), not the run; it is
+/// returned so that its message can be counted.
 fn write_row<M: Model>(
     model: &M,
     position: &[f64],
@@ -579,6 +580,11 @@ fn write_row<M: Model>(
         Err(e) if e.is_recoverable() => Ok(Some(e)),
         Err(e) => Err(Error::Model(e)),
     }
+}
+
+/// `n` and `noun`, in the plural unless `n` is 1: `1 chain`, `4 chains`.
+fn counted(n: u128, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// The stack size of a chain's thread.

@@ -180,16 +180,8 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-/// Writes a number for a message: plain for everyday magnitudes, in exponent form otherwise,
-/// so that 1e300 does not print as 301 digits.
+/// Writes a number for a message as [`crate::model::Real`] shows it, so that 1e300 does not
+/// print as 301 digits.
 pub(crate) fn format_real(x: f64) -> String {
-    if x.is_nan() {
-        "NaN".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.to_string()
-    } else if x != 0.0 && !(1e-5..1e16).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
+    crate::model::Real(x).to_string()
 }

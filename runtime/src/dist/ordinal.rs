@@ -21,7 +21,7 @@ fn ordinal_checks<S: Scalar>(
     let n = common_len(f, &[("k", k.len()), ("eta", eta.len())])?;
     if c.rows() != 1 && c.rows() != n {
         return Err(ModelError::fatal(format!(
-            "{f}: size of c ({}) does not match size of k ({n})",
+            "{f}: size of argument c ({}) does not match size of argument k ({n})",
             c.rows()
         )));
     }

@@ -310,6 +310,10 @@ impl<S: Scalar, A: Arg<S>> MatArg<S> for AsCol<A> {
 /// The common length of a call's arguments: `Some(1)`-like broadcasting of scalars, and an
 /// error naming the argument whose length disagrees with the first container's.
 ///
+/// The names are the function's own names for its arguments (`mu` of `normal_lpdf`), not the
+/// expressions the user passed (`z` in `y ~ normal(z, 1)`), so the message calls them
+/// arguments; sampling appends the statement that failed, which shows the user's names.
+///
 /// `args` pairs each argument's name with its length (`None` for a scalar). A call whose
 /// arguments are all scalars has length 1.
 pub fn common_len(function: &str, args: &[(&str, Option<usize>)]) -> Result<usize, ModelError> {
@@ -320,7 +324,8 @@ pub fn common_len(function: &str, args: &[(&str, Option<usize>)]) -> Result<usiz
             None => first = Some((name, n)),
             Some((first_name, m)) if m != n => {
                 return Err(ModelError::fatal(format!(
-                    "{function}: size of {name} ({n}) does not match size of {first_name} ({m})"
+                    "{function}: size of argument {name} ({n}) does not match size of argument \
+                     {first_name} ({m})"
                 )));
             }
             Some(_) => {}
@@ -338,7 +343,10 @@ mod tests {
         assert_eq!(common_len("f", &[("y", None), ("mu", None)]).unwrap(), 1);
         assert_eq!(common_len("f", &[("y", Some(3)), ("mu", None)]).unwrap(), 3);
         let err = common_len("normal_lpdf", &[("y", Some(3)), ("mu", Some(2))]).unwrap_err();
-        assert_eq!(err.message(), "normal_lpdf: size of mu (2) does not match size of y (3)");
+        assert_eq!(
+            err.message(),
+            "normal_lpdf: size of argument mu (2) does not match size of argument y (3)"
+        );
         assert!(!err.is_recoverable());
     }
 

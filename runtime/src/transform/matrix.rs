@@ -8,6 +8,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
 use crate::math::log1m;
+use crate::model::Real;
 use crate::scalar::Scalar;
 
 /// Number of free coordinates of `cholesky_factor_corr[k]`.
@@ -98,16 +99,18 @@ fn check_lower_triangular(name: &str, l: &[f64], m: usize, n: usize) -> Result<(
             let v = l[i + j * m];
             if i < j && v != 0.0 {
                 return Err(format!(
-                    "{name}: element [{}, {}] is {v}, but must be 0 above the diagonal",
+                    "{name}: element [{}, {}] is {}, but must be 0 above the diagonal",
                     i + 1,
-                    j + 1
+                    j + 1,
+                    Real(v)
                 ));
             }
             if i == j && !(v > 0.0) {
                 return Err(format!(
-                    "{name}: diagonal element [{}, {}] is {v}, but must be positive",
+                    "{name}: diagonal element [{}, {}] is {}, but must be positive",
                     i + 1,
-                    j + 1
+                    j + 1,
+                    Real(v)
                 ));
             }
             if !v.is_finite() {
@@ -303,7 +306,7 @@ pub fn matrix_constraint(which: &str, rows: &[Vec<f64>]) -> Result<(), String> {
     if let Some((i, j)) =
         (0..m).flat_map(|i| (0..n).map(move |j| (i, j))).find(|&(i, j)| !rows[i][j].is_finite())
     {
-        return Err(format!("a matrix whose element {} is {}", at(i, j), rows[i][j]));
+        return Err(format!("a matrix whose element {} is {}", at(i, j), Real(rows[i][j])));
     }
     match which {
         "cov_matrix" | "corr_matrix" => {
@@ -315,10 +318,12 @@ pub fn matrix_constraint(which: &str, rows: &[Vec<f64>]) -> Result<(), String> {
                     let (a, b) = (rows[i][j], rows[j][i]);
                     if !((a - b).abs() <= 1e-8) {
                         return Err(format!(
-                            "a matrix that is not symmetric: element {} is {a} but element {} \
-                             is {b}",
+                            "a matrix that is not symmetric: element {} is {} but element {} \
+                             is {}",
                             at(i, j),
-                            at(j, i)
+                            Real(a),
+                            at(j, i),
+                            Real(b)
                         ));
                     }
                 }
@@ -329,7 +334,7 @@ pub fn matrix_constraint(which: &str, rows: &[Vec<f64>]) -> Result<(), String> {
                 return Err(format!(
                     "a matrix whose diagonal element {} is {}, not 1",
                     at(i, i),
-                    rows[i][i]
+                    Real(rows[i][i])
                 ));
             }
             lower_cholesky(rows, &mut vec![0.0; m * m])
@@ -343,14 +348,16 @@ pub fn matrix_constraint(which: &str, rows: &[Vec<f64>]) -> Result<(), String> {
                     let v = rows[i][j];
                     if j > i && v != 0.0 {
                         return Err(format!(
-                            "a matrix whose element {} above the diagonal is {v}, not 0",
-                            at(i, j)
+                            "a matrix whose element {} above the diagonal is {}, not 0",
+                            at(i, j),
+                            Real(v)
                         ));
                     }
                     if j == i && !(v > 0.0) {
                         return Err(format!(
-                            "a matrix whose diagonal element {} is {v}, not positive",
-                            at(i, j)
+                            "a matrix whose diagonal element {} is {}, not positive",
+                            at(i, j),
+                            Real(v)
                         ));
                     }
                 }
@@ -359,7 +366,11 @@ pub fn matrix_constraint(which: &str, rows: &[Vec<f64>]) -> Result<(), String> {
                 for (i, row) in rows.iter().enumerate() {
                     let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
                     if !((norm - 1.0).abs() <= 1e-8) {
-                        return Err(format!("a matrix whose row {} has norm {norm}, not 1", i + 1));
+                        return Err(format!(
+                            "a matrix whose row {} has norm {}, not 1",
+                            i + 1,
+                            Real(norm)
+                        ));
                     }
                 }
             }
