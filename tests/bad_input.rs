@@ -606,7 +606,11 @@ fn every_constrained_type_maps_back_to_itself() {
     let mut bad = inits.clone();
     bad["o"] = serde_json::json!([1.0, 0.5, 2.0]);
     let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();
-    assert!(err.to_string().starts_with("o: expected an ordered, found "), "{err}");
+    assert!(err.to_string().starts_with("o: expected an ordered vector, found "), "{err}");
+    let mut bad = inits.clone();
+    bad["u"] = serde_json::json!([0.6, 0.6]);
+    let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();
+    assert!(err.to_string().starts_with("u: expected a unit_vector, found "), "{err}");
     let mut bad = inits;
     bad["pos"] = serde_json::json!([[1.0, 2.0], [0.5, -4.0]]);
     let err = m.unconstrain(&DataSource::from_json_str(&bad.to_string()).unwrap()).unwrap_err();

@@ -86,13 +86,22 @@ pub fn check_constrained(
     let k = dims.last().copied().unwrap_or(0);
     for (row, chunk) in values.chunks(k.max(1)).enumerate() {
         if let Err(found) = validate(chunk) {
-            let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-            let error =
-                DataError::new(DataErrorKind::Value, name, format!("{article} {type_name}"), found);
+            let error = DataError::new(DataErrorKind::Value, name, a_value_of(type_name), found);
             return Err(error.at(&row_index(row, dims)));
         }
     }
     Ok(())
+}
+
+/// What a value of the constrained type `type_name` is called in a message: "a simplex", "an
+/// ordered vector", "a unit_vector".
+pub(super) fn a_value_of(type_name: &str) -> String {
+    match type_name {
+        "ordered" => "an ordered vector".to_string(),
+        "positive_ordered" => "a positive_ordered vector".to_string(),
+        _ if type_name.starts_with(['a', 'e', 'i', 'o']) => format!("an {type_name}"),
+        _ => format!("a {type_name}"),
+    }
 }
 
 /// The 1-based array index of row `row` (row-major) of a container whose rows are its last

@@ -116,9 +116,8 @@ pub fn unconstrain_vectors(
             Some(format!("a value whose unconstrained coordinate {} is not finite", bad + 1))
         });
         if let Some(found) = invalid {
-            let article = if which.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
             let error =
-                DataError::new(DataErrorKind::Value, name, format!("{article} {which}"), found);
+                DataError::new(DataErrorKind::Value, name, super::bounds::a_value_of(which), found);
             return Err(error.at(&super::bounds::row_index(row, dims)));
         }
         out.extend_from_slice(&free);
