@@ -333,11 +333,17 @@ fn errors_name_the_argument() {
     let y = [1.0, 2.0, 3.0];
     let mu = [0.0, 1.0];
     let err = gumbel_lpdf::<false, f64>(Data(&y[..]), Data(&mu[..]), Data(1.0)).unwrap_err();
-    assert_eq!(err.message(), "gumbel_lpdf: size of mu (2) does not match size of y (3)");
+    assert_eq!(
+        err.message(),
+        "gumbel_lpdf: size of argument mu (2) does not match size of argument y (3)"
+    );
     let k = [1i64, 2, 3];
     let err = beta_binomial_lpmf::<false, f64>(Data(&k[..]), Data(5), Data(&mu[..]), Data(1.0))
         .unwrap_err();
-    assert_eq!(err.message(), "beta_binomial_lpmf: size of alpha (2) does not match size of n (3)");
+    assert_eq!(
+        err.message(),
+        "beta_binomial_lpmf: size of argument alpha (2) does not match size of argument n (3)"
+    );
     let err =
         skew_normal_lpdf::<false, f64>(Data(0.0), Data(0.0), Data(-1.0), Data(1.0)).unwrap_err();
     assert_eq!(
@@ -367,5 +373,8 @@ fn errors_name_the_argument() {
     let counts = [1i64, 2];
     let theta = [0.2, 0.3, 0.5];
     let err = multinomial_lpmf::<false, f64>(Data(&counts[..]), Data(&theta[..])).unwrap_err();
-    assert_eq!(err.message(), "multinomial_lpmf: size of theta (3) does not match size of y (2)");
+    assert_eq!(
+        err.message(),
+        "multinomial_lpmf: size of argument theta (3) does not match size of argument y (2)"
+    );
 }

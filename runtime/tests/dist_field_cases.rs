@@ -141,7 +141,10 @@ fn stan_wording_of_invalid_parameters() {
     let y = [1.0, 2.0, 3.0];
     let mu = [0.0, 1.0];
     let err = normal_lpdf::<true, f64>(Data(&y[..]), Data(&mu[..]), Data(1.0)).unwrap_err();
-    assert_eq!(err.message(), "normal_lpdf: size of mu (2) does not match size of y (3)");
+    assert_eq!(
+        err.message(),
+        "normal_lpdf: size of argument mu (2) does not match size of argument y (3)"
+    );
     assert!(!err.is_recoverable());
 }
 

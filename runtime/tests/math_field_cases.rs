@@ -58,7 +58,10 @@ fn reductions_and_length_errors() {
     assert_eq!(dot_self::<f64>(Data(&x[..])), 30.0);
     let y = [1.0, 1.0];
     let err = dot_product::<f64>(Data(&x[..]), Data(&y[..])).unwrap_err();
-    assert_eq!(err.message(), "dot_product: size of x2 (2) does not match size of x1 (4)");
+    assert_eq!(
+        err.message(),
+        "dot_product: size of argument x2 (2) does not match size of argument x1 (4)"
+    );
     let empty: [f64; 0] = [];
     assert!(mean::<f64>(Data(&empty[..])).is_err());
 }

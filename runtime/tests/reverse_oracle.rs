@@ -108,16 +108,16 @@ case!(NormalIdGlm, |x| {
     let xm = design();
     let beta = &x[..3];
     let y = [0.5, -1.0, 2.0, 0.1];
-    normal_id_glm_lpdf::<false, S>(Data(&y[..]), Data(&xm[..]), Var(x[3]), Var(beta), Var(x[4].exp()))
-        .unwrap()
-        // A parameter design matrix, per-row intercepts and scales, and a parameter outcome.
-        + {
-            let xv: Vec<Vec<S>> = xm.iter().map(|r| r.iter().map(|&v| x[5] * v).collect()).collect();
-            let alpha = [x[0], x[1], x[2], x[3]];
-            let sigma = Lazy { len: 4, f: |i: usize| (x[i % 3] * 0.2).exp() };
-            normal_id_glm_lpdf::<true, S>(Var(x[4]), Var(&xv[..]), Var(&alpha[..]), Var(beta), sigma)
-                .unwrap()
-        }
+    let sigma = Var(x[4].exp());
+    let plain =
+        normal_id_glm_lpdf::<false, S>(Data(&y[..]), Data(&xm[..]), Var(x[3]), Var(beta), sigma);
+    // A parameter design matrix, per-row intercepts and scales, and a parameter outcome.
+    let xv: Vec<Vec<S>> = xm.iter().map(|r| r.iter().map(|&v| x[5] * v).collect()).collect();
+    let alpha = [x[0], x[1], x[2], x[3]];
+    let sigma = Lazy { len: 4, f: |i: usize| (x[i % 3] * 0.2).exp() };
+    let (xv, alpha) = (Var(&xv[..]), Var(&alpha[..]));
+    let all = normal_id_glm_lpdf::<true, S>(Var(x[4]), xv, alpha, Var(beta), sigma);
+    plain.unwrap() + all.unwrap()
 });
 case!(BernoulliLogitGlm, |x| {
     let xm = design();

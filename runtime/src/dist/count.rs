@@ -1,7 +1,7 @@
 //! Distributions of counts and binary outcomes: poisson, binomial, beta_binomial, bernoulli,
-//! neg_binomial and neg_binomial_2, with their log and logit parameterisations (Stan functions reference,
-//! "Binary distributions", "Bounded discrete distributions" and "Unbounded discrete
-//! distributions").
+//! neg_binomial and neg_binomial_2, with their log and logit parameterisations (Stan
+//! functions reference, "Binary distributions", "Bounded discrete distributions" and
+//! "Unbounded discrete distributions").
 
 use super::check::{self, is_const};
 use super::incomplete::{log_beta_inc, log_gamma_inc};

@@ -1,5 +1,6 @@
 //! Heavy-tailed, skewed and other location-scale distributions: cauchy, student_t,
-//! double_exponential, logistic, gumbel, skew_normal and exp_mod_normal (Stan functions reference, "Unbounded continuous distributions").
+//! double_exponential, logistic, gumbel, skew_normal and exp_mod_normal (Stan functions
+//! reference, "Unbounded continuous distributions").
 
 use super::check::{self, is_const};
 use crate::math::partials::Terms;

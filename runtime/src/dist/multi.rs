@@ -3,8 +3,8 @@
 //! categorical and multinomial (Stan functions reference, "Simplex distributions",
 //! "Multivariate normal distribution", "Multivariate Student-t distribution", "Covariance
 //! matrix distributions", "Correlation matrix distributions", "Categorical distribution" and
-//! "Multinomial distribution"). Matrices are [`MatArg`]s, stored as rows; a multivariate outcome is one
-//! vector or an array of vectors, one per row.
+//! "Multinomial distribution"). Matrices are [`MatArg`]s, stored as rows; a multivariate
+//! outcome is one vector or an array of vectors, one per row.
 
 // Negated comparisons (`!(d > 0.0)`) are deliberate: they reject NaN with the out-of-range
 // values. Linear algebra reads best with the textbook's index loops.
