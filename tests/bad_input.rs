@@ -327,17 +327,19 @@ fn huge_sizes_in_the_data_are_errors_not_a_killed_process() {
     let err = SizedByData::from_json_str(r#"{"N": 1000000000000}"#).unwrap_err().to_string();
     assert_eq!(
         err,
-        "`theta` is declared with a size of 1000000000000, but a size must be at most 2147483647, \
+        "`theta` is declared with size `N` = 1000000000000, but a size must be at most 2147483647, \
          the largest int of Stan"
     );
     let err =
         TransformedDataSized::from_json_str(r#"{"N": 1000000000000}"#).unwrap_err().to_string();
     assert!(
-        err.starts_with("`z` is declared with a size of 1000000000000, but a size must be at most"),
+        err.starts_with(
+            "`z` is declared with size `N` = 1000000000000, but a size must be at most"
+        ),
         "{err}"
     );
     let err = SizedByData::from_json_str(r#"{"N": -5}"#).unwrap_err().to_string();
-    assert_eq!(err, "`theta` is declared with a size of -5, but a size must be non-negative");
+    assert_eq!(err, "`theta` is declared with size `N` = -5, but a size must be non-negative");
 }
 
 tilde::model! {

@@ -16,6 +16,15 @@ fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
     names.into_iter().zip(out).collect()
 }
 
+/// `message` as an error at run time gives it: naming `statement` of a model in this file and
+/// its line (the statement is written there with its `;`).
+fn in_statement(message: &str, statement: &str) -> String {
+    let source = include_str!("language.rs");
+    let written = format!("{statement};");
+    let line = source.lines().position(|l| l.trim() == written).expect("the statement is here");
+    format!("{message} (in `{statement}`, line {})", line + 1)
+}
+
 fn get(outs: &[(String, f64)], name: &str) -> f64 {
     outs.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no output {name}")).1
 }
@@ -351,7 +360,9 @@ fn ranges_and_index_arrays() {
     let mut ws = bad.new_workspace::<f64>();
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = bad.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert_eq!(err.message(), "index 6 out of range for `x`, which has size 5");
+    let want =
+        in_statement("index 6 out of range for `x`, which has size 5", "real picked = sum(x[idx])");
+    assert_eq!(err.message(), want);
 }
 
 tilde::model! {
@@ -841,13 +852,22 @@ fn slice_assignment_checks_sizes_and_indices() {
         result.expect_err(json).message().into_owned()
     };
     // r[3:5] does not exist: the range's end is out of bounds.
-    assert_eq!(run(r#"{"N": 5, "idx": [5, 1]}"#), "index 5 out of range for `r`, which has size 4");
+    let in_r = |message| in_statement(message, "r[3:N] = rep_row_vector(5, 2)");
+    assert_eq!(
+        run(r#"{"N": 5, "idx": [5, 1]}"#),
+        in_r("index 5 out of range for `r`, which has size 4")
+    );
     // r[3:3] has one element, the value two.
     assert_eq!(
         run(r#"{"N": 3, "idx": [5, 1]}"#),
-        "size mismatch in assignment to a range of `r`: the range has 1 element(s), the value 2"
+        in_r(
+            "size mismatch in assignment to a range of `r`: the range has 1 element(s), the value 2"
+        )
     );
-    assert_eq!(run(r#"{"N": 4, "idx": [6, 1]}"#), "index 6 out of range for `k`, which has size 5");
+    assert_eq!(
+        run(r#"{"N": 4, "idx": [6, 1]}"#),
+        in_statement("index 6 out of range for `k`, which has size 5", "k[idx] = {20, 10}")
+    );
 }
 
 tilde::model! {
@@ -928,7 +948,10 @@ fn vectorised_rng_draws_one_value_per_element() {
     let err = m.write_outputs(&[], &mut ws, &mut rng, true, &mut out).unwrap_err();
     assert_eq!(
         err.message(),
-        "normal_rng: size of argument sigma (2) does not match size of argument mu (3)"
+        in_statement(
+            "normal_rng: size of argument sigma (2) does not match size of argument mu (3)",
+            "array[N] real bad = normal_rng(mu, sd)"
+        )
     );
 }
 

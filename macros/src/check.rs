@@ -93,7 +93,7 @@ fn fun_type(t: &syntax::FunType) -> Ty {
 /// Whether every path through `stmts` ends in a `return` (or a `reject`).
 fn always_returns(stmts: &[TStmt]) -> bool {
     stmts.iter().any(|s| match s {
-        TStmt::Return(_) | TStmt::Reject(_) | TStmt::FatalError(_) => true,
+        TStmt::Return(_) | TStmt::Reject(..) | TStmt::FatalError(..) => true,
         TStmt::Block(b) => always_returns(b),
         TStmt::If { then, otherwise, .. } => always_returns(then) && always_returns(otherwise),
         _ => false,
@@ -202,8 +202,8 @@ fn stmt_span(stmt: &Stmt) -> Option<Span> {
         Stmt::For { var, .. } | Stmt::ForEach { var, .. } => var.span(),
         Stmt::While { cond, .. } | Stmt::If { cond, .. } => cond.span,
         Stmt::Break(s) | Stmt::Continue(s) | Stmt::Print(s, _) => *s,
-        Stmt::Reject(s, _) | Stmt::FatalError(s, _) | Stmt::Return(s, _) => *s,
-        Stmt::Call(e) => e.span,
+        Stmt::Reject(s, ..) | Stmt::FatalError(s, ..) | Stmt::Return(s, _) => *s,
+        Stmt::Call(e, _) => e.span,
         Stmt::Decl(d) => d.name.span(),
         Stmt::Block(_) | Stmt::Empty => return None,
     })
@@ -304,7 +304,7 @@ impl Checker {
     }
 
     fn check_decl(&mut self, d: syntax::Decl, origin: Origin) -> Option<TDecl> {
-        let syntax::Decl { ty, name, init } = d;
+        let syntax::Decl { ty, name, init, place } = d;
         let block_decl = matches!(origin, Origin::Field(_) | Origin::Output(_));
         let data_only_sizes =
             matches!(self.block, BlockKind::Data | BlockKind::Parameters) || block_decl;
@@ -451,9 +451,10 @@ impl Checker {
             var,
             vector_constraint,
             matrix_constraint,
-            sizes: Sizes { array_dims, sizes, square },
+            sizes: Sizes { array_dims, sizes, square, texts: ty.size_texts },
             constraint,
             init,
+            place,
         })
     }
 
@@ -546,7 +547,7 @@ impl Checker {
             Stmt::Empty => return None,
             Stmt::Decl(d) => TStmt::Decl(self.check_decl(d, Origin::Local)?),
             Stmt::Block(stmts) => TStmt::Block(self.check_block(stmts)),
-            Stmt::Assign { target, op, op_span, value } => {
+            Stmt::Assign { target, op, op_span, value, place } => {
                 self.whole_value = op == syntax::AssignOp::Set;
                 let value = self.check_expr(value);
                 let target = self.check_lvalue(target)?;
@@ -602,7 +603,8 @@ impl Checker {
                             Some(f) => TExprKind::MatrixFn(f, vec![current, value]),
                         };
                         let value = TExpr { kind, ty: t, ad, span: op_span };
-                        return Some(TStmt::Assign { target, op: syntax::AssignOp::Set, value });
+                        let op = syntax::AssignOp::Set;
+                        return Some(TStmt::Assign { target, op, value, place });
                     }
                     let matrix_product = target.ty.levels() == 2
                         && matches!(bop, BinOp::Mul | BinOp::Div)
@@ -630,7 +632,7 @@ impl Checker {
                         ),
                     }
                 }
-                TStmt::Assign { target, op, value }
+                TStmt::Assign { target, op, value, place }
             }
             Stmt::Tilde { lhs, dist, args, truncation, place } => {
                 self.verify_target_allowed(dist.span(), "`~` statements");
@@ -729,8 +731,10 @@ impl Checker {
                 if is_break { TStmt::Break } else { TStmt::Continue }
             }
             Stmt::Print(_, args) => TStmt::Print(self.check_print_args(args)),
-            Stmt::Reject(_, args) => TStmt::Reject(self.check_print_args(args)),
-            Stmt::FatalError(_, args) => TStmt::FatalError(self.check_print_args(args)),
+            Stmt::Reject(_, args, place) => TStmt::Reject(self.check_print_args(args), place),
+            Stmt::FatalError(_, args, place) => {
+                TStmt::FatalError(self.check_print_args(args), place)
+            }
             Stmt::Return(span, value) => {
                 let Some(sig) = self.current.clone() else {
                     self.cx.error(span, "`return` is only allowed inside a function");
@@ -751,7 +755,7 @@ impl Checker {
                 }
                 TStmt::Return(value)
             }
-            Stmt::Call(e) => {
+            Stmt::Call(e, place) => {
                 let span = e.span;
                 let t = self.check_expr(e);
                 if t.ty.is_error() {
@@ -765,7 +769,7 @@ impl Checker {
                     );
                     return None;
                 }
-                TStmt::Call(t)
+                TStmt::Call(t, place)
             }
         })
     }

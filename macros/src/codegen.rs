@@ -178,8 +178,9 @@ pub struct Gen<'p> {
     counter: usize,
     /// Workspace fields: (field name, type).
     ws_fields: Vec<(Ident, TokenStream)>,
-    /// Whether statements that add to the log density name themselves when they fail or leave
-    /// it non-finite (for `log_density_explained`, in `f64`).
+    /// Whether statements name themselves when they fail, and those that add to the log density
+    /// also when they leave it non-finite (for `log_density_explained` and `write_outputs`, in
+    /// `f64`, never for the log density that sampling evaluates).
     explain: bool,
     /// Indexed expressions that are not variables (`f(x)` in `f(x)[2]`), already evaluated by
     /// statements in the prelude being built, with the place holding each value. Entries are
@@ -293,8 +294,13 @@ impl<'p> Gen<'p> {
         let tparams = self.stmts(&p.transformed_parameters, BlockKind::TransformedParameters);
         let tparams_checks = self.decl_checks(&p.transformed_parameters, false);
         let model = self.stmts(&p.model, BlockKind::Model);
+        // The explaining versions run only after an error, and outputs once per draw, so they
+        // can afford a closure per statement to name the one that failed.
         self.explain = true;
+        let tparams_explained =
+            self.stmts(&p.transformed_parameters, BlockKind::TransformedParameters);
         let model_explained = self.stmts(&p.model, BlockKind::Model);
+        let generated = self.stmts(&p.generated, BlockKind::GeneratedQuantities);
         self.explain = false;
         let unconstrain_params: Vec<TokenStream> =
             p.parameters.iter().map(|d| self.unconstrain_param(d)).collect();
@@ -303,7 +309,6 @@ impl<'p> Gen<'p> {
             let pname = self.name_str(d.var);
             code.extend(quote!(#rt::ops::explain_jacobian(*__target, #pname)?;));
         }
-        let generated = self.stmts(&p.generated, BlockKind::GeneratedQuantities);
         let generated_checks = self.decl_checks(&p.generated, false);
 
         let outputs = self.outputs();
@@ -472,7 +477,7 @@ impl<'p> Gen<'p> {
                     let __target = &mut __target_value;
                     let mut __pos = 0usize;
                     #(#read_params_explained)*
-                    #(#tparams)*
+                    #(#tparams_explained)*
                     #(#tparams_checks)*
                     #(#model_explained)*
                     Ok(__target_value)
@@ -496,7 +501,7 @@ impl<'p> Gen<'p> {
                         let __target = &mut __target_value;
                         let mut __pos = 0usize;
                         #(#read_params_out)*
-                        #(#tparams)*
+                        #(#tparams_explained)*
                         #(#tparams_checks)*
                         #(#write_before_gq)*
                         if !generated {
@@ -550,9 +555,10 @@ impl<'p> Gen<'p> {
             .array_dims
             .iter()
             .chain(&sizes.sizes)
-            .map(|e| {
+            .zip(&sizes.texts)
+            .map(|(e, text)| {
                 let v = self.scalar(e, Kind::Int);
-                quote!(#rt::ops::size(#name, #v)?)
+                quote!(#rt::ops::declared_size(#name, #text, #v)?)
             })
             .collect();
         if sizes.square {
@@ -1278,20 +1284,25 @@ impl<'p> Gen<'p> {
                 let build = self.message(args);
                 quote!({ #build ::std::println!("{}", __msg); })
             }
-            TStmt::Reject(args) => {
+            TStmt::Reject(args, place) => {
                 let build = self.message(args);
                 let err = quote!(#rt::ModelError::recoverable(__msg));
-                quote!({ #build return Err(::std::convert::Into::into(#err)); })
+                let code = quote!({ #build return Err(::std::convert::Into::into(#err)); });
+                self.named(code, place)
             }
-            TStmt::FatalError(args) => {
+            TStmt::FatalError(args, place) => {
                 let build = self.message(args);
                 let err = quote!(#rt::ModelError::fatal(__msg));
-                quote!({ #build return Err(::std::convert::Into::into(#err)); })
+                let code = quote!({ #build return Err(::std::convert::Into::into(#err)); });
+                self.named(code, place)
             }
-            TStmt::Assign { target, op, value } => self.assign(target, *op, value),
-            TStmt::Call(e) => {
+            TStmt::Assign { target, op, value, place } => {
+                let code = self.assign(target, *op, value);
+                self.named(code, place)
+            }
+            TStmt::Call(e, place) => {
                 let call = self.user_call(e);
-                quote!(#call;)
+                self.named(quote!(#call;), place)
             }
             TStmt::Return(None) => quote!(return Ok(());),
             TStmt::Return(Some(e)) => {
@@ -1472,6 +1483,23 @@ impl<'p> Gen<'p> {
         })
     }
 
+    /// A statement that may fail; in explaining mode it runs in a closure so that its error
+    /// names it. Its code must not bind names that later statements use.
+    fn named(&self, code: TokenStream, place: &crate::syntax::Place) -> TokenStream {
+        if !self.explain {
+            return code;
+        }
+        let rt = rt();
+        let (text, line) = (&place.text, place.line);
+        quote!({
+            let __outcome = (|| -> ::std::result::Result<(), #rt::ModelError> {
+                #code
+                Ok(())
+            })();
+            #rt::ops::name_statement(__outcome, #text, #line)?;
+        })
+    }
+
     fn message(&mut self, args: &[TPrintArg]) -> TokenStream {
         let rt = rt();
         let mut parts = Vec::new();
@@ -1527,9 +1555,10 @@ impl<'p> Gen<'p> {
         let ty = info.ty.clone();
         let dims = self.dims(id, &d.sizes);
         let fill = nan(kind);
-        let storage = if dims.is_empty() {
+        // The binding, then what may fail: the sizes and the initial value.
+        let (binding, storage) = if dims.is_empty() {
             let st = scalar_type(kind);
-            quote!(let mut #ident: #st = #fill;)
+            (quote!(let mut #ident: #st = #fill;), quote!())
         } else {
             let name = self.name_str(id);
             let st = scalar_type(kind);
@@ -1553,17 +1582,14 @@ impl<'p> Gen<'p> {
             if self.ctx != Ctx::Method {
                 let owner = format_ident!("__own_{}", ident);
                 let cty = self.container_type(&ty, scalar_type(kind));
-                quote! {
+                let binding = quote! {
                     let mut #owner: #cty = ::std::vec::Vec::new();
                     let #ident = &mut #owner;
-                    #resize
-                }
+                };
+                (binding, resize)
             } else {
                 let field = self.ws_field(id);
-                quote! {
-                    let #ident = &mut ws.#field;
-                    #resize
-                }
+                (quote!(let #ident = &mut ws.#field;), resize)
             }
         };
         let init = match &d.init {
@@ -1573,7 +1599,11 @@ impl<'p> Gen<'p> {
                 self.assign(&lv, AssignOp::Set, e)
             }
         };
-        quote!(#storage #init)
+        if storage.is_empty() && init.is_empty() {
+            return binding;
+        }
+        let fallible = self.named(quote!({ #storage #init }), &d.place);
+        quote!(#binding #fallible)
     }
 
     /// Whether `e` reads variable `id`.

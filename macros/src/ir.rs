@@ -132,6 +132,8 @@ pub struct Sizes {
     pub sizes: Vec<TExpr>,
     /// The one size in `sizes` gives both the rows and the columns (`cov_matrix[K]`).
     pub square: bool,
+    /// `array_dims` and then `sizes` as the user wrote them, for messages about a bad size.
+    pub texts: Vec<String>,
 }
 
 pub enum TConstraint {
@@ -205,6 +207,8 @@ pub struct TDecl {
     pub sizes: Sizes,
     pub constraint: TConstraint,
     pub init: Option<TExpr>,
+    /// The declaration as written, for run-time messages about its sizes or initial value.
+    pub place: crate::syntax::Place,
 }
 
 pub enum TPrintArg {
@@ -234,6 +238,7 @@ pub enum TStmt {
         target: TLValue,
         op: crate::syntax::AssignOp,
         value: TExpr,
+        place: crate::syntax::Place,
     },
     Tilde {
         lhs: TExpr,
@@ -267,11 +272,11 @@ pub enum TStmt {
     Break,
     Continue,
     Print(Vec<TPrintArg>),
-    Reject(Vec<TPrintArg>),
-    FatalError(Vec<TPrintArg>),
+    Reject(Vec<TPrintArg>, crate::syntax::Place),
+    FatalError(Vec<TPrintArg>, crate::syntax::Place),
     Return(Option<TExpr>),
     /// A call of a `void` function, as a statement.
-    Call(TExpr),
+    Call(TExpr, crate::syntax::Place),
 }
 
 /// An assignable place: a variable, optionally indexed by single indices, optionally followed

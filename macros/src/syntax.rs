@@ -149,6 +149,8 @@ pub struct TypeDecl {
     pub span: Span,
     pub array_dims: Vec<Expr>,
     pub sizes: Vec<Expr>,
+    /// The array sizes and then the sizes as written, for run-time messages about a bad size.
+    pub size_texts: Vec<String>,
     pub constraint: Constraint,
 }
 
@@ -162,6 +164,7 @@ pub struct Decl {
     pub ty: TypeDecl,
     pub name: Ident,
     pub init: Option<Expr>,
+    pub place: Place,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -180,8 +183,8 @@ pub enum PrintArg {
     Expr(Expr),
 }
 
-/// Where a statement that adds to the log density stands in the user's source, for run-time
-/// messages that must name it (a failed initialisation says which `~` statement failed).
+/// Where a statement stands in the user's source, for run-time messages that name it (a failed
+/// initialisation says which `~` statement failed, an index out of range which assignment).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Place {
     /// The statement as written, without its `;`, re-spaced from its tokens.
@@ -192,7 +195,7 @@ pub struct Place {
 
 pub enum Stmt {
     Decl(Decl),
-    Assign { target: Expr, op: AssignOp, op_span: Span, value: Expr },
+    Assign { target: Expr, op: AssignOp, op_span: Span, value: Expr, place: Place },
     Tilde { lhs: Expr, dist: Ident, args: Vec<Expr>, truncation: Option<Truncation>, place: Place },
     TargetPlus { span: Span, value: Expr, place: Place },
     For { var: Ident, lower: Expr, upper: Expr, body: Box<Stmt> },
@@ -203,10 +206,10 @@ pub enum Stmt {
     Break(Span),
     Continue(Span),
     Print(Span, Vec<PrintArg>),
-    Reject(Span, Vec<PrintArg>),
-    FatalError(Span, Vec<PrintArg>),
+    Reject(Span, Vec<PrintArg>, Place),
+    FatalError(Span, Vec<PrintArg>, Place),
     Return(Span, #[allow(dead_code)] Option<Expr>),
-    Call(Expr),
+    Call(Expr, Place),
     Empty,
 }
 
@@ -481,10 +484,11 @@ fn starts_decl(input: ParseStream) -> bool {
 fn parse_type_decl(input: ParseStream) -> Result<TypeDecl> {
     let mut ident = Ident::parse_any(input)?;
     let mut array_dims = Vec::new();
+    let mut size_texts = Vec::new();
     if ident == "array" {
         let content;
         syn::bracketed!(content in input);
-        array_dims = parse_comma_exprs(&content)?;
+        (array_dims, size_texts) = parse_comma_exprs_with_text(&content)?;
         ident = Ident::parse_any(input)?;
     }
     let name = ident.to_string();
@@ -507,7 +511,9 @@ fn parse_type_decl(input: ParseStream) -> Result<TypeDecl> {
         }
         let content;
         let bracket = syn::bracketed!(content in input);
-        sizes = parse_comma_exprs(&content)?;
+        let texts;
+        (sizes, texts) = parse_comma_exprs_with_text(&content)?;
+        size_texts.extend(texts);
         let ok = sizes.len() == wanted
             || (matches!(base, BaseType::CholeskyFactorCov) && (1..=2).contains(&sizes.len()));
         if !ok {
@@ -517,7 +523,7 @@ fn parse_type_decl(input: ParseStream) -> Result<TypeDecl> {
             ));
         }
     }
-    Ok(TypeDecl { base, span: ident.span(), array_dims, sizes, constraint })
+    Ok(TypeDecl { base, span: ident.span(), array_dims, sizes, size_texts, constraint })
 }
 
 fn parse_constraint(input: ParseStream) -> Result<Constraint> {
@@ -576,6 +582,21 @@ fn parse_comma_exprs(input: ParseStream) -> Result<Vec<Expr>> {
         input.parse::<Token![,]>()?;
     }
     Ok(out)
+}
+
+/// Comma-separated expressions, each with its text as written.
+fn parse_comma_exprs_with_text(input: ParseStream) -> Result<(Vec<Expr>, Vec<String>)> {
+    let (mut exprs, mut texts) = (Vec::new(), Vec::new());
+    while !input.is_empty() {
+        let begin = input.fork();
+        exprs.push(parse_expr(input)?);
+        texts.push(place_between(&begin, input).text);
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok((exprs, texts))
 }
 
 fn peek_keyword(input: ParseStream, word: &str) -> bool {
@@ -714,7 +735,8 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
             None
         };
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Decl(Decl { ty, name, init }));
+        let place = place_between(&begin, input);
+        return Ok(Stmt::Decl(Decl { ty, name, init, place }));
     }
     if input.peek(Ident::peek_any) {
         let fork = input.fork();
@@ -760,10 +782,11 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
             "print" | "reject" | "fatal_error" if fork.peek(syn::token::Paren) => {
                 Ident::parse_any(input)?;
                 let args = parse_print_args(input)?;
+                let place = place_between(&begin, input);
                 return Ok(match word.to_string().as_str() {
                     "print" => Stmt::Print(word.span(), args),
-                    "reject" => Stmt::Reject(word.span(), args),
-                    _ => Stmt::FatalError(word.span(), args),
+                    "reject" => Stmt::Reject(word.span(), args, place),
+                    _ => Stmt::FatalError(word.span(), args, place),
                 });
             }
             "target" if fork.peek(Token![+=]) => {
@@ -818,11 +841,12 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
     if let Some((op, span)) = parse_assign_op(input)? {
         let value = parse_expr(input)?;
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Assign { target: lhs, op, op_span: span, value });
+        let place = place_between(&begin, input);
+        return Ok(Stmt::Assign { target: lhs, op, op_span: span, value, place });
     }
     if input.peek(Token![;]) {
         input.parse::<Token![;]>()?;
-        return Ok(Stmt::Call(lhs));
+        return Ok(Stmt::Call(lhs, place_between(&begin, input)));
     }
     Err(input.error("expected `=`, `~`, a compound assignment or `;` after this expression"))
 }

@@ -39,11 +39,12 @@ pub trait Model: Send + Sync {
         ws: &mut Self::Workspace<S>,
     ) -> Result<S, ModelError>;
 
-    /// The log density at `theta` in `f64`, evaluated so that the first statement that fails,
-    /// or after which the log density is no longer finite, is named in the error: ``in `y ~
-    /// normal(mu, sigma)`: normal_lpdf: Scale parameter is -1, but must be positive!``. It
-    /// explains a failed initialisation and is slower than [`Model::log_density`]; by default
-    /// it is the plain log density.
+    /// The log density at `theta` in `f64`, evaluated so that the statement that fails (of
+    /// transformed parameters or the model block, any kind), or the `~` or `target +=` after
+    /// which the log density is no longer finite, is named in the error: ``normal_lpdf: Scale
+    /// parameter is -1, but must be positive! (in `y ~ normal(mu, sigma)`, line 12)``. It
+    /// explains a failed initialisation or an error that ends a run, and is slower than
+    /// [`Model::log_density`]; by default it is the plain log density.
     fn log_density_explained(
         &self,
         theta: &[f64],
@@ -72,7 +73,8 @@ pub trait Model: Send + Sync {
     /// `generated` is true (they are left as NaN otherwise). On an error every output not yet
     /// written is NaN; `model!` writes the generated quantities together once their block has
     /// run, so an error in that block leaves all of them NaN and the parameters and
-    /// transformed parameters written.
+    /// transformed parameters written. `model!` names the statement that failed in the error,
+    /// as [`Model::log_density_explained`] does.
     fn write_outputs(
         &self,
         theta: &[f64],
@@ -199,6 +201,7 @@ impl ModelError {
     /// The same error, saying that it happened in the statement `text` (at `line` of the file
     /// holding the model, if not 0), as Stan's messages end: `... (in `y ~ normal(mu, sigma)`,
     /// line 12)`.
+    #[cold]
     pub fn in_statement(self, text: &str, line: usize) -> Self {
         let at = if line > 0 { format!(", line {line}") } else { String::new() };
         let message = format!("{self} (in `{text}`{at})");

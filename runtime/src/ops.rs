@@ -171,23 +171,38 @@ pub fn at_mut<'a, T>(xs: &'a mut [T], i: i64, name: &str) -> Result<&'a mut T, M
     Ok(&mut xs[k])
 }
 
-/// A declared size: a negative one, or one above [`MAX_SIZE`], is an error naming the variable.
+/// A size that `name` is given: a negative one, or one above [`MAX_SIZE`], is an error naming
+/// the variable.
 ///
-/// Only the declared variable's name is known here, not the expression that gave the size (a
-/// data variable `K`, say), so the message says plainly that `name` is the variable declared
-/// with that size, lest it be read as the variable holding the bad value.
+/// The message says plainly that `name` is the variable declared with that size, lest it be
+/// read as the variable holding the bad value.
 pub fn size(name: &str, n: i64) -> Result<usize, ModelError> {
-    if n > MAX_SIZE {
-        return Err(ModelError::fatal(format!(
-            "`{name}` is declared with a size of {n}, but a size must be at most {MAX_SIZE}, the \
-             largest int of Stan"
-        )));
+    declared_size(name, "", n)
+}
+
+/// A size that `name` is declared with, written `expr` in the model (empty where unknown): as
+/// [`size`], with the expression named unless it is a number, so that the message points at
+/// the value to fix: `` `am` is declared with size `K` = -1, ... ``.
+pub fn declared_size(name: &str, expr: &str, n: i64) -> Result<usize, ModelError> {
+    if (0..=MAX_SIZE).contains(&n) {
+        return Ok(n as usize);
     }
-    usize::try_from(n).map_err(|_| {
-        ModelError::fatal(format!(
-            "`{name}` is declared with a size of {n}, but a size must be non-negative"
-        ))
-    })
+    Err(bad_size(name, expr, n))
+}
+
+#[cold]
+fn bad_size(name: &str, expr: &str, n: i64) -> ModelError {
+    let size = if expr.is_empty() || expr.trim_start_matches('-').parse::<i64>().is_ok() {
+        format!("a size of {n}")
+    } else {
+        format!("size `{expr}` = {n}")
+    };
+    let rule = if n < 0 {
+        "non-negative".to_string()
+    } else {
+        format!("at most {MAX_SIZE}, the largest int of Stan")
+    };
+    ModelError::fatal(format!("`{name}` is declared with {size}, but a size must be {rule}"))
 }
 
 /// The largest size a container may be declared with: Stan's ints, and so its sizes, are 32
@@ -888,6 +903,17 @@ pub fn explain_statement(
     }
     let value = if target.is_nan() { "nan".to_string() } else { Real(target).to_string() };
     Err(ModelError::recoverable(format!("the log density is {value}")).in_statement(text, line))
+}
+
+/// After a statement in `log_density_explained` or `write_outputs`: its error, if any, saying
+/// which statement it was.
+#[inline]
+pub fn name_statement(
+    outcome: Result<(), ModelError>,
+    text: &str,
+    line: usize,
+) -> Result<(), ModelError> {
+    outcome.map_err(|e| e.in_statement(text, line))
 }
 
 /// After constraining parameter `name` in `log_density_explained`: an error if the log
