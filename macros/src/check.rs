@@ -2048,7 +2048,8 @@ impl Checker {
                         self.cx.error(
                             arg.span,
                             format!(
-                                "`transpose` of `{}` is not supported by Tilde yet",
+                                "`transpose` takes a `vector`, `row_vector` or `matrix`, found \
+                                 `{}`",
                                 arg.ty.describe()
                             ),
                         );
