@@ -2,9 +2,15 @@
 //! two-level containers, `?:` and `*=` on containers, indexing expressions, assignment to parts
 //! of two-level containers, container literals and loops over containers.
 
+mod common;
+
 use tilde::Model;
 use tilde::gradient::fast_gradients_agree_with_dual;
 use tilde::rng::{Stream, chain_rng};
+
+fn in_statement(message: &str, statement: &str) -> String {
+    common::in_statement(include_str!("containers.rs"), message, statement)
+}
 
 /// Runs `write_outputs` once at `theta` and returns the outputs by name.
 fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
@@ -267,7 +273,13 @@ fn expressions_can_be_indexed() {
     let mut out = vec![0.0; m.output_names().len()];
     let mut rng = chain_rng(1, 0, Stream::Generated);
     let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert_eq!(err.message(), "index 4 out of range for `twice(...)`, which has size 3");
+    assert_eq!(
+        err.message(),
+        in_statement(
+            "index 4 out of range for `twice(...)`, which has size 3",
+            "real picked = twice(x)[k]"
+        )
+    );
 }
 
 tilde::model! {
@@ -353,7 +365,10 @@ fn parts_of_two_level_containers_can_be_assigned() {
     let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
     assert_eq!(
         err.message(),
-        "size mismatch in assignment to a part of `grow`: the part is 3 x 3, the value 2 x 3"
+        in_statement(
+            "size mismatch in assignment to a part of `grow`: the part is 3 x 3, the value 2 x 3",
+            "grow[1:k] = M[1:2]"
+        )
     );
 }
 
@@ -414,7 +429,10 @@ fn container_literals_follow_stan() {
     let err = m.write_outputs(&theta, &mut ws, &mut rng, true, &mut out).unwrap_err();
     assert_eq!(
         err.message(),
-        "the elements of an array literal must have one size, found sizes 2 and 1"
+        in_statement(
+            "the elements of an array literal must have one size, found sizes 2 and 1",
+            "array[2] vector[2] ragged = {v, head(v, k)}"
+        )
     );
 }
 

@@ -1,6 +1,8 @@
 //! The language through the whole pipeline: constructs whose results are known exactly, and
 //! constrained types whose posteriors are known in closed form.
 
+mod common;
+
 use tilde::Model;
 use tilde::diagnostics;
 use tilde::rng::{Stream, chain_rng};
@@ -19,10 +21,7 @@ fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
 /// `message` as an error at run time gives it: naming `statement` of a model in this file and
 /// its line (the statement is written there with its `;`).
 fn in_statement(message: &str, statement: &str) -> String {
-    let source = include_str!("language.rs");
-    let written = format!("{statement};");
-    let line = source.lines().position(|l| l.trim() == written).expect("the statement is here");
-    format!("{message} (in `{statement}`, line {})", line + 1)
+    common::in_statement(include_str!("language.rs"), message, statement)
 }
 
 fn get(outs: &[(String, f64)], name: &str) -> f64 {

@@ -3,6 +3,8 @@
 //! with the shapes of its outputs, the invariants of each draw (a Dirichlet draw sums to 1, an
 //! LKJ draw has a unit diagonal), the averages of many draws, and Stan's argument errors.
 
+mod common;
+
 use tilde::Model;
 use tilde::rng::{Stream, chain_rng};
 
@@ -169,5 +171,12 @@ fn invalid_arguments_are_stan_errors() {
     let mut ws = model.new_workspace::<f64>();
     let mut rng = chain_rng(7, 0, Stream::Generated);
     let err = model.write_outputs(&MU, &mut ws, &mut rng, true, &mut out).unwrap_err();
-    assert_eq!(err.message(), "multi_normal_rng: Covariance matrix is not positive definite.");
+    assert_eq!(
+        err.message(),
+        common::in_statement(
+            include_str!("multivariate_rng.rs"),
+            "multi_normal_rng: Covariance matrix is not positive definite.",
+            "vector[2] mvn = multi_normal_rng(mu, Sigma)"
+        )
+    );
 }

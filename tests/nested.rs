@@ -2,6 +2,8 @@
 //! `array[I, J] vector[N]`, `array[I, J, K] real`): data, parameters with their transforms,
 //! locals and outputs, indexing down to any level, assignment, loops, printing and sampling.
 
+mod common;
+
 use tilde::Model;
 use tilde::gradient::fast_gradients_agree_with_dual;
 use tilde::rng::{Stream, chain_rng};
@@ -498,8 +500,12 @@ fn nested_constraints_are_checked_and_nested_values_printed() {
     assert_eq!(run(1.5, 3).0.unwrap_err(), "u[2,1,2] is 1.5, but must be <= 1");
     assert_eq!(
         run(0.0, 4).1.unwrap_err(),
-        "cube = [[[111,112],[121,122]],[[211,212],[221,222]]], C[1] = [[1,0],[0,1]], u = \
-         [[[0,0]],[[0,0]]]"
+        common::in_statement(
+            include_str!("nested.rs"),
+            "cube = [[[111,112],[121,122]],[[211,212],[221,222]]], C[1] = [[1,0],[0,1]], u = \
+             [[[0,0]],[[0,0]]]",
+            r#"reject("cube = ", cube, ", C[1] = ", C[1], ", u = ", u)"#
+        )
     );
 }
 
