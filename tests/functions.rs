@@ -4,24 +4,13 @@
 //! values against hand-computed ones, gradients against dual numbers and finite differences,
 //! and the text of each size error.
 
+mod common;
+
+use common::{get, outputs};
+
 use tilde::LogDensity;
 use tilde::Model;
 use tilde::gradient::GradientEvaluator;
-use tilde::rng::{Stream, chain_rng};
-
-/// Runs `write_outputs` once at `theta` and returns the outputs by name.
-fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
-    let names = model.output_names();
-    let mut out = vec![0.0; names.len()];
-    let mut ws = model.new_workspace::<f64>();
-    let mut rng = chain_rng(1, 0, Stream::Generated);
-    model.write_outputs(theta, &mut ws, &mut rng, true, &mut out).unwrap();
-    names.into_iter().zip(out).collect()
-}
-
-fn get(outs: &[(String, f64)], name: &str) -> f64 {
-    outs.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no output {name}")).1
-}
 
 fn vector(outs: &[(String, f64)], name: &str, n: usize) -> Vec<f64> {
     (1..=n).map(|i| get(outs, &format!("{name}[{i}]"))).collect()

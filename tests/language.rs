@@ -3,29 +3,17 @@
 
 mod common;
 
+use common::{get, outputs};
+
 use tilde::Model;
 use tilde::diagnostics;
 use tilde::rng::{Stream, chain_rng};
 use tilde::sampler::Sampler;
 
-/// Runs `write_outputs` once at `theta` and returns the outputs by name.
-fn outputs<M: Model>(model: &M, theta: &[f64]) -> Vec<(String, f64)> {
-    let names = model.output_names();
-    let mut out = vec![0.0; names.len()];
-    let mut ws = model.new_workspace::<f64>();
-    let mut rng = chain_rng(1, 0, Stream::Generated);
-    model.write_outputs(theta, &mut ws, &mut rng, true, &mut out).unwrap();
-    names.into_iter().zip(out).collect()
-}
-
 /// `message` as an error at run time gives it: naming `statement` of a model in this file and
 /// its line (the statement is written there with its `;`).
 fn in_statement(message: &str, statement: &str) -> String {
     common::in_statement(include_str!("language.rs"), message, statement)
-}
-
-fn get(outs: &[(String, f64)], name: &str) -> f64 {
-    outs.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no output {name}")).1
 }
 
 tilde::model! {
