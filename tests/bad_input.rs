@@ -3,6 +3,7 @@
 
 use tilde::Model;
 use tilde::data::DataSource;
+use tilde::gradient::Method;
 use tilde::rejections::Source;
 use tilde::sampler::Sampler;
 
@@ -187,7 +188,8 @@ fn constrained_inits_that_break_a_constraint_are_named() {
     );
     assert_eq!(
         init_error(&[("theta", "[0.2, 0.3, 0.4]")]),
-        "initial values: theta: expected a simplex, found elements sum to 0.9, but must sum to 1"
+        "initial values: theta: expected a simplex, found elements that sum to 0.9, but must sum \
+         to 1"
     );
     let err = init_error(&[("Sigma", "[[1, 2], [2, 1]]")]);
     assert!(err.starts_with("initial values: Sigma: expected a cov_matrix, found "), "{err}");
@@ -215,6 +217,13 @@ fn inits_per_chain_name_the_chain() {
             "initial values have length 2, but the model has {} unconstrained parameters",
             m.dim()
         )
+    );
+    let mut nan_second = vec![0.5; m.dim()];
+    nan_second[1] = f64::NAN;
+    let err = quick().unconstrained_inits(vec![nan_second]).sample(&m).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unconstrained initial values: element 2 is NaN, but must be finite"
     );
 }
 
@@ -520,6 +529,11 @@ fn zero_draws_or_warmup_run_and_bad_settings_are_named() {
         (quick().init_radius(f64::NAN), "init_radius must be finite and >= 0, got NaN"),
         (quick().init_radius(f64::INFINITY), "init_radius must be finite and >= 0, got inf"),
         (quick().threads(0), "the number of threads must be at least 1"),
+        (
+            quick().gradient(Method::Forward { width: 0 }),
+            "the gradient's width must be 4 or 8, got 0",
+        ),
+        (quick().gradient(Method::Dual { width: 5 }), "the gradient's width must be 4 or 8, got 5"),
     ];
     for (sampler, want) in cases {
         assert_eq!(sampler.sample(&m).unwrap_err().to_string(), want);

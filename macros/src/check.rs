@@ -400,7 +400,11 @@ impl Checker {
                 if !t.ty.is_error() && !t.ty.is_scalar() {
                     ck.cx.error(
                         t.span,
-                        format!("a bound must be an `int` or `real`, found `{}`", t.ty.describe()),
+                        format!(
+                            "a bound must be an `int` or `real`, found `{}` (Stan's container \
+                             bounds are not supported by Tilde yet)",
+                            t.ty.describe()
+                        ),
                     );
                 } else if int_decl && t.ty == Ty::Real {
                     ck.cx.error(t.span, "a bound of an `int` must be an `int`, found `real`");

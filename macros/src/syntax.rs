@@ -311,7 +311,7 @@ impl Parse for Program {
         let vis: Visibility = input.parse()?;
         input.parse::<Token![struct]>()?;
         let name: Ident = input.parse()?;
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         let mut blocks: Vec<Block> = Vec::new();
         while !input.is_empty() {
             let block = parse_block(input)?;
@@ -339,8 +339,8 @@ const BLOCK_NAMES: &str = "`functions`, `data`, `transformed data`, `parameters`
                            `transformed parameters`, `model` or `generated quantities`";
 
 fn parse_block(input: ParseStream) -> Result<Block> {
-    let first = Ident::parse_any(input)
-        .map_err(|e| syn::Error::new(e.span(), format!("expected a block: {BLOCK_NAMES}")))?;
+    let first =
+        Ident::parse_any(input).map_err(|_| expected(input, &format!("a block: {BLOCK_NAMES}")))?;
     let span = first.span();
     let kind = match first.to_string().as_str() {
         "functions" => BlockKind::Functions,
@@ -449,7 +449,7 @@ fn parse_fundef(input: ParseStream) -> Result<FunDef> {
         content.parse::<Token![,]>()?;
     }
     let body = if input.peek(Token![;]) {
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         None
     } else {
         let content;
@@ -628,7 +628,7 @@ fn parse_print_args(input: ParseStream) -> Result<Vec<PrintArg>> {
         }
         content.parse::<Token![,]>()?;
     }
-    input.parse::<Token![;]>()?;
+    semicolon(input)?;
     Ok(args)
 }
 
@@ -659,6 +659,9 @@ pub fn render_tokens(tokens: &[TokenTree]) -> String {
     // Whether the previous token ends an operand (so a following `-` is binary).
     let mut after_operand = false;
     let mut glue_next = true;
+    // `?`s still waiting for their `:`, which is then spaced as an operator, not as a range.
+    let mut open_ternaries = 0usize;
+    let mut after_comma = false;
     for tt in tokens {
         let (text, operand, glue_before, glue_after) = match tt {
             TokenTree::Ident(i) => (i.to_string(), true, false, false),
@@ -681,7 +684,15 @@ pub fn render_tokens(tokens: &[TokenTree]) -> String {
                 match c {
                     ',' | ';' => (c.to_string(), false, true, false),
                     '\'' => (c.to_string(), true, true, false),
-                    ':' => (c.to_string(), false, true, true),
+                    '?' => {
+                        open_ternaries += 1;
+                        (c.to_string(), false, false, false)
+                    }
+                    ':' if open_ternaries > 0 => {
+                        open_ternaries -= 1;
+                        (c.to_string(), false, false, false)
+                    }
+                    ':' => (c.to_string(), false, !after_comma, true),
                     '-' | '!' if !after_operand => (c.to_string(), false, false, true),
                     _ => (c.to_string(), false, false, joint),
                 }
@@ -693,6 +704,7 @@ pub fn render_tokens(tokens: &[TokenTree]) -> String {
         out.push_str(&text);
         after_operand = operand;
         glue_next = glue_after;
+        after_comma = matches!(tt, TokenTree::Punct(p) if p.as_char() == ',');
     }
     out
 }
@@ -704,7 +716,7 @@ pub fn parse_stmt(input: ParseStream) -> Result<Stmt> {
 fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
     let begin = input.fork();
     if input.peek(Token![;]) {
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         return Ok(Stmt::Empty);
     }
     if input.peek(syn::token::Brace) {
@@ -734,7 +746,7 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
         } else {
             None
         };
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         let place = place_between(&begin, input);
         return Ok(Stmt::Decl(Decl { ty, name, init, place }));
     }
@@ -766,7 +778,7 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
             }
             "break" | "continue" => {
                 Ident::parse_any(input)?;
-                input.parse::<Token![;]>()?;
+                semicolon(input)?;
                 return Ok(if word == "break" {
                     Stmt::Break(word.span())
                 } else {
@@ -776,7 +788,7 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
             "return" => {
                 Ident::parse_any(input)?;
                 let value = if input.peek(Token![;]) { None } else { Some(parse_expr(input)?) };
-                input.parse::<Token![;]>()?;
+                semicolon(input)?;
                 return Ok(Stmt::Return(word.span(), value));
             }
             "print" | "reject" | "fatal_error" if fork.peek(syn::token::Paren) => {
@@ -793,13 +805,25 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
                 Ident::parse_any(input)?;
                 input.parse::<Token![+=]>()?;
                 let value = parse_expr(input)?;
-                input.parse::<Token![;]>()?;
+                semicolon(input)?;
                 let place = place_between(&begin, input);
                 return Ok(Stmt::TargetPlus { span: word.span(), value, place });
             }
             "profile" if fork.peek(syn::token::Paren) => return parse_profile(input),
             "tuple" if fork.peek(syn::token::Paren) => {
                 return Err(syn::Error::new(word.span(), "tuples are not supported by Tilde yet"));
+            }
+            "column_stochastic_matrix" | "row_stochastic_matrix" | "sum_to_zero_matrix"
+                if fork.peek(syn::token::Bracket) || fork.peek(Token![<]) =>
+            {
+                let message =
+                    format!("the constrained type `{word}` is not supported by Tilde yet");
+                return Err(syn::Error::new(word.span(), message));
+            }
+            "jacobian" if fork.peek(Token![+=]) => {
+                let message = "`jacobian +=` is not supported by Tilde yet: add the log Jacobian \
+                               with `target +=` in the model block";
+                return Err(syn::Error::new(word.span(), message));
             }
             "complex_vector" | "complex_row_vector" | "complex_matrix" => {
                 let message = "complex numbers are not supported by Tilde yet";
@@ -834,18 +858,18 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
         } else {
             None
         };
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         let place = place_between(&begin, input);
         return Ok(Stmt::Tilde { lhs, dist, args, truncation, place });
     }
     if let Some((op, span)) = parse_assign_op(input)? {
         let value = parse_expr(input)?;
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         let place = place_between(&begin, input);
         return Ok(Stmt::Assign { target: lhs, op, op_span: span, value, place });
     }
     if input.peek(Token![;]) {
-        input.parse::<Token![;]>()?;
+        semicolon(input)?;
         return Ok(Stmt::Call(lhs, place_between(&begin, input)));
     }
     Err(input.error("expected `=`, `~`, a compound assignment or `;` after this expression"))
@@ -1192,15 +1216,38 @@ fn parse_primary_here(input: ParseStream) -> Result<Expr> {
             "a string may only appear in `print`, `reject` or `fatal_error`",
         ));
     }
-    if input.is_empty() {
-        return Err(input.error("expected an expression"));
-    }
-    let found = input.fork().parse::<proc_macro2::TokenTree>()?;
-    let what = match &found {
+    Err(expected(input, "an expression"))
+}
+
+/// An error at the next token: `expected {what}, found ...`, naming the token, or the end of
+/// the enclosing brackets; a `#`, which starts a comment in old Stan, gets a hint.
+fn expected(input: ParseStream, what: &str) -> syn::Error {
+    let Ok(found) = input.fork().parse::<proc_macro2::TokenTree>() else {
+        return syn::Error::new(input.span(), format!("expected {what}, found nothing more"));
+    };
+    let hint = match &found {
+        proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => {
+            " (Stan's `#` comments are not accepted: write `//` or `/* */`)"
+        }
+        _ => "",
+    };
+    let found_text = match &found {
         proc_macro2::TokenTree::Group(g) if g.delimiter() == Delimiter::None => "a group".into(),
         other => format!("`{other}`"),
     };
-    Err(syn::Error::new(found.span(), format!("expected an expression, found {what}")))
+    syn::Error::new(found.span(), format!("expected {what}, found {found_text}{hint}"))
+}
+
+/// The `;` that ends a statement or declaration.
+fn semicolon(input: ParseStream) -> Result<()> {
+    if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+        return Ok(());
+    }
+    if input.is_empty() {
+        return Err(syn::Error::new(input.span(), "expected `;` at the end of the statement"));
+    }
+    Err(expected(input, "`;`"))
 }
 
 #[cfg(test)]
@@ -1228,5 +1275,11 @@ mod tests {
         assert_eq!(rendered("z ~ std_normal();"), "z ~ std_normal()");
         assert_eq!(rendered("target += -x ^ 2 / 2;"), "target += -x ^ 2 / 2");
         assert_eq!(rendered("y ~ normal(x[1:3], 1);"), "y ~ normal(x[1:3], 1)");
+        assert_eq!(
+            rendered("real z = mode == 1 ? y[k] + mu : mu;"),
+            "real z = mode == 1 ? y[k] + mu : mu"
+        );
+        assert_eq!(rendered("x = am[3, :, 1];"), "x = am[3, :, 1]");
+        assert_eq!(rendered("x = c ? v[2:3] : v[:2];"), "x = c ? v[2:3] : v[:2]");
     }
 }

@@ -67,7 +67,7 @@ pub fn imul(a: i64, b: i64) -> Result<i64, ModelError> {
 /// `a / b` on Stan ints: truncates towards zero; division by zero is an error.
 pub fn idiv(a: i64, b: i64) -> Result<i64, ModelError> {
     if b == 0 {
-        return Err(ModelError::fatal(format!("integer division by zero in {a} / 0")));
+        return Err(ModelError::fatal(format!("integer division by zero: {a} divided by 0")));
     }
     a.checked_div(b).ok_or_else(|| overflow("/", a, b))
 }

@@ -320,6 +320,12 @@ impl Sampler {
         if self.threads == Some(0) {
             return fail("the number of threads must be at least 1".into());
         }
+        if let Some(Method::Forward { width } | Method::Dual { width }) = self.gradient
+            && width != 4
+            && width != 8
+        {
+            return fail(format!("the gradient's width must be 4 or 8, got {width}"));
+        }
         let given = match &self.inits {
             Inits::Random => 0,
             Inits::Unconstrained(v) => v.len(),
@@ -414,6 +420,20 @@ impl Sampler {
                 "initial values have length {}, but the model has {dim} unconstrained parameters",
                 bad.len()
             )));
+        }
+        for (chain, values) in inits.iter().enumerate() {
+            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                let which = if inits.len() == 1 {
+                    String::new()
+                } else {
+                    format!(" of chain {}", chain + 1)
+                };
+                return Err(Error::Sampling(format!(
+                    "unconstrained initial values{which}: element {} is {}, but must be finite",
+                    i + 1,
+                    values[i]
+                )));
+            }
         }
         Ok(inits)
     }

@@ -116,7 +116,7 @@ fn simplex_and_sum_to_zero() {
     }
     assert_eq!(simplex_free_dim(4), 3);
     let err = simplex_unconstrain(&[0.5, 0.6], &mut [0.0]).unwrap_err();
-    assert_eq!(err, "simplex: elements sum to 1.1, but must sum to 1");
+    assert_eq!(err, "simplex: elements that sum to 1.1, but must sum to 1");
 }
 
 fn strict_lower(m: &[f64], k: usize, with_diag: bool) -> Vec<f64> {

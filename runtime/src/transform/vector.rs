@@ -108,7 +108,7 @@ pub fn sum_to_zero_unconstrain(z: &[f64], out: &mut [f64]) -> Result<(), String>
     let total: f64 = z.iter().sum();
     let scale = z.iter().fold(1.0f64, |m, v| m.max(v.abs()));
     if !(total.abs() <= 1e-8 * scale) {
-        return Err(format!("sum_to_zero_vector: elements sum to {total}, but must sum to 0"));
+        return Err(format!("sum_to_zero_vector: elements that sum to {total}, but must sum to 0"));
     }
     unwind_sum_to_zero(z, out);
     Ok(())
@@ -159,7 +159,7 @@ pub fn simplex_unconstrain(x: &[f64], out: &mut [f64]) -> Result<(), String> {
     }
     let total: f64 = x.iter().sum();
     if !((total - 1.0).abs() <= 1e-8) {
-        return Err(format!("simplex: elements sum to {total}, but must sum to 1"));
+        return Err(format!("simplex: elements that sum to {total}, but must sum to 1"));
     }
     if x.contains(&0.0) {
         return Err("simplex: an element is 0, which has no unconstrained value".to_string());

@@ -1,0 +1,7 @@
+tilde::model! {
+    struct M;
+    # the parameters
+    parameters { real mu; }
+}
+
+fn main() {}
