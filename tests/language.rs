@@ -34,6 +34,10 @@ tilde::model! {
         real elt = 6 ./ 3;
         int type = 3;
         int match = type * 2;
+        vector[3] v = to_vector({1, 2, 3});
+        vector[3] squares = v .^ 2;
+        vector[3] selves = v .^ v;
+        real elt_pow = -3 .^ 2;
     }
 }
 
@@ -52,6 +56,11 @@ fn operators_follow_stan() {
     assert_eq!(get(&outs, "logic"), 1.0);
     assert_eq!(get(&outs, "elt"), 2.0);
     assert_eq!(get(&outs, "match"), 6.0);
+    assert_eq!(get(&outs, "squares[3]"), 9.0);
+    assert_eq!(get(&outs, "selves[2]"), 4.0);
+    assert_eq!(get(&outs, "selves[3]"), 27.0);
+    // `.^` binds tighter than unary minus, as `^` does.
+    assert_eq!(get(&outs, "elt_pow"), -9.0);
 }
 
 tilde::model! {

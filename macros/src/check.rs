@@ -1250,6 +1250,10 @@ impl Checker {
                 let ad = t.ad;
                 TExpr { kind: TExprKind::Unary(op, Box::new(t)), ty, ad, span }
             }
+            // `a .^ b` is Stan's `pow(a, b)`, elementwise on containers.
+            ExprKind::Binary(BinOp::EltPow, a, b) => {
+                self.check_call(Ident::new("pow", span), vec![*a, *b], false, false, span)
+            }
             ExprKind::Binary(op, a, b) => {
                 let a = self.check_expr(*a);
                 let b = self.check_expr(*b);
@@ -1274,25 +1278,6 @@ impl Checker {
                     Ty::Error
                 } else if let Some(t) = binary_type(op, &a.ty, &b.ty) {
                     t
-                } else if op == BinOp::EltPow
-                    && a.ty != Ty::Matrix
-                    && b.ty != Ty::Matrix
-                    && a.ty.levels() + b.ty.levels() > 0
-                    && matches!(a.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
-                    && matches!(b.ty.strip_arrays().0, Ty::Matrix | Ty::RowVector | Ty::Vector)
-                    && a.ty.strip_arrays().1 == 0
-                    && b.ty.strip_arrays().1 == 0
-                {
-                    self.cx.error(
-                        span,
-                        format!(
-                            "`{}` on `{}` and `{}` is not supported by Tilde yet",
-                            op.symbol(),
-                            a.ty.describe(),
-                            b.ty.describe()
-                        ),
-                    );
-                    Ty::Error
                 } else {
                     self.cx.error(
                         span,
@@ -1305,9 +1290,6 @@ impl Checker {
                     );
                     Ty::Error
                 };
-                if op == BinOp::EltPow && !ty.is_error() {
-                    self.cx.error(span, format!("`{}` is not supported by Tilde yet", op.symbol()));
-                }
                 let ad = (a.ad || b.ad) && ty != Ty::Int;
                 TExpr { kind: TExprKind::Binary(op, Box::new(a), Box::new(b)), ty, ad, span }
             }
