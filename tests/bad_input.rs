@@ -1,6 +1,8 @@
 //! Bad input and hostile models: each ends in a message that says what is wrong and where, never
 //! in a panic, a hang or silent nonsense.
 
+mod common;
+
 use tilde::Model;
 use tilde::data::DataSource;
 use tilde::gradient::Method;
@@ -744,11 +746,7 @@ fn gradients_at_extreme_but_valid_points_are_finite_and_right() {
 
 /// The line of this file that holds `text`, 1-based, as the messages of `model!` count lines.
 fn line_of(text: &str) -> usize {
-    let source = include_str!("bad_input.rs");
-    let matches: Vec<usize> =
-        source.lines().enumerate().filter(|(_, l)| l.contains(text)).map(|(i, _)| i + 1).collect();
-    assert_eq!(matches.len(), 2, "`{text}` should appear once in a model and once in its test");
-    matches[0]
+    common::line_of(include_str!("bad_input.rs"), text)
 }
 
 tilde::model! {

@@ -1,6 +1,8 @@
 //! Errors at run time name the statement that raised them, whatever its kind and block: the
 //! exact texts users see when a run stops or a draw's generated quantities are lost.
 
+mod common;
+
 use tilde::gradient::{GradientEvaluator, Method};
 use tilde::rejections::Source;
 use tilde::sampler::Sampler;
@@ -13,11 +15,7 @@ fn quick() -> Sampler {
 
 /// The line of this file that holds `text`, 1-based, as the messages of `model!` count lines.
 fn line_of(text: &str) -> usize {
-    let source = include_str!("runtime_errors.rs");
-    let matches: Vec<usize> =
-        source.lines().enumerate().filter(|(_, l)| l.contains(text)).map(|(i, _)| i + 1).collect();
-    assert_eq!(matches.len(), 2, "`{text}` should appear once in a model and once in its test");
-    matches[0]
+    common::line_of(include_str!("runtime_errors.rs"), text)
 }
 
 /// The error of the log density at unconstrained `x`, by every gradient method: each must stop

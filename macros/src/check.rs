@@ -238,18 +238,18 @@ impl Checker {
         } else {
             None
         };
-        if let Some(message) = invalid {
+        // An invalid name is still declared, with an erroneous type, so that its uses are not
+        // also reported as undeclared.
+        let ty = if let Some(message) = &invalid {
             self.cx.error(name.span(), message);
-            // Known with an erroneous type, the name's uses are not also reported as undeclared.
-            let id = self.vars.len();
-            self.vars.push(VarInfo { name, ty: Ty::Error, ad: false, origin });
-            self.scopes.last_mut().expect("a scope is always open").insert(key, id);
-            return None;
-        }
+            Ty::Error
+        } else {
+            ty
+        };
         let id = self.vars.len();
-        self.vars.push(VarInfo { name, ty, ad, origin });
+        self.vars.push(VarInfo { name, ty, ad: ad && invalid.is_none(), origin });
         self.scopes.last_mut().expect("a scope is always open").insert(key, id);
-        Some(id)
+        invalid.is_none().then_some(id)
     }
 
     fn with_scope<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
@@ -383,7 +383,7 @@ impl Checker {
                 Ty::Matrix
             }
             syntax::BaseType::Complex => {
-                self.cx.error(ty.span, "complex numbers are not supported by Tilde yet");
+                self.cx.error(ty.span, syntax::NO_COMPLEX);
                 Ty::Error
             }
         };

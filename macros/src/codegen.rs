@@ -1469,23 +1469,25 @@ impl<'p> Gen<'p> {
     /// A statement that adds to the log density; in explaining mode it runs in a closure so that
     /// its error, or a log density that it leaves non-finite, names it.
     fn explained(&self, code: TokenStream, place: &crate::syntax::Place) -> TokenStream {
-        if !self.explain {
-            return code;
-        }
-        let rt = rt();
-        let (text, line) = (&place.text, place.line);
-        quote!({
-            let __outcome = (|| -> ::std::result::Result<(), #rt::ModelError> {
-                #code
-                Ok(())
-            })();
-            #rt::ops::explain_statement(__outcome, *__target, #text, #line)?;
-        })
+        let check = format_ident!("explain_statement");
+        self.in_statement(code, place, check, quote!(*__target,))
     }
 
     /// A statement that may fail; in explaining mode it runs in a closure so that its error
     /// names it. Its code must not bind names that later statements use.
     fn named(&self, code: TokenStream, place: &crate::syntax::Place) -> TokenStream {
+        self.in_statement(code, place, format_ident!("name_statement"), TokenStream::new())
+    }
+
+    /// In explaining mode, `code` run in a closure whose outcome goes to `ops::<check>` with
+    /// the `extra` arguments (each followed by a comma) and the statement's text and line.
+    fn in_statement(
+        &self,
+        code: TokenStream,
+        place: &crate::syntax::Place,
+        check: Ident,
+        extra: TokenStream,
+    ) -> TokenStream {
         if !self.explain {
             return code;
         }
@@ -1496,7 +1498,7 @@ impl<'p> Gen<'p> {
                 #code
                 Ok(())
             })();
-            #rt::ops::name_statement(__outcome, #text, #line)?;
+            #rt::ops::#check(__outcome, #extra #text, #line)?;
         })
     }
 

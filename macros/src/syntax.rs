@@ -573,15 +573,7 @@ fn parse_constraint(input: ParseStream) -> Result<Constraint> {
 }
 
 fn parse_comma_exprs(input: ParseStream) -> Result<Vec<Expr>> {
-    let mut out = Vec::new();
-    while !input.is_empty() {
-        out.push(parse_expr(input)?);
-        if input.is_empty() {
-            break;
-        }
-        input.parse::<Token![,]>()?;
-    }
-    Ok(out)
+    parse_comma_exprs_with_text(input).map(|(exprs, _)| exprs)
 }
 
 /// Comma-separated expressions, each with its text as written.
@@ -826,8 +818,7 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
                 return Err(syn::Error::new(word.span(), message));
             }
             "complex_vector" | "complex_row_vector" | "complex_matrix" => {
-                let message = "complex numbers are not supported by Tilde yet";
-                return Err(syn::Error::new(word.span(), message));
+                return Err(syn::Error::new(word.span(), NO_COMPLEX));
             }
             // Two names in a row start a declaration, so the first should have been a type.
             name if fork.peek(Ident::peek_any) && name != "array" => {
@@ -875,6 +866,9 @@ fn parse_stmt_here(input: ParseStream) -> Result<Stmt> {
     Err(input.error("expected `=`, `~`, a compound assignment or `;` after this expression"))
 }
 
+/// The error for Stan's complex types, which the parser and the checker both meet.
+pub const NO_COMPLEX: &str = "complex numbers are not supported by Tilde yet";
+
 /// `profile("name") { ... }`: Stan times the statements inside; here they are a nested block.
 fn parse_profile(input: ParseStream) -> Result<Stmt> {
     Ident::parse_any(input)?;
@@ -887,13 +881,8 @@ fn parse_profile(input: ParseStream) -> Result<Stmt> {
     if !input.peek(syn::token::Brace) {
         return Err(input.error("expected `{` and the statements to profile"));
     }
-    let body;
-    syn::braced!(body in input);
-    let mut stmts = Vec::new();
-    while !body.is_empty() {
-        stmts.push(parse_stmt(&body)?);
-    }
-    Ok(Stmt::Block(stmts))
+    // A statement that starts with `{` is a nested block.
+    parse_stmt(input)
 }
 
 fn parse_assign_op(input: ParseStream) -> Result<Option<(AssignOp, Span)>> {

@@ -897,7 +897,7 @@ pub fn explain_statement(
     text: &str,
     line: usize,
 ) -> Result<(), ModelError> {
-    outcome.map_err(|e| e.in_statement(text, line))?;
+    name_statement(outcome, text, line)?;
     if target.is_finite() {
         return Ok(());
     }

@@ -396,11 +396,7 @@ impl Sampler {
             Inits::Constrained(sources) => {
                 let mut out = Vec::with_capacity(sources.len());
                 for (i, source) in sources.iter().enumerate() {
-                    let which = if sources.len() == 1 {
-                        "initial values".to_string()
-                    } else {
-                        format!("initial values of chain {}", i + 1)
-                    };
+                    let which = initial_values(sources.len(), i);
                     let values = model.unconstrain(source).map_err(|e| match e {
                         Error::Data(d) if d.kind() == DataErrorKind::Missing => {
                             Error::Sampling(format!(
@@ -423,13 +419,9 @@ impl Sampler {
         }
         for (chain, values) in inits.iter().enumerate() {
             if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-                let which = if inits.len() == 1 {
-                    String::new()
-                } else {
-                    format!(" of chain {}", chain + 1)
-                };
+                let which = initial_values(inits.len(), chain);
                 return Err(Error::Sampling(format!(
-                    "unconstrained initial values{which}: element {} is {}, but must be finite",
+                    "unconstrained {which}: element {} is {}, but must be finite",
                     i + 1,
                     values[i]
                 )));
@@ -605,6 +597,16 @@ fn write_row<M: Model>(
 /// `n` and `noun`, in the plural unless `n` is 1: `1 chain`, `4 chains`.
 fn counted(n: u128, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// How messages name the initial values of `chain` (0-based) when `sets` were given: one set
+/// serves every chain.
+fn initial_values(sets: usize, chain: usize) -> String {
+    if sets == 1 {
+        "initial values".to_string()
+    } else {
+        format!("initial values of chain {}", chain + 1)
+    }
 }
 
 /// The stack size of a chain's thread.

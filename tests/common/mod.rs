@@ -28,3 +28,12 @@ pub fn in_statement(source: &str, message: &str, statement: &str) -> String {
     let line = source.lines().position(|l| l.trim() == written).expect("the statement is here");
     format!("{message} (in `{statement}`, line {})", line + 1)
 }
+
+/// The line of the test file `source` that holds `text`, 1-based, as the messages of `model!`
+/// count lines; `text` must appear twice, once in a model and once in the test that asks.
+pub fn line_of(source: &str, text: &str) -> usize {
+    let matches: Vec<usize> =
+        source.lines().enumerate().filter(|(_, l)| l.contains(text)).map(|(i, _)| i + 1).collect();
+    assert_eq!(matches.len(), 2, "`{text}` should appear once in a model and once in its test");
+    matches[0]
+}
